@@ -1,0 +1,1 @@
+//! Distributions: wheel and sdist filenames (PEP 427, 625) and core metadata (PEP 566, 643).

@@ -1,0 +1,1 @@
+//! Targets: one Python × OS × libc × architecture that a Docker image's pip would install into.
