@@ -2,8 +2,14 @@
 //!
 //! The crate is a thin CLI (`src/main.rs`, `src/cli/`) over a pure core — targets, filenames,
 //! core metadata, requirements, resolution decisions, the lock model — and IO at the edges:
-//! the index client (`index`) and the downloader (`wheelhouse`).
+//! the index client (`index`), PEP 517 builds (`build`) and the downloader (`wheelhouse`).
 
+pub mod build;
+pub mod cli;
 pub mod dist;
+pub mod index;
+pub mod lock;
 pub mod requirements;
+pub mod resolve;
 pub mod target;
+pub mod wheelhouse;

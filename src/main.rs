@@ -1,1 +1,5 @@
-fn main() {}
+//! The `pinwheel` binary: everything happens in the library's `cli` module.
+
+fn main() -> std::process::ExitCode {
+    pinwheel::cli::run()
+}

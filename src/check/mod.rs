@@ -1,0 +1,211 @@
+//! The compatibility report: for every pin × target, whether pip there would install a platform
+//! wheel, a pure-Python wheel, build an sdist, or find nothing (PEP 425 tags, PEP 600/656
+//! platforms, Requires-Python); and for the last two, the nearest version that has a wheel.
+//! Pure: lock, targets and index listings in; the report (with its JSON schema) out.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::PackageName;
+use serde::Serialize;
+
+use crate::dist::filename::DistFilename;
+use crate::index::IndexFile;
+use crate::lock::Lock;
+use crate::target::Target;
+use crate::wheelhouse::plan::pin_applies;
+
+/// Version of the JSON schema below; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// A platform wheel installs.
+    Wheel,
+    /// A pure-Python wheel (`*-none-any`) installs.
+    Pure,
+    /// Only a source distribution: needs a compiler and build dependencies in the image.
+    Sdist,
+    /// Nothing installable at all.
+    None,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Wheel => "wheel",
+            Status::Pure => "pure",
+            Status::Sdist => "sdist",
+            Status::None => "none",
+        }
+    }
+}
+
+/// A version that would have a wheel for the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    pub version: String,
+    /// `newer` or `older` than the pin.
+    pub direction: &'static str,
+    pub file: String,
+    /// Whether the version satisfies the input's requirements on this package; `null` when no
+    /// input was given or the input does not name the package.
+    pub satisfies_input: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub name: String,
+    pub version: String,
+    pub target: String,
+    pub status: Status,
+    /// The file pip would install (wheel or sdist), if any.
+    pub file: Option<String>,
+    /// The wheel tag that matched, for `wheel` and `pure`.
+    pub tag: Option<String>,
+    pub suggestion: Option<Suggestion>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub targets: Vec<String>,
+    pub pins: usize,
+    pub entries: Vec<Entry>,
+}
+
+impl Report {
+    /// Entries that fail the check: `sdist` (unless allowed) and `none`.
+    pub fn failures(&self, allow_sdist: bool) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .filter(|e| e.status == Status::None || (e.status == Status::Sdist && !allow_sdist))
+            .collect()
+    }
+}
+
+struct Parsed<'a> {
+    file: &'a IndexFile,
+    dist: DistFilename,
+}
+
+fn python_ok(f: &IndexFile, t: &Target) -> bool {
+    f.requires_python
+        .as_deref()
+        .and_then(|s| VersionSpecifiers::from_str(s).ok())
+        .is_none_or(|s| s.contains(&t.python_full_version()))
+}
+
+/// The best wheel of `files` for `t`: (file name, matching tag, is pure).
+fn best_wheel(files: &[&Parsed], t: &Target) -> Option<(String, String, bool)> {
+    files
+        .iter()
+        .filter(|p| python_ok(p.file, t))
+        .filter_map(|p| match &p.dist {
+            DistFilename::Wheel(w) => t.wheel_priority(w).map(|prio| (prio, p, w)),
+            _ => None,
+        })
+        .min_by_key(|(prio, _, _)| *prio)
+        .map(|(_, p, w)| {
+            let tag = w
+                .tags()
+                .find(|(py, abi, plat)| {
+                    let single = crate::dist::filename::WheelFilename {
+                        python_tags: vec![py.clone()],
+                        abi_tags: vec![abi.clone()],
+                        platform_tags: vec![plat.clone()],
+                        ..w.clone()
+                    };
+                    t.wheel_priority(&single).is_some()
+                })
+                .map(|(a, b, c)| format!("{a}-{b}-{c}"))
+                .unwrap_or_default();
+            (p.file.filename.clone(), tag, w.is_pure())
+        })
+}
+
+/// Builds the report. `listings` maps pins to their project's files (already filtered by
+/// `--exclude-newer` if wanted); `input` maps package names to the input's specifiers.
+pub fn check(
+    lock: &Lock,
+    targets: &[Target],
+    listings: &HashMap<PackageName, Vec<IndexFile>>,
+    input: Option<&HashMap<PackageName, VersionSpecifiers>>,
+) -> Report {
+    let mut entries = Vec::new();
+    for pin in &lock.pins {
+        let listing = listings.get(&pin.name).map(Vec::as_slice).unwrap_or(&[]);
+        let parsed: Vec<Parsed> = listing
+            .iter()
+            .filter(|f| f.yanked.is_none() || DistFilename::parse(&f.filename, &pin.name).is_ok_and(|d| d.version() == &pin.version))
+            .filter_map(|f| {
+                DistFilename::parse(&f.filename, &pin.name)
+                    .ok()
+                    .map(|dist| Parsed { file: f, dist })
+            })
+            .collect();
+        let mut by_version: std::collections::BTreeMap<&Version, Vec<&Parsed>> = Default::default();
+        for p in &parsed {
+            by_version.entry(p.dist.version()).or_default().push(p);
+        }
+        let own: Vec<&Parsed> = by_version.get(&pin.version).cloned().unwrap_or_default();
+        for t in targets {
+            if !pin_applies(pin, t) {
+                continue;
+            }
+            let (status, file, tag) = match best_wheel(&own, t) {
+                Some((f, tag, true)) => (Status::Pure, Some(f), Some(tag)),
+                Some((f, tag, false)) => (Status::Wheel, Some(f), Some(tag)),
+                None => match own
+                    .iter()
+                    .find(|p| matches!(p.dist, DistFilename::Sdist(_)) && python_ok(p.file, t))
+                {
+                    Some(p) => (Status::Sdist, Some(p.file.filename.clone()), None),
+                    None => (Status::None, None, None),
+                },
+            };
+            let suggestion = if matches!(status, Status::Sdist | Status::None) {
+                let spec = input.and_then(|m| m.get(&pin.name));
+                let make = |v: &Version, files: &[&Parsed], direction: &'static str| {
+                    best_wheel(files, t).map(|(f, _, _)| Suggestion {
+                        version: v.to_string(),
+                        direction,
+                        file: f,
+                        satisfies_input: spec.map(|s| s.contains(v)),
+                    })
+                };
+                let stable = |v: &&Version| !v.any_prerelease() || pin.version.any_prerelease();
+                by_version
+                    .range::<Version, _>((std::ops::Bound::Excluded(&pin.version), std::ops::Bound::Unbounded))
+                    .filter(|(v, _)| stable(v))
+                    .find_map(|(v, files)| make(v, files, "newer"))
+                    .or_else(|| {
+                        by_version
+                            .range::<Version, _>(..&pin.version)
+                            .rev()
+                            .filter(|(v, _)| stable(v))
+                            .find_map(|(v, files)| make(v, files, "older"))
+                    })
+            } else {
+                None
+            };
+            entries.push(Entry {
+                name: pin.name.to_string(),
+                version: pin.version.to_string(),
+                target: t.canonical(),
+                status,
+                file,
+                tag,
+                suggestion,
+            });
+        }
+    }
+    Report {
+        schema_version: SCHEMA_VERSION,
+        targets: targets.iter().map(Target::canonical).collect(),
+        pins: lock.pins.len(),
+        entries,
+    }
+}

@@ -1,0 +1,330 @@
+//! `pinwheel lock`: loose requirements (requirements files or pyproject.toml) to a pinned,
+//! hashed lock for the image's targets.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Instant;
+
+use clap::Args;
+use pep508_rs::PackageName;
+use sha2::{Digest, Sha256};
+
+use super::{build_client, exit, resolve_targets, CliError, IndexArgs, TargetArgs};
+use crate::index::IndexClient;
+use crate::lock::{Lock, Pin};
+use crate::requirements::{PyProject, RequirementsFile};
+use crate::resolve::{self, markers, Origin, ResolveError, Settings};
+use crate::target::Target;
+
+#[derive(Args, Debug)]
+pub struct LockArgs {
+    /// Input: requirements files (pip syntax) or a pyproject.toml.
+    #[arg(value_name = "SRC", required = true)]
+    pub src: Vec<PathBuf>,
+    /// Where to write the lock; read first so its pins are kept. Default: standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Constrain versions without adding requirements (pip's -c). Repeatable.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub constraint: Vec<PathBuf>,
+    /// pyproject.toml: include this optional-dependencies extra. Repeatable.
+    #[arg(long, value_name = "EXTRA")]
+    pub extra: Vec<String>,
+    /// pyproject.toml: include every extra.
+    #[arg(long)]
+    pub all_extras: bool,
+    /// pyproject.toml: include this PEP 735 dependency group. Repeatable.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+    /// Ignore files uploaded after this time (RFC 3339 timestamp or YYYY-MM-DD).
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub exclude_newer: Option<String>,
+    /// Allow pre-releases.
+    #[arg(long)]
+    pub pre: bool,
+    /// Release every pin of the existing output file.
+    #[arg(long, short = 'U')]
+    pub upgrade: bool,
+    /// Release this package's pin of the existing output file. Repeatable.
+    #[arg(long, short = 'P', value_name = "NAME")]
+    pub upgrade_package: Vec<String>,
+    /// List the hashes of every file of each pinned version, not just those the targets install.
+    #[arg(long)]
+    pub all_hashes: bool,
+    /// Leave out the `# via` lines.
+    #[arg(long)]
+    pub no_annotate: bool,
+    /// Only wheels: `:all:`, `:none:` or package names (comma separated, repeatable).
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
+    /// Prefer the newest version with wheels for every target over a newer source-only one.
+    #[arg(long)]
+    pub prefer_binary: bool,
+    /// Print only errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Everything the inputs say, gathered.
+struct Inputs {
+    requirements: Vec<Origin>,
+    constraints: Vec<Origin>,
+    index_url: Option<url::Url>,
+    extra_index_urls: Vec<url::Url>,
+    find_links: Vec<String>,
+    pre: bool,
+    only_binary: Vec<String>,
+    prefer_binary: bool,
+    config: crate::requirements::ToolConfig,
+}
+
+fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
+    let mut inputs = Inputs {
+        requirements: Vec::new(),
+        constraints: Vec::new(),
+        index_url: None,
+        extra_index_urls: Vec::new(),
+        find_links: Vec::new(),
+        pre: false,
+        only_binary: Vec::new(),
+        prefer_binary: false,
+        config: Default::default(),
+    };
+    for src in &args.src {
+        if !src.exists() {
+            return Err(CliError::usage(format!("{}: no such file", src.display())).hint("give a requirements file or a pyproject.toml"));
+        }
+        let is_toml = src.extension().is_some_and(|e| e == "toml");
+        if is_toml {
+            let py = PyProject::from_path(src).map_err(|e| CliError::usage(e.to_string()))?;
+            let entries = py
+                .requirements(&args.extra, args.all_extras, &args.group)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            inputs.requirements.extend(entries.into_iter().map(|e| Origin {
+                source: src.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+                requirement: e.requirement,
+            }));
+            inputs.config = py.tool_config();
+        } else {
+            if !args.extra.is_empty() || !args.group.is_empty() || args.all_extras {
+                return Err(CliError::usage("--extra, --all-extras and --group apply to pyproject.toml inputs")
+                    .hint("write the extras into the requirement instead, e.g. `uvicorn[standard]`"));
+            }
+            let file = RequirementsFile::from_path(src).map_err(|e| CliError::usage(e.to_string()))?;
+            let label = format!("-r {}", src.display());
+            inputs.requirements.extend(file.requirements.into_iter().map(|e| Origin {
+                source: label.clone(),
+                requirement: e.requirement,
+            }));
+            inputs.constraints.extend(file.constraints.into_iter().map(|e| Origin {
+                source: format!("-c {}", src.display()),
+                requirement: e.requirement,
+            }));
+            inputs.index_url = inputs.index_url.or(file.index_url);
+            inputs.extra_index_urls.extend(file.extra_index_urls);
+            inputs.find_links.extend(file.find_links);
+            inputs.pre |= file.pre;
+            inputs.only_binary.extend(file.only_binary);
+            inputs.prefer_binary |= file.prefer_binary;
+        }
+    }
+    for c in &args.constraint {
+        let file = RequirementsFile::from_path(c).map_err(|e| CliError::usage(e.to_string()))?;
+        let label = format!("-c {}", c.display());
+        inputs.constraints.extend(
+            file.requirements
+                .into_iter()
+                .chain(file.constraints)
+                .map(|e| Origin {
+                    source: label.clone(),
+                    requirement: e.requirement,
+                }),
+        );
+    }
+    Ok(inputs)
+}
+
+/// `--exclude-newer`: an RFC 3339 timestamp or a date (its start, UTC).
+pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_second());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
+            return Ok(z.timestamp().as_second());
+        }
+    }
+    Err(CliError::usage(format!("--exclude-newer {s}: not a timestamp")).hint("use RFC 3339 (2024-06-01T00:00:00Z) or a date (2024-06-01)"))
+}
+
+/// `--only-binary` values in pip's spelling: `:all:`, `:none:`, comma-separated names.
+pub fn parse_only_binary(values: &[String]) -> Result<(bool, HashSet<PackageName>), CliError> {
+    let mut all = false;
+    let mut names = HashSet::new();
+    for v in values {
+        for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                ":all:" => all = true,
+                ":none:" => {
+                    all = false;
+                    names.clear();
+                }
+                n => {
+                    names.insert(PackageName::from_str(n).map_err(|e| CliError::usage(format!("--only-binary {n}: {e}")))?);
+                }
+            }
+        }
+    }
+    Ok((all, names))
+}
+
+pub async fn run(args: LockArgs) -> Result<u8, CliError> {
+    let started = Instant::now();
+    let inputs = load_inputs(&args)?;
+    let (targets, host) = resolve_targets(&args.targets, &inputs.config.targets)?;
+    if host && !args.quiet {
+        eprintln!(
+            "No --target given: locking for this machine, {} (the `python3` on PATH).",
+            targets[0].canonical()
+        );
+    }
+    let client = build_client(
+        &args.index,
+        inputs.index_url.as_ref(),
+        &inputs.extra_index_urls,
+        &inputs.find_links,
+        inputs.config.index_url.as_deref(),
+        &inputs.config.extra_index_urls,
+    )?;
+    let exclude_newer = match args.exclude_newer.as_deref().or(inputs.config.exclude_newer.as_deref()) {
+        Some(s) => Some(parse_exclude_newer(s)?),
+        None => None,
+    };
+    let mut only_binary_values = inputs.only_binary.clone();
+    only_binary_values.extend(inputs.config.only_binary.iter().cloned());
+    only_binary_values.extend(args.only_binary.iter().cloned());
+    let (only_binary_all, only_binary) = parse_only_binary(&only_binary_values)?;
+
+    // Keep the pins of an existing output file unless released.
+    let mut preferences = HashMap::new();
+    if let Some(out) = &args.output {
+        if out.exists() && !args.upgrade {
+            let release: HashSet<PackageName> = args
+                .upgrade_package
+                .iter()
+                .map(|n| PackageName::from_str(n).map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}"))))
+                .collect::<Result<_, _>>()?;
+            let file = RequirementsFile::from_path(out).map_err(|e| {
+                CliError::usage(format!("cannot read the existing lock: {e}")).hint("delete it or pass --upgrade to start afresh")
+            })?;
+            if let Ok(lock) = Lock::from_requirements(&file, false) {
+                for p in lock.pins {
+                    if !release.contains(&p.name) {
+                        preferences.insert(p.name, p.version);
+                    }
+                }
+            }
+        }
+    }
+    let settings = Settings {
+        targets: targets.clone(),
+        exclude_newer,
+        pre: args.pre || inputs.pre,
+        preferences,
+        only_binary_all,
+        only_binary,
+        no_binary: HashSet::new(),
+        prefer_binary: args.prefer_binary || inputs.prefer_binary,
+    };
+    let resolution = resolve::resolve(&client, inputs.requirements, inputs.constraints, settings)
+        .await
+        .map_err(|e| match e {
+            ResolveError::Index(e) => CliError::from(e),
+            ResolveError::NoSolution { .. } => CliError::new(exit::RESOLUTION, e.to_string()),
+            ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
+        })?;
+    let lock = build_lock(&client, &resolution, &targets, &args).await?;
+    let text = lock.render(!args.no_annotate);
+    match &args.output {
+        Some(path) => crate::index::cache::write_atomic(path, text.as_bytes())
+            .map_err(|e| CliError::new(exit::IO, format!("cannot write {}: {e}", path.display())))?,
+        None => print!("{text}"),
+    }
+    if !args.quiet {
+        eprintln!(
+            "Resolved {} packages for {} target{} in {:.2}s",
+            lock.pins.len(),
+            targets.len(),
+            if targets.len() == 1 { "" } else { "s" },
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(exit::OK)
+}
+
+/// The command line as written in the lock's header, credentials removed.
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut out = vec!["pinwheel".to_string()];
+    for a in args {
+        let clean = match url::Url::parse(&a) {
+            Ok(u) if !u.username().is_empty() || u.password().is_some() => crate::index::simple::redact(&u),
+            _ => a,
+        };
+        out.push(clean);
+    }
+    out.join(" ")
+}
+
+/// Turns a resolution into the lock: hashes of the files each pin's targets install.
+async fn build_lock(client: &IndexClient, resolution: &resolve::Resolution, targets: &[Target], args: &LockArgs) -> Result<Lock, CliError> {
+    let mut pins = Vec::new();
+    for rp in &resolution.pins {
+        let needed: Vec<&Target> = rp.targets.iter().map(|&i| &targets[i]).collect();
+        let mut hashes = BTreeSet::new();
+        for c in &rp.files {
+            let keep = args.all_hashes || !c.is_wheel() || needed.iter().any(|t| c.installs_on(t));
+            if !keep {
+                continue;
+            }
+            let sha = match &c.file.sha256 {
+                Some(h) => h.clone(),
+                None => {
+                    let bytes = client.fetch_bytes(&c.file.url).await?;
+                    hex::encode(Sha256::digest(&bytes))
+                }
+            };
+            hashes.insert(format!("sha256:{sha}"));
+        }
+        pins.push(Pin {
+            name: rp.name.clone(),
+            version: rp.version.clone(),
+            marker: markers::marker_for(targets, &rp.targets),
+            hashes: hashes.into_iter().collect(),
+            via: rp.via.iter().cloned().collect(),
+            url: rp.url.as_ref().map(|u| u.to_string()),
+        });
+    }
+    let sources: Vec<String> = args
+        .src
+        .iter()
+        .map(|p| Path::new(p).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
+        .collect();
+    Ok(Lock {
+        header: vec![
+            format!(
+                "This file was generated by pinwheel {} from {}:",
+                env!("CARGO_PKG_VERSION"),
+                sources.join(", ")
+            ),
+            format!("  {}", command_line()),
+        ],
+        targets: targets.iter().map(Target::canonical).collect(),
+        pins,
+    })
+}

@@ -1,0 +1,275 @@
+//! The command line: argument definitions (clap), the options every command shares, error
+//! rendering (what, where, a hint) and the exit codes. One file per subcommand; the work is in
+//! the library modules they call.
+
+pub mod lock;
+pub mod wheelhouse;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+
+use crate::index::{ClientOptions, IndexClient};
+use crate::target::Target;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// `check` found pins without a wheel for a target.
+    pub const FINDINGS: u8 = 1;
+    /// Bad usage or bad input: flags, requirement files, targets, locks.
+    pub const USAGE: u8 = 2;
+    /// No set of versions satisfies the requirements (or a package does not exist).
+    pub const RESOLUTION: u8 = 3;
+    /// Network, index or cache failure.
+    pub const NETWORK: u8 = 4;
+    /// A file's bytes do not match its hash, or a wheelhouse does not match its manifest.
+    pub const INTEGRITY: u8 = 5;
+    /// Writing output failed.
+    pub const IO: u8 = 6;
+}
+
+/// A failure as the user sees it: the message (what and where), an optional hint, an exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub hint: Option<String>,
+    pub code: u8,
+}
+
+impl CliError {
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            hint: None,
+            code,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(exit::USAGE, message)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<crate::index::IndexError> for CliError {
+    fn from(e: crate::index::IndexError) -> Self {
+        let code = match e {
+            crate::index::IndexError::NotFound { .. } => exit::RESOLUTION,
+            crate::index::IndexError::Hash { .. } => exit::INTEGRITY,
+            crate::index::IndexError::Cert { .. } => exit::USAGE,
+            _ => exit::NETWORK,
+        };
+        let hint = e.hint();
+        CliError {
+            message: e.to_string(),
+            hint,
+            code,
+        }
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pinwheel",
+    version,
+    about = "Exact, hash-verified, offline-installable Python dependencies for Docker images",
+    after_help = "Exit codes: 0 ok, 1 check findings, 2 usage or input error, 3 unsatisfiable, 4 network or index error, 5 hash or integrity error, 6 write error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Resolve loose requirements to exact pins with sha256 hashes for the image's targets.
+    Lock(lock::LockArgs),
+    /// Download every target's wheels for a lock into one directory, verified, with a --no-index requirements file.
+    Wheelhouse(wheelhouse::WheelhouseArgs),
+    /// Re-hash a wheelhouse against its manifest; fail on any changed, missing or extra file.
+    Verify(wheelhouse::VerifyArgs),
+}
+
+/// Index, cache and network options shared by every command.
+#[derive(Args, Debug, Clone, Default)]
+pub struct IndexArgs {
+    /// The package index (PEP 503/691 Simple API). Default: $PIP_INDEX_URL, else https://pypi.org/simple/.
+    #[arg(long, short = 'i', value_name = "URL")]
+    pub index_url: Option<String>,
+    /// More indexes, asked in order after --index-url; the first index that has a package wins. Default: $PIP_EXTRA_INDEX_URL.
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// A directory or HTML page of distribution files, searched besides the indexes.
+    #[arg(long, short = 'f', value_name = "DIR|URL")]
+    pub find_links: Vec<String>,
+    /// Cache directory. Default: $XDG_CACHE_HOME/pinwheel or ~/.cache/pinwheel.
+    #[arg(long, value_name = "DIR", env = "PINWHEEL_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Use only the cache: no network; says what is missing.
+    #[arg(long)]
+    pub offline: bool,
+    /// A PEM bundle of CA certificates to trust besides the system store (also $SSL_CERT_FILE).
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub concurrency: usize,
+}
+
+/// Target options shared by every command.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TargetArgs {
+    /// A target: `cp312-manylinux_2_28_x86_64`, `python:3.12-slim`, `python:3.12-alpine@linux/arm64`. Repeatable.
+    #[arg(long = "target", short = 't', value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// The full Python version of the targets (e.g. 3.12.4), for python_full_version markers.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub python: Option<String>,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::IO);
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Command::Lock(args) => lock::run(args).await,
+            Command::Wheelhouse(args) => wheelhouse::run(args).await,
+            Command::Verify(args) => wheelhouse::verify(args),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(h) = e.hint {
+                eprintln!("  hint: {h}");
+            }
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// Parses and de-duplicates targets; with none given, `fallback` (config), else the host.
+pub fn resolve_targets(args: &TargetArgs, fallback: &[String]) -> Result<(Vec<Target>, bool), CliError> {
+    let names: Vec<String> = if !args.targets.is_empty() {
+        args.targets.clone()
+    } else {
+        fallback.to_vec()
+    };
+    let mut host = false;
+    let mut targets: Vec<Target> = Vec::new();
+    if names.is_empty() {
+        let t = Target::host().map_err(|e| {
+            CliError::usage(format!("no --target given and the host could not be described: {e}"))
+                .hint("name the image's target, e.g. --target python:3.12-slim")
+        })?;
+        targets.push(t);
+        host = true;
+    }
+    for n in &names {
+        let t = Target::parse(n).map_err(|e| CliError::usage(format!("--target {n}: {e}")))?;
+        if !targets.contains(&t) {
+            targets.push(t);
+        }
+    }
+    if let Some(full) = &args.python {
+        let parts: Vec<u32> = full.split('.').filter_map(|p| p.parse().ok()).collect();
+        if parts.len() != 3 {
+            return Err(CliError::usage(format!("--python {full}: expected a full version like 3.12.4")));
+        }
+        let mut matched = false;
+        for t in targets.iter_mut() {
+            if t.python_version() == (parts[0], parts[1]) {
+                *t = t.clone().with_python_patch(parts[2]);
+                matched = true;
+            }
+        }
+        if !matched {
+            return Err(CliError::usage(format!("--python {full}: no target has Python {}.{}", parts[0], parts[1])));
+        }
+    }
+    Ok((targets, host))
+}
+
+fn parse_url(s: &str, what: &str) -> Result<Url, CliError> {
+    let expanded = crate::requirements::expand_env(s);
+    Url::parse(&expanded).map_err(|e| CliError::usage(format!("{what} {s}: not a URL ({e})")))
+}
+
+/// Builds the index client: flags first, then the input file's options, then the environment
+/// ($PIP_INDEX_URL, $PIP_EXTRA_INDEX_URL), then configuration, then PyPI.
+pub fn build_client(
+    args: &IndexArgs,
+    file_index: Option<&Url>,
+    file_extra: &[Url],
+    file_find_links: &[String],
+    config_index: Option<&str>,
+    config_extra: &[String],
+) -> Result<IndexClient, CliError> {
+    let env_index = std::env::var("PIP_INDEX_URL").ok().filter(|s| !s.is_empty());
+    let primary = match (&args.index_url, file_index, &env_index, config_index) {
+        (Some(u), ..) => parse_url(u, "--index-url")?,
+        (None, Some(u), ..) => u.clone(),
+        (None, None, Some(u), _) => parse_url(u, "PIP_INDEX_URL")?,
+        (None, None, None, Some(u)) => parse_url(u, "[tool.pinwheel] index-url")?,
+        _ => Url::parse("https://pypi.org/simple/").expect("valid"),
+    };
+    let mut indexes = vec![primary];
+    let mut extra: Vec<Url> = Vec::new();
+    for u in &args.extra_index_url {
+        extra.push(parse_url(u, "--extra-index-url")?);
+    }
+    extra.extend(file_extra.iter().cloned());
+    if args.extra_index_url.is_empty() {
+        if let Ok(env) = std::env::var("PIP_EXTRA_INDEX_URL") {
+            for u in env.split_whitespace() {
+                extra.push(parse_url(u, "PIP_EXTRA_INDEX_URL")?);
+            }
+        }
+        for u in config_extra {
+            extra.push(parse_url(u, "[tool.pinwheel] extra-index-urls")?);
+        }
+    }
+    for u in extra {
+        if !indexes.contains(&u) {
+            indexes.push(u);
+        }
+    }
+    let mut find_links = args.find_links.clone();
+    find_links.extend(file_find_links.iter().cloned());
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.clone().or_else(crate::index::cache::default_root)
+    };
+    if args.offline && cache_dir.is_none() {
+        return Err(CliError::usage("--offline needs the cache; drop --no-cache"));
+    }
+    let opts = ClientOptions {
+        indexes,
+        find_links,
+        cache_dir,
+        offline: args.offline,
+        cert: args.cert.clone(),
+        concurrency: args.concurrency,
+        build_python: None,
+    };
+    Ok(IndexClient::new(opts)?)
+}

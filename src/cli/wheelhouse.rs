@@ -1,0 +1,350 @@
+//! `pinwheel wheelhouse` and `pinwheel verify`: every target's files for a lock in one
+//! directory, verified, with the `--no-index` requirements file and the manifest; and the CI
+//! gate that re-checks a wheelhouse against its manifest.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Args;
+use futures::StreamExt;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use super::{build_client, exit, resolve_targets, CliError, IndexArgs, TargetArgs};
+use crate::lock::Lock;
+use crate::requirements::RequirementsFile;
+use crate::target::Target;
+use crate::wheelhouse::download::{self, DownloadError, Fetched};
+use crate::wheelhouse::plan::{self, Choice};
+use crate::wheelhouse::{self as wh, Manifest, ManifestFile};
+
+#[derive(Args, Debug)]
+pub struct WheelhouseArgs {
+    /// The lock: from `pinwheel lock`, `uv pip compile --generate-hashes` or `pip-compile --generate-hashes`.
+    #[arg(value_name = "LOCK")]
+    pub lock: PathBuf,
+    /// The wheelhouse directory (created if missing).
+    #[arg(long, short = 'd', value_name = "DIR", default_value = "wheelhouse")]
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Fail, listing every case, when a target would need an sdist.
+    #[arg(long)]
+    pub only_binary: bool,
+    /// Accept a lock without hashes: fetch the files and record their hashes.
+    #[arg(long)]
+    pub allow_unhashed: bool,
+    /// Remove files in the wheelhouse that the lock does not need.
+    #[arg(long)]
+    pub prune: bool,
+    /// Downloads at once.
+    #[arg(long, short = 'j', default_value_t = 16, value_name = "N")]
+    pub jobs: usize,
+    /// Print only errors and the sdist summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The wheelhouse directory to check against its pinwheel-manifest.json.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Reads a hashed lock (any of the three generators' formats).
+pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, RequirementsFile), CliError> {
+    if !path.exists() {
+        return Err(CliError::usage(format!("{}: no such file", path.display())).hint("create it with `pinwheel lock`"));
+    }
+    let file = RequirementsFile::from_path(path).map_err(|e| CliError::usage(e.to_string()))?;
+    let lock = Lock::from_requirements(&file, require_hashes).map_err(|e| CliError::usage(e.to_string()))?;
+    Ok((lock, file))
+}
+
+/// Targets from `--target`, else the lock's `# targets:` line, else the host.
+pub fn lock_targets(args: &TargetArgs, lock: &Lock) -> Result<Vec<Target>, CliError> {
+    let (targets, host) = resolve_targets(args, &lock.targets)?;
+    if host {
+        eprintln!(
+            "The lock names no targets and no --target was given: using this machine, {}.",
+            targets[0].canonical()
+        );
+    }
+    Ok(targets)
+}
+
+fn human_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
+    let started = Instant::now();
+    let (lock, file) = read_lock(&args.lock, !args.allow_unhashed)?;
+    let targets = lock_targets(&args.targets, &lock)?;
+    let client = build_client(&args.index, file.index_url.as_ref(), &file.extra_index_urls, &file.find_links, None, &[])?;
+
+    // Listings for every pin, concurrently.
+    let mut listings = HashMap::new();
+    let fetched: Vec<_> = futures::stream::iter(lock.pins.iter().filter(|p| p.url.is_none()))
+        .map(|p| {
+            let client = client.clone();
+            async move { (p.name.clone(), client.project(p.name.as_ref()).await) }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    for (name, r) in fetched {
+        listings.insert(name, r?.files.clone());
+    }
+    for p in lock.pins.iter().filter(|p| p.url.is_some()) {
+        let url = url::Url::parse(p.url.as_deref().unwrap_or_default())
+            .map_err(|e| CliError::usage(format!("{}: invalid URL: {e}", p.name)))?;
+        let filename = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("").to_string();
+        let mut clean = url.clone();
+        clean.set_fragment(None);
+        listings.insert(
+            p.name.clone(),
+            vec![crate::index::IndexFile {
+                filename,
+                url: clean,
+                sha256: crate::index::simple::fragment_hash(&url),
+                requires_python: None,
+                yanked: None,
+                upload_time: None,
+                size: None,
+                core_metadata: None,
+            }],
+        );
+    }
+    let plan = plan::plan(&lock, &targets, &listings);
+    let missing = plan.missing(&targets);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|(p, t)| format!("  {p} on {t}")).collect();
+        return Err(CliError::usage(format!(
+            "nothing in the lock installs on these targets (no compatible wheel, no sdist with a locked hash):\n{}",
+            list.join("\n")
+        ))
+        .hint("re-lock for these targets with `pinwheel lock --target ...`"));
+    }
+    let fallbacks = plan.sdist_fallbacks(&targets);
+    if args.only_binary && !fallbacks.is_empty() {
+        let list: Vec<String> = fallbacks.iter().map(|(p, t)| format!("  {p} on {t}")).collect();
+        return Err(CliError::new(
+            exit::FINDINGS,
+            format!("--only-binary: these pins have no wheel for the target, only an sdist:\n{}", list.join("\n")),
+        )
+        .hint("see `pinwheel check` for versions that do have wheels, or drop --only-binary to build them in the image"));
+    }
+
+    std::fs::create_dir_all(&args.dest)
+        .map_err(|e| CliError::new(exit::IO, format!("cannot create {}: {e}", args.dest.display())))?;
+    download::clean_parts(&args.dest);
+
+    // Download every distinct file once.
+    let tty = std::io::stderr().is_terminal() && !args.quiet;
+    let total_bytes: u64 = plan.files.values().filter_map(|f| f.file.size).sum();
+    let multi = MultiProgress::new();
+    let overall = if tty {
+        let pb = multi.add(ProgressBar::new(total_bytes));
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let file_count = plan.files.len();
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let results: Vec<Result<Fetched, DownloadError>> = futures::stream::iter(plan.files.values())
+        .map(|pf| {
+            let client = client.clone();
+            let dest = args.dest.clone();
+            let overall = overall.clone();
+            let multi = multi.clone();
+            let done = done.clone();
+            let quiet = args.quiet;
+            async move {
+                let bar = if tty {
+                    let b = multi.add(ProgressBar::new(pf.file.size.unwrap_or(0)));
+                    b.set_style(
+                        ProgressStyle::with_template("  {msg:50!} {bytes:>10}/{total_bytes:10}")
+                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    );
+                    b.set_message(pf.file.filename.clone());
+                    b
+                } else {
+                    ProgressBar::hidden()
+                };
+                let on_bytes = {
+                    let bar = bar.clone();
+                    let overall = overall.clone();
+                    move |n: u64| {
+                        bar.inc(n);
+                        overall.inc(n);
+                    }
+                };
+                let r = download::fetch(&client, &pf.file.url, &pf.file.filename, pf.sha256.as_deref(), &dest, &on_bytes).await;
+                bar.finish_and_clear();
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                overall.set_message(format!("{n}/{file_count} files"));
+                if !tty && !quiet {
+                    match &r {
+                        Ok(f) if f.reused => eprintln!("[{n}/{file_count}] present   {} ({})", f.filename, human_bytes(f.size)),
+                        Ok(f) => eprintln!("[{n}/{file_count}] fetched   {} ({})", f.filename, human_bytes(f.size)),
+                        Err(e) => eprintln!("[{n}/{file_count}] failed    {e}"),
+                    }
+                }
+                r
+            }
+        })
+        .buffer_unordered(args.jobs.max(1))
+        .collect()
+        .await;
+    overall.finish_and_clear();
+    let mut fetched: BTreeMap<String, Fetched> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => {
+                fetched.insert(f.filename.clone(), f);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        let code = if errors.iter().any(|e| matches!(e, DownloadError::Hash { .. })) {
+            exit::INTEGRITY
+        } else {
+            exit::NETWORK
+        };
+        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        return Err(CliError::new(code, format!("{} file(s) could not be put in the wheelhouse:\n{}", errors.len(), list.join("\n")))
+            .hint("a hash mismatch means the index serves different bytes than when the lock was made: re-lock, or check the index"));
+    }
+
+    // requirements.txt: the hashes of the files present, per pin.
+    let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut manifest_files = Vec::new();
+    for (name, pf) in &plan.files {
+        let f = &fetched[name];
+        let mut pins: BTreeSet<String> = BTreeSet::new();
+        let mut tnames: BTreeSet<String> = BTreeSet::new();
+        for (pin, t) in &pf.serves {
+            present.entry(pin.clone()).or_default().insert(f.sha256.clone());
+            if let Some(p) = lock.pins.iter().find(|p| p.name.as_ref() == pin.as_str()) {
+                pins.insert(format!("{}=={}", p.name, p.version));
+            }
+            tnames.insert(t.clone());
+        }
+        manifest_files.push(ManifestFile {
+            filename: name.clone(),
+            size: f.size,
+            sha256: f.sha256.clone(),
+            pins: pins.into_iter().collect(),
+            targets: tnames.into_iter().collect(),
+        });
+    }
+    let target_names: Vec<String> = targets.iter().map(Target::canonical).collect();
+    let reqs = wh::render_requirements(&lock, &present, &target_names);
+    let manifest = Manifest {
+        generator: format!("pinwheel {}", env!("CARGO_PKG_VERSION")),
+        targets: target_names.clone(),
+        files: manifest_files,
+    };
+    let write = |name: &str, bytes: &[u8]| {
+        crate::index::cache::write_atomic(&args.dest.join(name), bytes)
+            .map_err(|e| CliError::new(exit::IO, format!("cannot write {}: {e}", args.dest.join(name).display())))
+    };
+    write(wh::REQUIREMENTS, reqs.as_bytes())?;
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+    write(wh::MANIFEST, &json)?;
+
+    // Files present that the lock does not need.
+    let extra: Vec<String> = wh::dist_files(&args.dest)
+        .map_err(|e| CliError::new(exit::IO, e.to_string()))?
+        .into_iter()
+        .filter(|n| !plan.files.contains_key(n))
+        .collect();
+    if !extra.is_empty() {
+        if args.prune {
+            for n in &extra {
+                std::fs::remove_file(args.dest.join(n))
+                    .map_err(|e| CliError::new(exit::IO, format!("cannot remove {n}: {e}")))?;
+            }
+            if !args.quiet {
+                eprintln!("Pruned {} file(s) the lock does not need: {}", extra.len(), extra.join(", "));
+            }
+        } else {
+            eprintln!(
+                "{} file(s) in {} are not needed by the lock (remove them with --prune): {}",
+                extra.len(),
+                args.dest.display(),
+                extra.join(", ")
+            );
+        }
+    }
+
+    if !fallbacks.is_empty() {
+        eprintln!("These pins have no wheel for the target; pip will build them from the sdist, which needs a compiler and build dependencies in the image:");
+        for (p, t) in &fallbacks {
+            eprintln!("  {p} on {t}");
+        }
+    }
+    if !args.quiet {
+        let reused = fetched.values().filter(|f| f.reused).count();
+        let bytes: u64 = fetched.values().filter(|f| !f.reused).map(|f| f.size).sum();
+        eprintln!(
+            "Wheelhouse {}: {} files ({} downloaded, {} reused), {} fetched, in {:.2}s",
+            args.dest.display(),
+            fetched.len(),
+            fetched.len() - reused,
+            reused,
+            human_bytes(bytes),
+            started.elapsed().as_secs_f64()
+        );
+        for (i, t) in targets.iter().enumerate() {
+            let (mut wheels, mut sdists) = (0, 0);
+            for choices in plan.choices.values() {
+                match &choices[i] {
+                    Choice::Wheel(_) => wheels += 1,
+                    Choice::Sdist(_) => sdists += 1,
+                    _ => {}
+                }
+            }
+            eprintln!("  {}: {wheels} wheels, {sdists} sdists", t.canonical());
+        }
+    }
+    Ok(exit::OK)
+}
+
+pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
+    let path = args.dir.join(wh::MANIFEST);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        CliError::usage(format!("cannot read {}: {e}", path.display())).hint("point verify at a directory written by `pinwheel wheelhouse`")
+    })?;
+    let manifest: Manifest = serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::usage(format!("{}: not a pinwheel manifest: {e}", path.display())))?;
+    let problems = wh::verify(&args.dir, &manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+    if problems.is_empty() {
+        eprintln!("{}: all {} files match the manifest", args.dir.display(), manifest.files.len());
+        return Ok(exit::OK);
+    }
+    let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+    Err(CliError::new(
+        exit::INTEGRITY,
+        format!("{} does not match its manifest:\n{}", args.dir.display(), list.join("\n")),
+    )
+    .hint("re-run `pinwheel wheelhouse` to restore it"))
+}

@@ -1,0 +1,140 @@
+//! The on-disk cache: index pages kept with their HTTP validators (RFC 9111 freshness and
+//! revalidation), and immutable artefacts (core metadata, files) kept by content hash.
+//! Every write goes to a temporary file in the same directory and is renamed into place, so a
+//! killed run never leaves a half-written entry.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::simple::ProjectPage;
+
+/// The cache's root directory and its layout.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+/// An index page as cached: the parsed page and what is needed to revalidate it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedPage {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Unix seconds when the page was last fetched or revalidated.
+    pub stored_at: i64,
+    /// `Cache-Control: max-age`, seconds; `None` means always revalidate.
+    pub max_age: Option<i64>,
+    /// `false` when the index answered 404: the package is not on that index.
+    pub found: bool,
+    pub page: ProjectPage,
+}
+
+impl CachedPage {
+    pub fn is_fresh(&self, now: i64) -> bool {
+        self.max_age.is_some_and(|age| now - self.stored_at < age)
+    }
+}
+
+/// The default cache root: `$XDG_CACHE_HOME/pinwheel`, else `~/.cache/pinwheel`.
+pub fn default_root() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(x).join("pinwheel"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("pinwheel"))
+}
+
+/// A short, stable, filesystem-safe key for any string (a URL, say).
+pub fn digest_key(s: &str) -> String {
+    hex::encode(&Sha256::digest(s.as_bytes())[..12])
+}
+
+impl Cache {
+    pub fn new(root: PathBuf) -> Self {
+        Cache { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn page_path(&self, index_url: &str, name: &str) -> PathBuf {
+        self.root
+            .join("simple-v1")
+            .join(digest_key(index_url))
+            .join(format!("{name}.json"))
+    }
+
+    pub fn read_page(&self, index_url: &str, name: &str) -> Option<CachedPage> {
+        let bytes = std::fs::read(self.page_path(index_url, name)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn write_page(&self, index_url: &str, name: &str, page: &CachedPage) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec(page).map_err(std::io::Error::other)?;
+        write_atomic(&self.page_path(index_url, name), &bytes)
+    }
+
+    fn metadata_path(&self, key: &str) -> PathBuf {
+        self.root.join("metadata-v1").join(format!("{key}.METADATA"))
+    }
+
+    /// Core metadata by key: the file's sha256, or a digest of its URL when the index gave none.
+    pub fn read_metadata(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.metadata_path(key)).ok()
+    }
+
+    pub fn write_metadata(&self, key: &str, bytes: &[u8]) -> std::io::Result<()> {
+        write_atomic(&self.metadata_path(key), bytes)
+    }
+
+    /// Where a downloaded file with this sha256 is kept (for `wheelhouse` re-use).
+    pub fn file_path(&self, sha256: &str) -> PathBuf {
+        self.root.join("files-v1").join(&sha256[..2.min(sha256.len())]).join(sha256)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary sibling and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_round_trip_and_freshness() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf());
+        let page = CachedPage {
+            etag: Some("\"x\"".into()),
+            last_modified: None,
+            stored_at: 1000,
+            max_age: Some(600),
+            found: true,
+            page: ProjectPage::default(),
+        };
+        cache.write_page("https://i/simple/", "demo", &page).unwrap();
+        let back = cache.read_page("https://i/simple/", "demo").unwrap();
+        assert_eq!(back.etag.as_deref(), Some("\"x\""));
+        assert!(back.is_fresh(1599));
+        assert!(!back.is_fresh(1600));
+        assert!(cache.read_page("https://other/simple/", "demo").is_none());
+    }
+
+    #[test]
+    fn metadata_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf());
+        assert!(cache.read_metadata("abc").is_none());
+        cache.write_metadata("abc", b"Name: x").unwrap();
+        assert_eq!(cache.read_metadata("abc").unwrap(), b"Name: x");
+    }
+}

@@ -1,0 +1,696 @@
+//! The index client: fetches project pages (PEP 691 JSON first, PEP 503 HTML fallback) from the
+//! configured indexes in pip's order, `--find-links` directories and pages, and core metadata by
+//! the cheapest route the server allows: PEP 658/714 `.metadata`, else HTTP range requests into the
+//! wheel's zip, else the whole file; sdists by PKG-INFO (PEP 643) or a PEP 517 build.
+//! Concurrency is bounded by a semaphore; every answer is memoised, so asking twice costs nothing.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED};
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+use tokio::sync::{OnceCell, Semaphore};
+use url::Url;
+
+use super::auth::Credentials;
+use super::cache::{digest_key, Cache, CachedPage};
+use super::simple::{self, redact, IndexFile, ProjectPage};
+use super::IndexError;
+use crate::dist::zip_ranges;
+
+/// How the client is set up; built by the CLI from flags, environment and config.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Indexes in pip's order: the `--index-url` first, then each `--extra-index-url`.
+    pub indexes: Vec<Url>,
+    /// `--find-links`: local directories or HTML pages listing files.
+    pub find_links: Vec<String>,
+    pub cache_dir: Option<PathBuf>,
+    pub offline: bool,
+    /// Extra CA bundle (PEM) to trust besides the operating system's store.
+    pub cert: Option<PathBuf>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// The Python used to run PEP 517 backends for source-only releases.
+    pub build_python: Option<PathBuf>,
+}
+
+/// A project as pinwheel sees it: the files of the first index that has it, plus find-links files.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub files: Vec<IndexFile>,
+    /// The index the files came from (credentials removed), for messages.
+    pub source: String,
+}
+
+const PROBE_UNKNOWN: u8 = 0;
+const PROBE_WORKS: u8 = 1;
+const PROBE_FAILS: u8 = 2;
+
+type Memo<T> = Mutex<HashMap<String, Arc<OnceCell<Result<Arc<T>, IndexError>>>>>;
+
+struct Inner {
+    http: reqwest::Client,
+    opts: ClientOptions,
+    indexes: Vec<Url>,
+    creds: Credentials,
+    cache: Option<Cache>,
+    limit: Semaphore,
+    pages: Memo<Project>,
+    metadata: Memo<Vec<u8>>,
+    /// Whether unadvertised `.metadata` files exist on each index host (learnt on first try).
+    probe: Mutex<HashMap<String, Arc<AtomicU8>>>,
+}
+
+/// Cheap to clone; share one per run.
+#[derive(Clone)]
+pub struct IndexClient {
+    inner: Arc<Inner>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Builds the HTTP client: rustls with the operating system's trust store, plus `--cert` and
+/// `SSL_CERT_FILE` bundles; HTTP/2 where the server offers it.
+pub fn http_client(cert: Option<&std::path::Path>) -> Result<reqwest::Client, IndexError> {
+    let mut b = reqwest::Client::builder()
+        .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        .read_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(32)
+        .tls_built_in_native_certs(true);
+    let mut bundles: Vec<PathBuf> = cert.map(|c| vec![c.to_path_buf()]).unwrap_or_default();
+    if let Some(p) = std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()) {
+        bundles.push(PathBuf::from(p));
+    }
+    for path in bundles {
+        let pem = std::fs::read(&path).map_err(|e| IndexError::Cert {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| IndexError::Cert {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        if certs.is_empty() {
+            return Err(IndexError::Cert {
+                path: path.display().to_string(),
+                reason: "no PEM certificates in the file".into(),
+            });
+        }
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build().map_err(|e| IndexError::Http {
+        url: String::new(),
+        reason: format!("could not set up the HTTP client: {e}"),
+    })
+}
+
+impl IndexClient {
+    pub fn new(opts: ClientOptions) -> Result<Self, IndexError> {
+        let mut creds = Credentials::default();
+        creds.load_netrc();
+        let indexes = opts
+            .indexes
+            .iter()
+            .map(|u| {
+                let mut u = creds.take_from_url(u);
+                if !u.path().ends_with('/') {
+                    let p = format!("{}/", u.path());
+                    u.set_path(&p);
+                }
+                u
+            })
+            .collect();
+        let http = http_client(opts.cert.as_deref())?;
+        let cache = opts.cache_dir.clone().map(Cache::new);
+        let limit = Semaphore::new(opts.concurrency.max(1));
+        Ok(IndexClient {
+            inner: Arc::new(Inner {
+                http,
+                indexes,
+                creds,
+                cache,
+                limit,
+                pages: Mutex::default(),
+                metadata: Mutex::default(),
+                probe: Mutex::default(),
+                opts,
+            }),
+        })
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub fn offline(&self) -> bool {
+        self.inner.opts.offline
+    }
+
+    pub fn cache(&self) -> Option<&Cache> {
+        self.inner.cache.as_ref()
+    }
+
+    /// The indexes asked, credentials removed, for messages.
+    pub fn index_names(&self) -> Vec<String> {
+        self.inner.indexes.iter().map(redact).collect()
+    }
+
+    /// A GET with this client's credentials for the URL's host.
+    pub fn get(&self, url: &Url) -> reqwest::RequestBuilder {
+        let req = self.inner.http.get(url.clone());
+        match self.inner.creds.for_url(url) {
+            Some((u, p)) => req.basic_auth(u, p),
+            None => req,
+        }
+    }
+
+    /// Sends a request with retries on connection errors and 5xx/429 answers (3 tries, backoff).
+    pub async fn send(&self, url: &Url, make: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, IndexError> {
+        let _permit = self.inner.limit.acquire().await.expect("semaphore open");
+        let mut delay = Duration::from_millis(200);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match make().send().await {
+                Ok(r) if (r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS) && attempt < 3 => {}
+                Ok(r) if r.status() == StatusCode::UNAUTHORIZED || r.status() == StatusCode::FORBIDDEN => {
+                    return Err(IndexError::Auth {
+                        url: redact(url),
+                        status: r.status().as_u16(),
+                    })
+                }
+                Ok(r) => return Ok(r),
+                Err(e) if attempt < 3 && (e.is_connect() || e.is_timeout() || e.is_request()) => {}
+                Err(e) => {
+                    return Err(IndexError::Http {
+                        url: redact(url),
+                        reason: error_chain(&e),
+                    })
+                }
+            }
+            tokio::time::sleep(delay).await;
+            delay *= 3;
+        }
+    }
+
+    /// The project's files: from the first index that has it (pip's order), plus find-links.
+    pub async fn project(&self, name: &str) -> Result<Arc<Project>, IndexError> {
+        let cell = {
+            let mut map = self.inner.pages.lock().unwrap();
+            map.entry(name.to_string()).or_default().clone()
+        };
+        cell.get_or_init(|| async { self.fetch_project(name).await.map(Arc::new) })
+            .await
+            .clone()
+    }
+
+    async fn fetch_project(&self, name: &str) -> Result<Project, IndexError> {
+        let mut project = None;
+        for index in &self.inner.indexes {
+            if let Some(page) = self.fetch_page(index, name).await? {
+                project = Some(Project {
+                    files: page.files,
+                    source: redact(index),
+                });
+                break;
+            }
+        }
+        let mut links = Vec::new();
+        for fl in &self.inner.opts.find_links {
+            links.extend(self.find_links_files(fl, name).await?);
+        }
+        match project {
+            Some(mut p) => {
+                p.files.extend(links);
+                Ok(p)
+            }
+            None if !links.is_empty() => Ok(Project {
+                files: links,
+                source: "--find-links".into(),
+            }),
+            None => Err(IndexError::NotFound {
+                package: name.to_string(),
+                indexes: self
+                    .index_names()
+                    .into_iter()
+                    .chain(self.inner.opts.find_links.iter().cloned())
+                    .collect(),
+                offline: self.inner.opts.offline,
+            }),
+        }
+    }
+
+    /// One index's page for `name`; `None` when the index does not have the project.
+    async fn fetch_page(&self, index: &Url, name: &str) -> Result<Option<ProjectPage>, IndexError> {
+        let url = index.join(&format!("{name}/")).map_err(|_| IndexError::Http {
+            url: redact(index),
+            reason: format!("cannot form the project URL for {name}"),
+        })?;
+        let key = index.as_str();
+        let cached = self.inner.cache.as_ref().and_then(|c| c.read_page(key, name));
+        if let Some(c) = &cached {
+            if self.inner.opts.offline || c.is_fresh(now()) {
+                return Ok(c.found.then(|| c.page.clone()));
+            }
+        }
+        if self.inner.opts.offline {
+            return Err(IndexError::Offline {
+                what: format!("the index page of {name} ({})", redact(&url)),
+            });
+        }
+        let resp = self
+            .send(&url, || {
+                let mut req = self.get(&url).header(ACCEPT, simple::ACCEPT);
+                if let Some(c) = &cached {
+                    if let Some(e) = &c.etag {
+                        req = req.header(reqwest::header::IF_NONE_MATCH, e.as_str());
+                    }
+                    if let Some(m) = &c.last_modified {
+                        req = req.header(reqwest::header::IF_MODIFIED_SINCE, m.as_str());
+                    }
+                }
+                req
+            })
+            .await?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let final_url = resp.url().clone();
+        let max_age = max_age(&headers);
+        if status == StatusCode::NOT_MODIFIED {
+            if let Some(mut c) = cached {
+                c.stored_at = now();
+                c.max_age = max_age;
+                self.store_page(key, name, &c);
+                return Ok(c.found.then_some(c.page));
+            }
+        }
+        if status == StatusCode::NOT_FOUND {
+            let entry = CachedPage {
+                etag: None,
+                last_modified: None,
+                stored_at: now(),
+                max_age,
+                found: false,
+                page: ProjectPage::default(),
+            };
+            self.store_page(key, name, &entry);
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(IndexError::Status {
+                url: redact(&url),
+                status: status.as_u16(),
+            });
+        }
+        let ctype = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let body = resp.bytes().await.map_err(|e| IndexError::Http {
+            url: redact(&url),
+            reason: error_chain(&e),
+        })?;
+        let page = if ctype.contains("json") {
+            simple::parse_json(&body, &final_url)?
+        } else {
+            simple::parse_html(&String::from_utf8_lossy(&body), &final_url)?
+        };
+        let entry = CachedPage {
+            etag: header_str(&headers, ETAG),
+            last_modified: header_str(&headers, LAST_MODIFIED),
+            stored_at: now(),
+            max_age,
+            found: true,
+            page,
+        };
+        self.store_page(key, name, &entry);
+        Ok(Some(entry.page))
+    }
+
+    fn store_page(&self, key: &str, name: &str, page: &CachedPage) {
+        if let Some(c) = &self.inner.cache {
+            // A cache that cannot be written slows the next run; it does not fail this one.
+            let _ = c.write_page(key, name, page);
+        }
+    }
+
+    /// Files for `name` from one `--find-links` location (a directory or an HTML page).
+    async fn find_links_files(&self, location: &str, name: &str) -> Result<Vec<IndexFile>, IndexError> {
+        let files = if let Some(dir) = local_dir(location) {
+            let mut out = Vec::new();
+            let entries = std::fs::read_dir(&dir).map_err(|e| IndexError::FindLinks {
+                location: location.to_string(),
+                reason: e.to_string(),
+            })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Some(filename) = path.file_name().and_then(|f| f.to_str()).map(str::to_string) else {
+                    continue;
+                };
+                let Ok(abs) = std::fs::canonicalize(&path) else { continue };
+                let Ok(url) = Url::from_file_path(&abs) else { continue };
+                out.push(IndexFile {
+                    filename,
+                    url,
+                    sha256: None,
+                    requires_python: None,
+                    yanked: None,
+                    upload_time: None,
+                    size: entry.metadata().ok().map(|m| m.len()),
+                    core_metadata: None,
+                });
+            }
+            out.sort_by(|a, b| a.filename.cmp(&b.filename));
+            out
+        } else {
+            let url = Url::parse(location).map_err(|e| IndexError::FindLinks {
+                location: location.to_string(),
+                reason: e.to_string(),
+            })?;
+            let bytes = self.fetch_bytes(&url).await?;
+            simple::parse_html(&String::from_utf8_lossy(&bytes), &url)?.files
+        };
+        let normalized = crate::index::normalize(name);
+        Ok(files
+            .into_iter()
+            .filter(|f| file_belongs_to(&f.filename, &normalized))
+            .collect())
+    }
+
+    /// A whole file's bytes (file:// or http), in memory. For small files: pages, sdists.
+    pub async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
+        if url.scheme() == "file" {
+            let path = url.to_file_path().map_err(|_| IndexError::Http {
+                url: url.to_string(),
+                reason: "not a local path".into(),
+            })?;
+            return std::fs::read(&path).map_err(|e| IndexError::Http {
+                url: url.to_string(),
+                reason: e.to_string(),
+            });
+        }
+        if self.inner.opts.offline {
+            return Err(IndexError::Offline { what: redact(url) });
+        }
+        let resp = self.send(url, || self.get(url)).await?;
+        if !resp.status().is_success() {
+            return Err(IndexError::Status {
+                url: redact(url),
+                status: resp.status().as_u16(),
+            });
+        }
+        resp.bytes().await.map(|b| b.to_vec()).map_err(|e| IndexError::Http {
+            url: redact(url),
+            reason: error_chain(&e),
+        })
+    }
+
+    /// Core metadata (METADATA / PKG-INFO bytes) of one file, by the cheapest route; memoised
+    /// and cached on disk by the file's sha256.
+    pub async fn metadata(&self, project: &str, file: &IndexFile) -> Result<Arc<Vec<u8>>, IndexError> {
+        let key = file
+            .sha256
+            .clone()
+            .unwrap_or_else(|| format!("url-{}", digest_key(file.url.as_str())));
+        let cell = {
+            let mut map = self.inner.metadata.lock().unwrap();
+            map.entry(key.clone()).or_default().clone()
+        };
+        cell.get_or_init(|| async {
+            if let Some(bytes) = self.inner.cache.as_ref().and_then(|c| c.read_metadata(&key)) {
+                return Ok(Arc::new(bytes));
+            }
+            if self.inner.opts.offline && file.url.scheme() != "file" {
+                return Err(IndexError::Offline {
+                    what: format!("the metadata of {}", file.filename),
+                });
+            }
+            let bytes = self.fetch_metadata(project, file).await?;
+            if let Some(c) = &self.inner.cache {
+                let _ = c.write_metadata(&key, &bytes);
+            }
+            Ok(Arc::new(bytes))
+        })
+        .await
+        .clone()
+    }
+
+    async fn fetch_metadata(&self, project: &str, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
+        let is_wheel = file.filename.ends_with(".whl");
+        if !is_wheel {
+            return self.sdist_metadata(project, file).await;
+        }
+        let prefix = file.filename.split('-').take(2).collect::<Vec<_>>().join("-");
+        if file.url.scheme() == "file" {
+            let bytes = self.fetch_bytes(&file.url).await?;
+            return zip_ranges::read_metadata_from_whole(&bytes, Some(&prefix)).map_err(|e| zip_err(file, e));
+        }
+        // 1. PEP 658/714, advertised or (learnt per host) unadvertised.
+        let host = file.url.host_str().unwrap_or("").to_string();
+        let probe = {
+            let mut m = self.inner.probe.lock().unwrap();
+            m.entry(host).or_default().clone()
+        };
+        let advertised = file.core_metadata.is_some();
+        if advertised || probe.load(Ordering::Relaxed) != PROBE_FAILS {
+            let murl = Url::parse(&format!("{}.metadata", file.url)).expect("valid URL");
+            let resp = self.send(&murl, || self.get(&murl)).await?;
+            if resp.status().is_success() {
+                let bytes = resp.bytes().await.map_err(|e| IndexError::Http {
+                    url: redact(&murl),
+                    reason: error_chain(&e),
+                })?;
+                if let Some(Some(expected)) = &file.core_metadata {
+                    let actual = hex::encode(Sha256::digest(&bytes));
+                    if &actual != expected {
+                        return Err(IndexError::Hash {
+                            url: redact(&murl),
+                            expected: expected.clone(),
+                            actual,
+                        });
+                    }
+                }
+                if !advertised {
+                    probe.store(PROBE_WORKS, Ordering::Relaxed);
+                }
+                return Ok(bytes.to_vec());
+            }
+            if !advertised && probe.load(Ordering::Relaxed) == PROBE_UNKNOWN {
+                probe.store(PROBE_FAILS, Ordering::Relaxed);
+            }
+        }
+        // 2. Range requests into the zip; 3. the whole file when the server ignores ranges.
+        self.range_metadata(file, &prefix).await
+    }
+
+    async fn range_get(&self, url: &Url, range: String) -> Result<(StatusCode, HeaderMap, Vec<u8>), IndexError> {
+        let resp = self
+            .send(url, || self.get(url).header(reqwest::header::RANGE, range.as_str()))
+            .await?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if !status.is_success() {
+            return Err(IndexError::Status {
+                url: redact(url),
+                status: status.as_u16(),
+            });
+        }
+        let body = resp.bytes().await.map_err(|e| IndexError::Http {
+            url: redact(url),
+            reason: error_chain(&e),
+        })?;
+        Ok((status, headers, body.to_vec()))
+    }
+
+    async fn range_metadata(&self, file: &IndexFile, prefix: &str) -> Result<Vec<u8>, IndexError> {
+        let url = &file.url;
+        let (status, headers, tail) = self.range_get(url, format!("bytes=-{}", zip_ranges::TAIL_GUESS)).await?;
+        if status != StatusCode::PARTIAL_CONTENT {
+            // The server ignored the range and sent the whole wheel.
+            return zip_ranges::read_metadata_from_whole(&tail, Some(prefix)).map_err(|e| zip_err(file, e));
+        }
+        let total = headers
+            .get(CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit('/').next())
+            .and_then(|t| t.parse::<u64>().ok())
+            .ok_or_else(|| IndexError::Http {
+                url: redact(url),
+                reason: "range answer without a Content-Range total".into(),
+            })?;
+        let mut tail_start = total - tail.len() as u64;
+        let mut tail = tail;
+        let cd = zip_ranges::locate_central_directory(&tail, tail_start).map_err(|e| zip_err(file, e))?;
+        if cd.offset < tail_start {
+            let (_, _, head) = self
+                .range_get(url, format!("bytes={}-{}", cd.offset, tail_start - 1))
+                .await?;
+            let mut joined = head;
+            joined.extend_from_slice(&tail);
+            tail = joined;
+            tail_start = cd.offset;
+        }
+        let cd_rel = (cd.offset - tail_start) as usize;
+        let cd_bytes = tail
+            .get(cd_rel..cd_rel + cd.size as usize)
+            .ok_or_else(|| zip_err(file, zip_ranges::ZipError::Corrupt("central directory out of range")))?;
+        let entries = zip_ranges::parse_central_directory(cd_bytes).map_err(|e| zip_err(file, e))?;
+        let entry = zip_ranges::find_metadata(&entries, Some(prefix))
+            .ok_or_else(|| zip_err(file, zip_ranges::ZipError::Corrupt("no .dist-info/METADATA in wheel")))?
+            .clone();
+        if entry.local_header_offset >= tail_start {
+            let rel = (entry.local_header_offset - tail_start) as usize;
+            if let Ok(Ok(bytes)) = zip_ranges::read_member(&entry, &tail[rel..]) {
+                return Ok(bytes);
+            }
+        }
+        let mut len = zip_ranges::member_fetch_len(&entry);
+        for _ in 0..2 {
+            let end = (entry.local_header_offset + len - 1).min(total - 1);
+            let (_, _, bytes) = self
+                .range_get(url, format!("bytes={}-{}", entry.local_header_offset, end))
+                .await?;
+            match zip_ranges::read_member(&entry, &bytes).map_err(|e| zip_err(file, e))? {
+                Ok(m) => return Ok(m),
+                Err(need) => len = need,
+            }
+        }
+        Err(zip_err(file, zip_ranges::ZipError::Corrupt("member data out of range")))
+    }
+
+    async fn sdist_metadata(&self, project: &str, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
+        let bytes = self.fetch_bytes(&file.url).await?;
+        if let Some(expected) = &file.sha256 {
+            let actual = hex::encode(Sha256::digest(&bytes));
+            if &actual != expected {
+                return Err(IndexError::Hash {
+                    url: redact(&file.url),
+                    expected: expected.clone(),
+                    actual,
+                });
+            }
+        }
+        let pkg_info = crate::dist::metadata::read_sdist_pkg_info(&bytes, &file.filename).map_err(|e| {
+            IndexError::Metadata {
+                file: file.filename.clone(),
+                reason: e.to_string(),
+            }
+        })?;
+        if let Some(info) = pkg_info {
+            if let Ok(meta) = crate::dist::metadata::CoreMetadata::parse(&info) {
+                if meta.has_static_requires_dist() {
+                    return Ok(info);
+                }
+            }
+        }
+        let python = self.inner.opts.build_python.clone();
+        let indexes = self.inner.indexes.clone();
+        let filename = file.filename.clone();
+        let project = project.to_string();
+        tokio::task::spawn_blocking(move || crate::build::prepare_metadata(&bytes, &filename, &project, python.as_deref(), &indexes))
+            .await
+            .map_err(|e| IndexError::Build {
+                file: file.filename.clone(),
+                reason: e.to_string(),
+            })?
+    }
+}
+
+fn zip_err(file: &IndexFile, e: zip_ranges::ZipError) -> IndexError {
+    IndexError::Metadata {
+        file: file.filename.clone(),
+        reason: e.to_string(),
+    }
+}
+
+fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    h.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string)
+}
+
+/// `Cache-Control: max-age=N` (and `no-cache`/`no-store` as zero).
+fn max_age(h: &HeaderMap) -> Option<i64> {
+    let v = h.get(CACHE_CONTROL)?.to_str().ok()?.to_ascii_lowercase();
+    if v.contains("no-cache") || v.contains("no-store") {
+        return Some(0);
+    }
+    v.split(',')
+        .find_map(|d| d.trim().strip_prefix("max-age=").and_then(|n| n.trim().parse().ok()))
+}
+
+fn local_dir(location: &str) -> Option<PathBuf> {
+    if let Ok(url) = Url::parse(location) {
+        if url.scheme() == "file" {
+            return url.to_file_path().ok();
+        }
+        if url.scheme().len() > 1 {
+            return None;
+        }
+    }
+    Some(PathBuf::from(location))
+}
+
+/// Whether a listed file name is a distribution of the (normalized) project.
+fn file_belongs_to(filename: &str, normalized: &str) -> bool {
+    let lower = filename.to_ascii_lowercase();
+    let stem = lower.split('-').next().unwrap_or("");
+    let n = crate::index::normalize(stem);
+    if n == normalized {
+        return true;
+    }
+    // sdists may keep dashes in the name: compare the normalized prefix before "-<digit>".
+    let norm_file = crate::index::normalize(&lower);
+    norm_file.starts_with(&format!("{normalized}-"))
+        && norm_file[normalized.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The full cause chain of an error, one line.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let m = c.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_age_directives() {
+        let mut h = HeaderMap::new();
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("max-age=600, public"));
+        assert_eq!(max_age(&h), Some(600));
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        assert_eq!(max_age(&h), Some(0));
+        assert_eq!(max_age(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn find_links_file_matching() {
+        assert!(file_belongs_to("Foo_Bar-1.0-py3-none-any.whl", "foo-bar"));
+        assert!(file_belongs_to("foo-bar-1.0.tar.gz", "foo-bar"));
+        assert!(!file_belongs_to("foo-barista-1.0.tar.gz", "foo-bar"));
+        assert!(!file_belongs_to("foo-1.0.tar.gz", "foo-bar"));
+    }
+}

@@ -1,0 +1,100 @@
+//! Package indexes: the Simple Repository API (PEP 503 HTML, PEP 691 JSON), core metadata
+//! retrieval (PEP 658/714, range requests, PEP 643, PEP 517), credentials and the HTTP cache.
+//! This is IO: everything here talks to the network or the disk; the parsing it relies on is pure.
+
+pub mod auth;
+pub mod cache;
+pub mod client;
+pub mod simple;
+
+pub use client::{ClientOptions, IndexClient, Project};
+pub use simple::IndexFile;
+
+/// PEP 503 name normalization: lowercase, runs of `-`, `_`, `.` become one `-`.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// What can go wrong talking to an index. Cloneable so a memoised answer can be shared.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IndexError {
+    #[error("package `{package}` was not found on {}", if indexes.is_empty() { "any index (none configured)".to_string() } else { indexes.join(", ") })]
+    NotFound {
+        package: String,
+        indexes: Vec<String>,
+        offline: bool,
+    },
+    #[error("{url}: {reason}")]
+    Http { url: String, reason: String },
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url} refused the credentials (HTTP {status})")]
+    Auth { url: String, status: u16 },
+    #[error("--offline: {what} is not in the cache")]
+    Offline { what: String },
+    #[error("hash mismatch for {url}: expected sha256 {expected}, got {actual}")]
+    Hash {
+        url: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("cannot read the metadata of {file}: {reason}")]
+    Metadata { file: String, reason: String },
+    #[error("building the metadata of {file} failed: {reason}")]
+    Build { file: String, reason: String },
+    #[error("cannot use the CA bundle {path}: {reason}")]
+    Cert { path: String, reason: String },
+    #[error("--find-links {location}: {reason}")]
+    FindLinks { location: String, reason: String },
+    #[error(transparent)]
+    Simple(#[from] std::sync::Arc<simple::SimpleError>),
+}
+
+impl From<simple::SimpleError> for IndexError {
+    fn from(e: simple::SimpleError) -> Self {
+        IndexError::Simple(std::sync::Arc::new(e))
+    }
+}
+
+impl IndexError {
+    /// One line telling the user what to try.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            IndexError::NotFound { offline: true, .. } | IndexError::Offline { .. } => {
+                "run once without --offline to fill the cache".into()
+            }
+            IndexError::NotFound { .. } => {
+                "check the spelling, or add the index that has it with --extra-index-url".into()
+            }
+            IndexError::Auth { .. } => "give credentials in the index URL (https://user:token@host/...) or in ~/.netrc".into(),
+            IndexError::Http { .. } => {
+                "check the network, the index URL, and for TLS errors the CA bundle (--cert or SSL_CERT_FILE)".into()
+            }
+            IndexError::Cert { .. } => "--cert takes a PEM file of one or more CA certificates".into(),
+            IndexError::Build { .. } => "the package only has a source release; a Python with its build backend is needed (--python-for-builds)".into(),
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pep503_normalize() {
+        assert_eq!(super::normalize("Foo.Bar__baz-Qux"), "foo-bar-baz-qux");
+        assert_eq!(super::normalize("typing_extensions"), "typing-extensions");
+    }
+}

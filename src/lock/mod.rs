@@ -1,0 +1,252 @@
+//! The lock: exact pins with sha256 hashes, markers and `# via` provenance, in pip's
+//! requirements-file format (`pip install --require-hashes -r`), as written by pinwheel and read
+//! back from pinwheel, `uv pip compile --generate-hashes` and `pip-compile --generate-hashes`.
+//! Pure: the model, its rendering and its reading from a parsed requirements file.
+
+use pep440_rs::{Operator, Version};
+use pep508_rs::{PackageName, VersionOrUrl};
+
+use crate::requirements::RequirementsFile;
+
+/// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.
+pub const TARGETS_PREFIX: &str = "targets:";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lock {
+    /// Comment lines (without `# `) written at the top.
+    pub header: Vec<String>,
+    /// Canonical target names the lock was made for.
+    pub targets: Vec<String>,
+    pub pins: Vec<Pin>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pin {
+    pub name: PackageName,
+    pub version: Version,
+    /// A PEP 508 marker limiting the pin to some targets.
+    pub marker: Option<String>,
+    /// `sha256:<hex>`, sorted.
+    pub hashes: Vec<String>,
+    pub via: Vec<String>,
+    /// A direct reference (`name @ url`) instead of an index pin.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("{origin}: `{line}` is not pinned with `==`; a lock needs exact versions\n  hint: generate the lock with `pinwheel lock`, `uv pip compile --generate-hashes` or `pip-compile --generate-hashes`")]
+    NotPinned { origin: String, line: String },
+    #[error("{origin}: `{name}` has no --hash; {what}\n  hint: re-generate the lock with hashes, or pass --allow-unhashed")]
+    Unhashed {
+        origin: String,
+        name: String,
+        what: String,
+    },
+    #[error("{origin}: `{name}` is pinned twice in the lock")]
+    Duplicate { origin: String, name: String },
+}
+
+impl Pin {
+    /// The requirement line without hashes: `name==1.0 ; marker` or `name @ url ; marker`.
+    pub fn requirement(&self) -> String {
+        let mut s = match &self.url {
+            Some(u) => format!("{} @ {}", self.name, u),
+            None => format!("{}=={}", self.name, self.version),
+        };
+        if let Some(m) = &self.marker {
+            s.push_str(" ; ");
+            s.push_str(m);
+        }
+        s
+    }
+
+    /// The pin as a requirements-file entry: requirement, hashes, optional `# via` block.
+    pub fn render(&self, annotate: bool) -> String {
+        let mut out = self.requirement();
+        for h in &self.hashes {
+            out.push_str(" \\\n    --hash=");
+            out.push_str(h);
+        }
+        out.push('\n');
+        if annotate && !self.via.is_empty() {
+            if self.via.len() == 1 {
+                out.push_str(&format!("    # via {}\n", self.via[0]));
+            } else {
+                out.push_str("    # via\n");
+                for v in &self.via {
+                    out.push_str(&format!("    #   {v}\n"));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Lock {
+    pub fn render(&self, annotate: bool) -> String {
+        let mut out = String::new();
+        for h in &self.header {
+            if h.is_empty() {
+                out.push_str("#\n");
+            } else {
+                out.push_str(&format!("# {h}\n"));
+            }
+        }
+        if !self.targets.is_empty() {
+            out.push_str(&format!("# {TARGETS_PREFIX} {}\n", self.targets.join(" ")));
+        }
+        for p in &self.pins {
+            out.push_str(&p.render(annotate));
+        }
+        out
+    }
+
+    /// Reads a lock from a parsed requirements file: every entry must be an exact pin (or a
+    /// direct URL). With `require_hashes`, every entry must carry at least one hash.
+    pub fn from_requirements(file: &RequirementsFile, require_hashes: bool) -> Result<Lock, LockError> {
+        let mut pins: Vec<Pin> = Vec::new();
+        for e in &file.requirements {
+            let req = &e.requirement;
+            let origin = e.origin.to_string();
+            let (version, url) = match &req.version_or_url {
+                Some(VersionOrUrl::VersionSpecifier(s)) => {
+                    let exact = s.iter().find(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual));
+                    match exact {
+                        Some(spec) if s.iter().count() == 1 => (spec.version().clone(), None),
+                        _ => {
+                            return Err(LockError::NotPinned {
+                                origin,
+                                line: req.to_string(),
+                            })
+                        }
+                    }
+                }
+                Some(VersionOrUrl::Url(u)) => {
+                    let url = u.to_url();
+                    let name = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("").to_string();
+                    let version = crate::dist::filename::DistFilename::parse(&name, &req.name)
+                        .map(|d| d.version().clone())
+                        .map_err(|_| LockError::NotPinned {
+                            origin: origin.clone(),
+                            line: req.to_string(),
+                        })?;
+                    (version, Some(u.to_string()))
+                }
+                None => {
+                    return Err(LockError::NotPinned {
+                        origin,
+                        line: req.to_string(),
+                    })
+                }
+            };
+            if require_hashes && e.hashes.is_empty() && url.is_none() {
+                return Err(LockError::Unhashed {
+                    origin,
+                    name: req.name.to_string(),
+                    what: "pinwheel verifies every file against the lock".into(),
+                });
+            }
+            if pins.iter().any(|p| p.name == req.name && p.marker == req.marker.try_to_string()) {
+                return Err(LockError::Duplicate {
+                    origin,
+                    name: req.name.to_string(),
+                });
+            }
+            let mut hashes: Vec<String> = e.hashes.iter().map(|h| h.to_ascii_lowercase()).collect();
+            hashes.sort();
+            hashes.dedup();
+            pins.push(Pin {
+                name: req.name.clone(),
+                version,
+                marker: req.marker.try_to_string(),
+                hashes,
+                via: Vec::new(),
+                url,
+            });
+        }
+        let targets = file
+            .header_comments
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(TARGETS_PREFIX))
+            .map(|rest| rest.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        Ok(Lock {
+            header: Vec::new(),
+            targets,
+            pins,
+        })
+    }
+
+    pub fn pin(&self, name: &PackageName) -> Option<&Pin> {
+        self.pins.iter().find(|p| &p.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::str::FromStr;
+
+    fn pin(name: &str, v: &str) -> Pin {
+        Pin {
+            name: PackageName::from_str(name).unwrap(),
+            version: Version::from_str(v).unwrap(),
+            marker: None,
+            hashes: vec!["sha256:aa".into(), "sha256:bb".into()],
+            via: vec!["fastapi".into(), "httpx".into()],
+            url: None,
+        }
+    }
+
+    #[test]
+    fn renders_pip_compile_style() {
+        let mut lock = Lock {
+            header: vec!["This file was generated by pinwheel".into()],
+            targets: vec!["cp312-manylinux_2_41_x86_64".into()],
+            pins: vec![pin("anyio", "4.6.0")],
+        };
+        lock.pins[0].marker = None;
+        let mut one = pin("pywin32", "306");
+        one.marker = Some("sys_platform == 'win32'".into());
+        one.via = vec!["-r requirements.in".into()];
+        lock.pins.push(one);
+        assert_eq!(
+            lock.render(true),
+            "# This file was generated by pinwheel\n# targets: cp312-manylinux_2_41_x86_64\n\
+             anyio==4.6.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n    # via\n    #   fastapi\n    #   httpx\n\
+             pywin32==306 ; sys_platform == 'win32' \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n    # via -r requirements.in\n"
+        );
+        assert!(!lock.render(false).contains("# via"));
+    }
+
+    #[test]
+    fn reads_back_what_it_renders() {
+        let mut lock = Lock {
+            header: vec!["generated".into()],
+            targets: vec!["cp312-manylinux_2_41_x86_64".into(), "cp312-musllinux_1_2_x86_64".into()],
+            pins: vec![pin("anyio", "4.6.0"), pin("idna", "3.10")],
+        };
+        lock.pins[1].marker = Some("python_version == '3.12'".into());
+        let text = lock.render(true);
+        let file = RequirementsFile::parse_str(&text, Path::new("requirements.lock")).unwrap();
+        let back = Lock::from_requirements(&file, true).unwrap();
+        assert_eq!(back.targets, lock.targets);
+        assert_eq!(back.pins.len(), 2);
+        assert_eq!(back.pins[0].hashes, lock.pins[0].hashes);
+        assert_eq!(back.pins[1].version.to_string(), "3.10");
+        assert!(back.pins[1].marker.as_deref().unwrap().contains("python_version"));
+    }
+
+    #[test]
+    fn refuses_unpinned_and_unhashed() {
+        let file = RequirementsFile::parse_str("anyio>=4\n", Path::new("r.txt")).unwrap();
+        let err = Lock::from_requirements(&file, true).unwrap_err().to_string();
+        assert!(err.contains("r.txt") && err.contains("not pinned"), "{err}");
+        let file = RequirementsFile::parse_str("anyio==4.0\n", Path::new("r.txt")).unwrap();
+        let err = Lock::from_requirements(&file, true).unwrap_err().to_string();
+        assert!(err.contains("no --hash") && err.contains("--allow-unhashed"), "{err}");
+        assert!(Lock::from_requirements(&file, false).is_ok());
+    }
+}

@@ -1,0 +1,194 @@
+//! Candidate files and versions: a project's listing grouped by version, filtered the way pip
+//! filters links (PEP 592 yanked, PEP 700 upload time for `--exclude-newer`, Requires-Python per
+//! file, platform tags per target), and the per-version choice of which file to read metadata
+//! from. Pure: listings and targets in, decisions out.
+
+use std::collections::BTreeMap;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::PackageName;
+
+use crate::dist::filename::DistFilename;
+use crate::index::IndexFile;
+use crate::target::Target;
+
+/// One file of a version, with its parsed filename.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub file: IndexFile,
+    pub filename: DistFilename,
+}
+
+impl Candidate {
+    pub fn is_wheel(&self) -> bool {
+        matches!(self.filename, DistFilename::Wheel(_))
+    }
+
+    /// Whether this file's Requires-Python admits the target's Python.
+    pub fn python_ok(&self, target: &Target) -> bool {
+        match &self.file.requires_python {
+            None => true,
+            Some(spec) => match spec.parse::<VersionSpecifiers>() {
+                Ok(s) => s.contains(&target.python_full_version()),
+                // pip ignores a Requires-Python it cannot parse.
+                Err(_) => true,
+            },
+        }
+    }
+
+    /// Whether pip on `target` would install this file: a compatible wheel or an sdist, with a
+    /// matching Requires-Python.
+    pub fn installs_on(&self, target: &Target) -> bool {
+        self.python_ok(target)
+            && match &self.filename {
+                DistFilename::Wheel(w) => target.wheel_priority(w).is_some(),
+                DistFilename::Sdist(_) => true,
+            }
+    }
+
+    /// Whether this is a wheel that installs on `target`.
+    pub fn wheel_for(&self, target: &Target) -> Option<u32> {
+        match &self.filename {
+            DistFilename::Wheel(w) if self.python_ok(target) => target.wheel_priority(w),
+            _ => None,
+        }
+    }
+}
+
+/// A project's files, grouped by version (newest last), after `--exclude-newer`.
+#[derive(Debug, Clone, Default)]
+pub struct VersionMap {
+    pub versions: BTreeMap<Version, Vec<Candidate>>,
+}
+
+impl VersionMap {
+    /// Groups a listing. Files whose names do not parse, or that belong to another project,
+    /// are skipped (pip does the same); files uploaded after `exclude_newer` are dropped.
+    pub fn from_files(name: &PackageName, files: &[IndexFile], exclude_newer: Option<i64>) -> Self {
+        let mut versions: BTreeMap<Version, Vec<Candidate>> = BTreeMap::new();
+        for f in files {
+            if let (Some(cutoff), Some(t)) = (exclude_newer, f.upload_time) {
+                if t > cutoff {
+                    continue;
+                }
+            }
+            let Ok(filename) = DistFilename::parse(&f.filename, name) else {
+                continue;
+            };
+            if filename.name() != name {
+                continue;
+            }
+            versions
+                .entry(filename.version().clone())
+                .or_default()
+                .push(Candidate {
+                    file: f.clone(),
+                    filename,
+                });
+        }
+        VersionMap { versions }
+    }
+
+    pub fn get(&self, v: &Version) -> Option<&[Candidate]> {
+        self.versions.get(v).map(Vec::as_slice)
+    }
+}
+
+/// Why a version was passed over, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    Yanked(String),
+    RequiresPython { spec: String, target: String },
+    NoFileFor { target: String },
+    NoWheelFor { target: String },
+    Prerelease,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::Yanked(r) if r.is_empty() => write!(f, "yanked"),
+            Skip::Yanked(r) => write!(f, "yanked ({r})"),
+            Skip::RequiresPython { spec, target } => write!(f, "requires Python {spec}, which excludes {target}"),
+            Skip::NoFileFor { target } => write!(f, "has no file that installs on {target}"),
+            Skip::NoWheelFor { target } => write!(f, "has no wheel for {target}"),
+            Skip::Prerelease => write!(f, "is a pre-release"),
+        }
+    }
+}
+
+/// The rules a version must pass to be a candidate for all targets together.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    pub targets: &'a [Target],
+    /// `==` pins allow yanked files (PEP 592).
+    pub allow_yanked: bool,
+    /// `--only-binary` for this package: every target needs a wheel.
+    pub only_binary: bool,
+}
+
+/// The files of a version that pass the policy, or why none do. A version is usable when every
+/// target can install one of its files (Requires-Python must hold on every target); a target
+/// without any compatible file is tolerated unless `only_binary`, since the pin may be needed
+/// only on other targets (its marker then leaves it out there).
+pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Candidate>, Skip> {
+    let live: Vec<&Candidate> = cands
+        .iter()
+        .filter(|c| policy.allow_yanked || c.file.yanked.is_none())
+        .collect();
+    if live.is_empty() {
+        let reason = cands.iter().find_map(|c| c.file.yanked.clone()).unwrap_or_default();
+        return Err(Skip::Yanked(reason));
+    }
+    for t in policy.targets {
+        if !live.iter().any(|c| c.python_ok(t)) {
+            let spec = live
+                .iter()
+                .find_map(|c| c.file.requires_python.clone())
+                .unwrap_or_default();
+            return Err(Skip::RequiresPython {
+                spec,
+                target: t.canonical(),
+            });
+        }
+        if policy.only_binary && !live.iter().any(|c| c.wheel_for(t).is_some()) {
+            return Err(Skip::NoWheelFor { target: t.canonical() });
+        }
+    }
+    if !policy
+        .targets
+        .iter()
+        .any(|t| live.iter().any(|c| c.installs_on(t)))
+    {
+        return Err(Skip::NoFileFor {
+            target: policy.targets.first().map(Target::canonical).unwrap_or_default(),
+        });
+    }
+    Ok(live)
+}
+
+/// The file to read a version's metadata from: the best wheel for the first target that has one,
+/// else any wheel, else the sdist.
+pub fn metadata_source<'c>(files: &[&'c Candidate], targets: &[Target]) -> Option<&'c Candidate> {
+    for t in targets {
+        if let Some(best) = files
+            .iter()
+            .filter_map(|c| c.wheel_for(t).map(|p| (p, *c)))
+            .min_by_key(|(p, _)| *p)
+        {
+            return Some(best.1);
+        }
+    }
+    files
+        .iter()
+        .find(|c| c.is_wheel())
+        .or_else(|| files.iter().find(|c| !c.is_wheel()))
+        .copied()
+}
+
+/// Whether the version has a compatible wheel for every target.
+pub fn has_wheels_for_all(files: &[&Candidate], targets: &[Target]) -> bool {
+    targets
+        .iter()
+        .all(|t| files.iter().any(|c| c.wheel_for(t).is_some()))
+}

@@ -1,0 +1,360 @@
+//! The pubgrub `DependencyProvider`: packages are projects and their extras (a `pkg[x]` node
+//! depends on `pkg` at the same version plus the extra's requirements), versions are PEP 440
+//! versions, ranges come from PEP 440 specifiers. The provider runs on a blocking thread and asks
+//! the async index client for pages and metadata, prefetching what the resolver will likely ask
+//! for next so that many requests are in flight while it decides.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Ranges};
+
+use super::candidates::{self, Candidate, Policy, Skip, VersionMap};
+use crate::dist::metadata::CoreMetadata;
+use crate::index::{IndexClient, IndexError};
+use crate::target::Target;
+
+/// A node of the resolution graph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Node {
+    Root,
+    Package(PackageName),
+    Extra(PackageName, ExtraName),
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Node::Root => write!(f, "your requirements"),
+            Node::Package(n) => write!(f, "{n}"),
+            Node::Extra(n, e) => write!(f, "{n}[{e}]"),
+        }
+    }
+}
+
+pub type Range = Ranges<Version>;
+
+/// What the resolver needs besides the index.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub targets: Vec<Target>,
+    pub exclude_newer: Option<i64>,
+    pub pre: bool,
+    /// Versions to keep when still allowed (from an existing lock).
+    pub preferences: HashMap<PackageName, Version>,
+    /// `--only-binary :all:` (None in the set means all).
+    pub only_binary_all: bool,
+    pub only_binary: HashSet<PackageName>,
+    pub no_binary: HashSet<PackageName>,
+    pub prefer_binary: bool,
+}
+
+/// A requirement with where it came from, for messages and `# via` lines.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub requirement: Requirement,
+    pub source: String,
+}
+
+pub(crate) struct Provider {
+    pub client: IndexClient,
+    pub rt: tokio::runtime::Handle,
+    pub settings: Settings,
+    pub envs: Vec<pep508_rs::MarkerEnvironment>,
+    pub roots: Vec<Origin>,
+    pub constraints: HashMap<PackageName, (Range, MarkerTree)>,
+    /// Packages a specifier names a pre-release for (pip then allows pre-releases).
+    pub pre_named: HashSet<PackageName>,
+    pub maps: Mutex<HashMap<PackageName, Arc<VersionMap>>>,
+    pub metadata: Mutex<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
+    pub skipped: Mutex<HashMap<PackageName, Vec<(Version, Skip)>>>,
+    pub direct: HashMap<PackageName, Arc<VersionMap>>,
+}
+
+/// Errors that stop the resolution (as opposed to versions being unavailable).
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("invalid metadata in {file}: {reason}")]
+    Metadata { file: String, reason: String },
+}
+
+/// PEP 440 specifiers as a pubgrub range.
+pub fn range_of(req: &Requirement) -> Range {
+    match &req.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(s)) => Range::from(s.clone()),
+        _ => Range::full(),
+    }
+}
+
+fn specifiers(req: &Requirement) -> Option<&VersionSpecifiers> {
+    match &req.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(s)) => Some(s),
+        _ => None,
+    }
+}
+
+impl Provider {
+    fn only_binary(&self, name: &PackageName) -> bool {
+        !self.settings.no_binary.contains(name)
+            && (self.settings.only_binary_all || self.settings.only_binary.contains(name))
+    }
+
+    /// Whether `marker` holds, with `extras` active, on at least one target.
+    pub fn any_target(&self, marker: &MarkerTree, extras: &[ExtraName]) -> bool {
+        self.envs.iter().any(|env| marker.evaluate(env, extras))
+    }
+
+    /// The version map of a project (memoised; fetched through the async client).
+    pub fn versions(&self, name: &PackageName) -> Result<Arc<VersionMap>, ProviderError> {
+        if let Some(m) = self.direct.get(name) {
+            return Ok(m.clone());
+        }
+        if let Some(m) = self.maps.lock().unwrap().get(name) {
+            return Ok(m.clone());
+        }
+        let project = self.rt.block_on(self.client.project(name.as_ref()))?;
+        let map = Arc::new(VersionMap::from_files(name, &project.files, self.settings.exclude_newer));
+        self.maps.lock().unwrap().insert(name.clone(), map.clone());
+        Ok(map)
+    }
+
+    /// The files of `version` that pass the policy.
+    pub fn usable_files(&self, name: &PackageName, version: &Version, allow_yanked: bool) -> Result<Vec<Candidate>, Skip> {
+        let map = match self.versions(name) {
+            Ok(m) => m,
+            Err(_) => return Err(Skip::NoFileFor { target: String::new() }),
+        };
+        let cands = map.get(version).unwrap_or(&[]);
+        let policy = Policy {
+            targets: &self.settings.targets,
+            allow_yanked,
+            only_binary: self.only_binary(name),
+        };
+        candidates::usable(cands, &policy).map(|v| v.into_iter().cloned().collect())
+    }
+
+    /// Core metadata of one version (memoised; parsed).
+    pub fn metadata(&self, name: &PackageName, version: &Version) -> Result<Arc<CoreMetadata>, ProviderError> {
+        if let Some(m) = self.metadata.lock().unwrap().get(&(name.clone(), version.clone())) {
+            return Ok(m.clone());
+        }
+        let map = self.versions(name)?;
+        let all = map.get(version).unwrap_or(&[]);
+        let refs: Vec<&Candidate> = all.iter().collect();
+        let source = candidates::metadata_source(&refs, &self.settings.targets).ok_or_else(|| ProviderError::Metadata {
+            file: format!("{name} {version}"),
+            reason: "no files".into(),
+        })?;
+        let bytes = self
+            .rt
+            .block_on(self.client.metadata(name.as_ref(), &source.file))?;
+        let meta = CoreMetadata::parse(&bytes).map_err(|e| ProviderError::Metadata {
+            file: source.file.filename.clone(),
+            reason: e.to_string(),
+        })?;
+        let meta = Arc::new(meta);
+        self.metadata
+            .lock()
+            .unwrap()
+            .insert((name.clone(), version.clone()), meta.clone());
+        Ok(meta)
+    }
+
+    /// Starts fetching, in the background, the page of `name` and the metadata of the version
+    /// the resolver is most likely to pick within `range`.
+    fn prefetch(&self, name: &PackageName, range: &Range) {
+        if self.direct.contains_key(name) {
+            return;
+        }
+        let client = self.client.clone();
+        let name = name.clone();
+        let range = range.clone();
+        let targets = self.settings.targets.clone();
+        let exclude_newer = self.settings.exclude_newer;
+        let preferred = self.settings.preferences.get(&name).cloned();
+        let only_binary = self.only_binary(&name);
+        self.rt.spawn(async move {
+            let Ok(project) = client.project(name.as_ref()).await else { return };
+            let map = VersionMap::from_files(&name, &project.files, exclude_newer);
+            let policy = Policy {
+                targets: &targets,
+                allow_yanked: false,
+                only_binary,
+            };
+            let pick = preferred
+                .filter(|p| range.contains(p) && map.get(p).is_some())
+                .or_else(|| {
+                    map.versions
+                        .iter()
+                        .rev()
+                        .filter(|(v, _)| range.contains(*v) && !v.any_prerelease())
+                        .find(|(_, c)| candidates::usable(c, &policy).is_ok())
+                        .map(|(v, _)| v.clone())
+                });
+            let Some(v) = pick else { return };
+            let files: Vec<&Candidate> = map.get(&v).unwrap_or(&[]).iter().collect();
+            if let Some(src) = candidates::metadata_source(&files, &targets) {
+                let _ = client.metadata(name.as_ref(), &src.file).await;
+            }
+        });
+    }
+
+    /// Requirements of a node, as pubgrub constraints (markers decided across all targets).
+    fn dependencies_of(&self, reqs: &[Requirement], extras: &[ExtraName], only_new_for_extra: bool, self_name: Option<&PackageName>) -> Vec<(Node, Range)> {
+        let mut out: Vec<(Node, Range)> = Vec::new();
+        for req in reqs {
+            let applies = if only_new_for_extra {
+                self.envs
+                    .iter()
+                    .any(|env| req.marker.evaluate(env, extras) && !req.marker.evaluate(env, &[]))
+            } else {
+                self.any_target(&req.marker, extras)
+            };
+            if !applies {
+                continue;
+            }
+            let mut range = range_of(req);
+            if let Some((c, marker)) = self.constraints.get(&req.name) {
+                if self.any_target(marker, &[]) {
+                    range = range.intersection(c);
+                }
+            }
+            if self_name != Some(&req.name) {
+                self.prefetch(&req.name, &range);
+                push(&mut out, Node::Package(req.name.clone()), range.clone());
+            }
+            for e in &req.extras {
+                push(&mut out, Node::Extra(req.name.clone(), e.clone()), range.clone());
+            }
+        }
+        out
+    }
+
+    fn choose(&self, name: &PackageName, range: &Range) -> Result<Option<Version>, ProviderError> {
+        let map = self.versions(name)?;
+        let allow_pre_all = self.settings.pre || self.pre_named.contains(name);
+        let exact = range.as_singleton().cloned();
+        let pass = |v: &Version| -> Option<Vec<Candidate>> {
+            let cands = map.get(v)?;
+            let policy = Policy {
+                targets: &self.settings.targets,
+                allow_yanked: exact.as_ref() == Some(v),
+                only_binary: self.only_binary(name),
+            };
+            match candidates::usable(cands, &policy) {
+                Ok(files) => Some(files.into_iter().cloned().collect()),
+                Err(skip) => {
+                    let mut s = self.skipped.lock().unwrap();
+                    let list = s.entry(name.clone()).or_default();
+                    if !list.iter().any(|(x, _)| x == v) {
+                        list.push((v.clone(), skip));
+                    }
+                    None
+                }
+            }
+        };
+        if let Some(p) = self.settings.preferences.get(name) {
+            if range.contains(p) && pass(p).is_some() {
+                return Ok(Some(p.clone()));
+            }
+        }
+        let in_range: Vec<&Version> = map.versions.keys().rev().filter(|v| range.contains(*v)).collect();
+        // pip: pre-releases only when asked for, named by a specifier, or when nothing else fits.
+        for allow_pre in [false, true] {
+            if allow_pre && allow_pre_all {
+                break;
+            }
+            let ok_pre = |v: &Version| allow_pre_all || allow_pre || !v.any_prerelease();
+            if self.settings.prefer_binary {
+                for v in in_range.iter().filter(|v| ok_pre(v)) {
+                    if let Some(files) = pass(v) {
+                        let refs: Vec<&Candidate> = files.iter().collect();
+                        if candidates::has_wheels_for_all(&refs, &self.settings.targets) {
+                            return Ok(Some((*v).clone()));
+                        }
+                    }
+                }
+            }
+            for v in in_range.iter().filter(|v| ok_pre(v)) {
+                if pass(v).is_some() {
+                    return Ok(Some((*v).clone()));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn push(out: &mut Vec<(Node, Range)>, node: Node, range: Range) {
+    if let Some((_, r)) = out.iter_mut().find(|(n, _)| *n == node) {
+        *r = r.intersection(&range);
+    } else {
+        out.push((node, range));
+    }
+}
+
+impl DependencyProvider for Provider {
+    type P = Node;
+    type V = Version;
+    type VS = Range;
+    type M = String;
+    type Priority = (u32, std::cmp::Reverse<usize>);
+    type Err = ProviderError;
+
+    fn prioritize(&self, package: &Node, range: &Range, stats: &PackageResolutionStatistics) -> Self::Priority {
+        // Decide pinned and conflicting packages first; then breadth first.
+        let pinned = u32::from(range.as_singleton().is_some());
+        let extra = u32::from(matches!(package, Node::Extra(..)));
+        (stats.conflict_count() * 4 + pinned * 2 + extra, std::cmp::Reverse(0))
+    }
+
+    fn choose_version(&self, package: &Node, range: &Range) -> Result<Option<Version>, ProviderError> {
+        match package {
+            Node::Root => Ok(Some(Version::new([0]))),
+            Node::Package(n) | Node::Extra(n, _) => self.choose(n, range),
+        }
+    }
+
+    fn get_dependencies(&self, package: &Node, version: &Version) -> Result<Dependencies<Node, Range, String>, ProviderError> {
+        match package {
+            Node::Root => {
+                let reqs: Vec<Requirement> = self.roots.iter().map(|o| o.requirement.clone()).collect();
+                let deps = self.dependencies_of(&reqs, &[], false, None);
+                Ok(Dependencies::Available(deps.into_iter().collect()))
+            }
+            Node::Package(name) => {
+                let meta = self.metadata(name, version)?;
+                if let Some(rp) = &meta.requires_python {
+                    if let Some(t) = self
+                        .settings
+                        .targets
+                        .iter()
+                        .find(|t| !rp.contains(&t.python_full_version()))
+                    {
+                        return Ok(Dependencies::Unavailable(format!(
+                            "its metadata requires Python {rp}, which excludes {}",
+                            t.canonical()
+                        )));
+                    }
+                }
+                let deps = self.dependencies_of(&meta.requires_dist, &[], false, Some(name));
+                Ok(Dependencies::Available(deps.into_iter().collect()))
+            }
+            Node::Extra(name, extra) => {
+                let meta = self.metadata(name, version)?;
+                let mut deps = self.dependencies_of(&meta.requires_dist, std::slice::from_ref(extra), true, Some(name));
+                push(&mut deps, Node::Package(name.clone()), Range::singleton(version.clone()));
+                Ok(Dependencies::Available(deps.into_iter().collect()))
+            }
+        }
+    }
+}
+
+/// Whether any of the specifiers names a pre-release (pip then allows them for that package).
+pub fn names_prerelease(req: &Requirement) -> bool {
+    specifiers(req).is_some_and(|s| s.iter().any(|s| s.any_prerelease()))
+}

@@ -1,0 +1,207 @@
+//! Verified downloads into the wheelhouse: each file streams into a temporary file in the
+//! target directory while being hashed, and is renamed to its final name only when its sha256
+//! matches. A killed run leaves at most a `.pinwheel-*.part` file, never a partial file under a
+//! real name. Retries transient failures with backoff. IO.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+
+use crate::index::simple::redact;
+use crate::index::{IndexClient, IndexError};
+
+/// Prefix of in-flight temporary files in the wheelhouse.
+pub const PART_PREFIX: &str = ".pinwheel-";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error("{filename}: sha256 mismatch: the lock expects {expected}, the downloaded file has {actual}; the file was discarded")]
+    Hash {
+        filename: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("{filename}: {source}")]
+    Index {
+        filename: String,
+        #[source]
+        source: IndexError,
+    },
+    #[error("{filename}: writing {path}: {source}")]
+    Io {
+        filename: String,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The outcome for one file.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub filename: String,
+    pub size: u64,
+    pub sha256: String,
+    /// Already present with the right hash: nothing was downloaded.
+    pub reused: bool,
+}
+
+/// sha256 and size of a file on disk, streaming.
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let n = std::io::copy(&mut f, &mut h)?;
+    Ok((hex::encode(h.finalize()), n))
+}
+
+/// Removes temporary files a killed run left behind.
+pub fn clean_parts(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(PART_PREFIX) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// Fetches `url` to `dir/filename`, verifying `expected` (hex sha256) when given.
+/// `on_bytes` is called with each chunk's length (progress).
+pub async fn fetch(
+    client: &IndexClient,
+    url: &url::Url,
+    filename: &str,
+    expected: Option<&str>,
+    dir: &Path,
+    on_bytes: &(dyn Fn(u64) + Send + Sync),
+) -> Result<Fetched, DownloadError> {
+    let dest = dir.join(filename);
+    if let Some(exp) = expected {
+        if let Ok((actual, size)) = hash_file(&dest) {
+            if actual == exp {
+                return Ok(Fetched {
+                    filename: filename.to_string(),
+                    size,
+                    sha256: actual,
+                    reused: true,
+                });
+            }
+        }
+    }
+    let io_err = |source: std::io::Error, path: &Path| DownloadError::Io {
+        filename: filename.to_string(),
+        path: path.display().to_string(),
+        source,
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut part = tempfile::Builder::new()
+            .prefix(PART_PREFIX)
+            .suffix(".part")
+            .tempfile_in(dir)
+            .map_err(|e| io_err(e, dir))?;
+        match stream_to(client, url, part.as_file_mut(), on_bytes).await {
+            Ok((actual, size)) => {
+                if let Some(exp) = expected {
+                    if actual != exp {
+                        // `part` is deleted when dropped.
+                        return Err(DownloadError::Hash {
+                            filename: filename.to_string(),
+                            expected: exp.to_string(),
+                            actual,
+                        });
+                    }
+                }
+                part.as_file().sync_all().map_err(|e| io_err(e, &dest))?;
+                part.persist(&dest).map_err(|e| io_err(e.error, &dest))?;
+                return Ok(Fetched {
+                    filename: filename.to_string(),
+                    size,
+                    sha256: actual,
+                    reused: false,
+                });
+            }
+            Err(StreamError::Transient(_)) if attempt < 4 => {
+                tokio::time::sleep(Duration::from_millis(250 * 3u64.pow(attempt - 1))).await;
+            }
+            Err(StreamError::Transient(e)) | Err(StreamError::Fatal(e)) => {
+                return Err(DownloadError::Index {
+                    filename: filename.to_string(),
+                    source: e,
+                })
+            }
+            Err(StreamError::Io(e)) => return Err(io_err(e, &dest)),
+        }
+    }
+}
+
+enum StreamError {
+    Transient(IndexError),
+    Fatal(IndexError),
+    Io(std::io::Error),
+}
+
+async fn stream_to(
+    client: &IndexClient,
+    url: &url::Url,
+    out: &mut std::fs::File,
+    on_bytes: &(dyn Fn(u64) + Send + Sync),
+) -> Result<(String, u64), StreamError> {
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    if url.scheme() == "file" {
+        let path: PathBuf = url.to_file_path().map_err(|_| {
+            StreamError::Fatal(IndexError::Http {
+                url: url.to_string(),
+                reason: "not a local path".into(),
+            })
+        })?;
+        let mut f = std::fs::File::open(&path).map_err(StreamError::Io)?;
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = std::io::Read::read(&mut f, &mut buf).map_err(StreamError::Io)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(StreamError::Io)?;
+            size += n as u64;
+            on_bytes(n as u64);
+        }
+        return Ok((hex::encode(hasher.finalize()), size));
+    }
+    let resp = client
+        .send(url, || client.get(url))
+        .await
+        .map_err(StreamError::Fatal)?;
+    let status = resp.status();
+    if !status.is_success() {
+        let e = IndexError::Status {
+            url: redact(url),
+            status: status.as_u16(),
+        };
+        return Err(if status.is_server_error() || status.as_u16() == 429 {
+            StreamError::Transient(e)
+        } else {
+            StreamError::Fatal(e)
+        });
+    }
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            StreamError::Transient(IndexError::Http {
+                url: redact(url),
+                reason: crate::index::client::error_chain(&e),
+            })
+        })?;
+        hasher.update(&chunk);
+        out.write_all(&chunk).map_err(StreamError::Io)?;
+        size += chunk.len() as u64;
+        on_bytes(chunk.len() as u64);
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
