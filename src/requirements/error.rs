@@ -208,7 +208,10 @@ pub enum RequirementsError {
     },
 
     /// `{include-group = "..."}` names a group that does not exist.
-    #[error("{origin}: `include-group = \"{group}\"` names an unknown group; available groups: {}", list_text(available))]
+    #[error(
+        "{origin}: `include-group = \"{group}\"` names an unknown group; available groups: {}",
+        list_text(available)
+    )]
     UnknownIncludedGroup {
         /// The include line.
         origin: Origin,

@@ -548,7 +548,8 @@ fn parse_options(tokens: &[String], origin: &Origin) -> Result<Vec<Opt>, Require
                 return Err(RequirementsError::UnsupportedOption {
                     origin: origin.clone(),
                     option: written,
-                    reason: "it configures how pip builds or installs, which a lock does not record",
+                    reason:
+                        "it configures how pip builds or installs, which a lock does not record",
                 })
             }
         };
@@ -672,8 +673,9 @@ fn parse_requirement(
         });
     }
     match pep508_rs::Requirement::from_str(text) {
-        Ok(requirement) => Ok(requirement
-            .with_origin(pep508_rs::RequirementOrigin::File(origin.path.clone()))),
+        Ok(requirement) => {
+            Ok(requirement.with_origin(pep508_rs::RequirementOrigin::File(origin.path.clone())))
+        }
         Err(err) => {
             if matches!(
                 err.message,

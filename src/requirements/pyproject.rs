@@ -130,25 +130,22 @@ impl PyProject {
     /// Parse pyproject.toml text; `path` names the file in errors and origins.
     pub fn parse_str(content: &str, path: &Path) -> Result<Self, RequirementsError> {
         let at = |offset: usize| Origin::new(path, line_of(content, offset));
-        let raw: RawPyProject = toml::from_str(content).map_err(|err| {
-            RequirementsError::InvalidPyProject {
+        let raw: RawPyProject =
+            toml::from_str(content).map_err(|err| RequirementsError::InvalidPyProject {
                 origin: at(err.span().map_or(0, |s| s.start)),
                 message: err.message().to_string(),
-            }
-        })?;
+            })?;
 
         let mut name = None;
         let mut requires_python = None;
         if let Some(project) = &raw.project {
             if let Some(written) = &project.name {
-                name = Some(
-                    PackageName::from_str(written.get_ref()).map_err(|err| {
-                        RequirementsError::InvalidPyProject {
-                            origin: at(written.span().start),
-                            message: format!("invalid `project.name`: {err}"),
-                        }
-                    })?,
-                );
+                name = Some(PackageName::from_str(written.get_ref()).map_err(|err| {
+                    RequirementsError::InvalidPyProject {
+                        origin: at(written.span().start),
+                        message: format!("invalid `project.name`: {err}"),
+                    }
+                })?);
             }
             if let Some(written) = &project.requires_python {
                 requires_python = Some(
@@ -437,10 +434,7 @@ impl PyProject {
                             available: self.groups(),
                         });
                     };
-                    if let Some(pos) = stack
-                        .iter()
-                        .position(|g| normalize_group(g) == normalized)
-                    {
+                    if let Some(pos) = stack.iter().position(|g| normalize_group(g) == normalized) {
                         let mut cycle: Vec<String> = stack[pos..].to_vec();
                         cycle.push(included_name.clone());
                         return Err(RequirementsError::GroupCycle { origin, cycle });

@@ -47,7 +47,10 @@ fn pep508_lines_with_extras_versions_and_markers() {
          tomli; python_version<'3.11'\n\
          Django\n",
     );
-    assert_eq!(names(&file.requirements), ["requests", "numpy", "tomli", "django"]);
+    assert_eq!(
+        names(&file.requirements),
+        ["requests", "numpy", "tomli", "django"]
+    );
     let requests = &file.requirements[0].requirement;
     assert_eq!(
         requests
@@ -63,8 +66,12 @@ fn pep508_lines_with_extras_versions_and_markers() {
     assert!(spec.contains(&"2.32.0".parse().unwrap()));
     assert!(!spec.contains(&"3.0".parse().unwrap()));
     // Markers are parsed: tomli applies on 3.12? No, it is only for < 3.11.
-    assert!(!file.requirements[2].requirement.evaluate_markers(&linux_env(), &[]));
-    assert!(file.requirements[1].requirement.evaluate_markers(&linux_env(), &[]));
+    assert!(!file.requirements[2]
+        .requirement
+        .evaluate_markers(&linux_env(), &[]));
+    assert!(file.requirements[1]
+        .requirement
+        .evaluate_markers(&linux_env(), &[]));
     // Origins are 1-based physical lines, blank lines counted.
     let lines: Vec<usize> = file.requirements.iter().map(|e| e.origin.line).collect();
     assert_eq!(lines, [1, 3, 4, 5]);
@@ -108,8 +115,13 @@ fn backslash_continuations_join_and_keep_first_line_number() {
     assert_eq!(names(&file.requirements), ["requests", "six"]);
     assert_eq!(file.requirements[0].origin.line, 2);
     assert_eq!(file.requirements[1].origin.line, 5);
-    assert!(file.requirements[0].requirement.evaluate_markers(&linux_env(), &[]));
-    assert_eq!(file.requirements[0].requirement.to_string(), "requests>=2.0 ; python_full_version >= '3.8'");
+    assert!(file.requirements[0]
+        .requirement
+        .evaluate_markers(&linux_env(), &[]));
+    assert_eq!(
+        file.requirements[0].requirement.to_string(),
+        "requests>=2.0 ; python_full_version >= '3.8'"
+    );
 }
 
 #[test]
@@ -170,7 +182,10 @@ fn index_and_binary_options() {
             "https://other.example.org/simple"
         ]
     );
-    assert_eq!(file.find_links, ["./wheels", "https://example.org/links.html"]);
+    assert_eq!(
+        file.find_links,
+        ["./wheels", "https://example.org/links.html"]
+    );
     assert!(file.no_index && file.pre && file.prefer_binary);
     assert_eq!(file.only_binary, [":all:", "numpy", "scipy"]);
     assert_eq!(names(&file.requirements), ["six"]);
@@ -227,9 +242,15 @@ fn invalid_hashes_are_errors_naming_the_line() {
         ("deadbeef", "algorithm:hexdigest"),
     ] {
         let err = parse_err(&format!("\nsix==1.0 --hash={value}\n"));
-        assert!(matches!(err, RequirementsError::InvalidHash { .. }), "{err:?}");
+        assert!(
+            matches!(err, RequirementsError::InvalidHash { .. }),
+            "{err:?}"
+        );
         let message = err.to_string();
-        assert!(message.starts_with("requirements.in:2: invalid hash"), "{message}");
+        assert!(
+            message.starts_with("requirements.in:2: invalid hash"),
+            "{message}"
+        );
         assert!(message.contains(needle), "{message}");
         assert!(err.hint().contains("sha256"));
     }
@@ -238,7 +259,10 @@ fn invalid_hashes_are_errors_naming_the_line() {
 #[test]
 fn hash_without_requirement_is_an_error() {
     let err = parse_err(&format!("--hash={}\n", hash('a')));
-    assert!(matches!(err, RequirementsError::HashWithoutRequirement { .. }));
+    assert!(matches!(
+        err,
+        RequirementsError::HashWithoutRequirement { .. }
+    ));
     assert!(err.to_string().starts_with("requirements.in:1:"));
 }
 
@@ -276,7 +300,10 @@ fn only_the_braced_uppercase_form_is_expanded_and_unset_stays() {
         "${PINWHEEL_TEST_SURELY_UNSET_4711}"
     );
     assert_eq!(expand_env_vars("$PINWHEEL_TEST_SET"), "$PINWHEEL_TEST_SET");
-    assert_eq!(expand_env_vars("${pinwheel_test_set}"), "${pinwheel_test_set}");
+    assert_eq!(
+        expand_env_vars("${pinwheel_test_set}"),
+        "${pinwheel_test_set}"
+    );
     assert_eq!(expand_env_vars("${"), "${");
     assert_eq!(expand_env_vars("${}${PINWHEEL_TEST_SET}"), "${}x");
 }
@@ -308,7 +335,9 @@ fn direct_references_to_wheels_and_sdists() {
         file.requirements[1].requirement.name,
         PackageName::from_str("other").unwrap()
     );
-    assert!(file.requirements[1].requirement.evaluate_markers(&linux_env(), &[]));
+    assert!(file.requirements[1]
+        .requirement
+        .evaluate_markers(&linux_env(), &[]));
     assert_eq!(
         file.requirements[1].url_fragment_hash().unwrap(),
         "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -352,7 +381,9 @@ fn vcs_requirements_are_not_supported() {
             matches!(err, RequirementsError::VcsRequirement { .. }),
             "{line}: {err:?}"
         );
-        assert!(err.to_string().starts_with("requirements.in:1: VCS requirement"));
+        assert!(err
+            .to_string()
+            .starts_with("requirements.in:1: VCS requirement"));
         assert!(err.hint().contains("released version"));
     }
 }
@@ -391,7 +422,9 @@ fn unknown_options_are_named() {
     assert!(matches!(&err, RequirementsError::UnknownOption { option, .. } if option == "-x"));
     // A flag does not take a value.
     let err = parse_err("--pre=yes\n");
-    assert!(matches!(&err, RequirementsError::UnknownOption { option, .. } if option == "--pre=yes"));
+    assert!(
+        matches!(&err, RequirementsError::UnknownOption { option, .. } if option == "--pre=yes")
+    );
 }
 
 #[test]
@@ -431,13 +464,20 @@ fn invalid_index_urls_are_errors() {
     };
     assert_eq!(option, "--extra-index-url");
     assert_eq!(value, "not-a-url");
-    assert!(err.to_string().starts_with("requirements.in:1: invalid URL"));
+    assert!(err
+        .to_string()
+        .starts_with("requirements.in:1: invalid URL"));
 }
 
 #[test]
 fn invalid_pep508_is_an_error_with_file_and_line() {
     let err = parse_err("six\nrequests>=2.0,<<3\n");
-    let RequirementsError::InvalidRequirement { origin, text, message } = &err else {
+    let RequirementsError::InvalidRequirement {
+        origin,
+        text,
+        message,
+    } = &err
+    else {
         panic!("{err:?}");
     };
     assert_eq!(origin.line, 2);
@@ -462,7 +502,9 @@ fn remote_includes_are_errors() {
             matches!(err, RequirementsError::RemoteInclude { .. }),
             "{line}: {err:?}"
         );
-        assert!(err.to_string().starts_with("requirements.in:1: cannot include"));
+        assert!(err
+            .to_string()
+            .starts_with("requirements.in:1: cannot include"));
     }
 }
 
@@ -542,7 +584,10 @@ fn missing_include_names_the_including_line() {
     assert_eq!(origin.line, 2);
     assert_eq!(path, &dir.path().join("missing.in"));
     let message = err.to_string();
-    assert!(message.contains("requirements.in:2: cannot read included file"), "{message}");
+    assert!(
+        message.contains("requirements.in:2: cannot read included file"),
+        "{message}"
+    );
     assert!(message.contains("missing.in"));
     assert!(std::error::Error::source(&err).is_some());
 }
@@ -552,7 +597,9 @@ fn missing_top_level_file_is_a_read_error() {
     let err = RequirementsFile::from_path(Path::new("/nonexistent/pinwheel/requirements.in"))
         .unwrap_err();
     assert!(matches!(err, RequirementsError::Read { .. }));
-    assert!(err.to_string().contains("/nonexistent/pinwheel/requirements.in"));
+    assert!(err
+        .to_string()
+        .contains("/nonexistent/pinwheel/requirements.in"));
 }
 
 #[test]
@@ -624,14 +671,20 @@ fn reads_a_uv_lock_file() {
             "   uv pip compile requirements.in --generate-hashes -o requirements.txt",
         ]
     );
-    assert_eq!(names(&file.requirements), ["anyio", "certifi", "httpx", "pywin32"]);
+    assert_eq!(
+        names(&file.requirements),
+        ["anyio", "certifi", "httpx", "pywin32"]
+    );
     assert_eq!(
         file.requirements[0].hashes,
         [format!("sha256:{ANYIO_A}"), format!("sha256:{ANYIO_B}")]
     );
     assert_eq!(file.requirements[3].hashes, [hash('e'), hash('f')]);
     assert_eq!(
-        file.requirements.iter().map(|e| e.origin.line).collect::<Vec<_>>(),
+        file.requirements
+            .iter()
+            .map(|e| e.origin.line)
+            .collect::<Vec<_>>(),
         [3, 7, 12, 15]
     );
     let pywin32 = &file.requirements[3].requirement;
