@@ -1,1 +1,3 @@
 //! Distributions: wheel and sdist filenames (PEP 427, 625) and core metadata (PEP 566, 643).
+
+pub mod metadata;
