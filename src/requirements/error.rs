@@ -250,7 +250,7 @@ impl RequirementsError {
             Self::IncludeRead { .. } => "`-r`/`-c` paths are relative to the file that contains them; fix the path or create the file".into(),
             Self::RemoteInclude { .. } => "download the file and include it by its local path".into(),
             Self::IncludeCycle { .. } => "remove one of the `-r`/`-c` lines so that no file includes itself".into(),
-            Self::InvalidRequirement { .. } => "write a PEP 508 requirement, e.g. `requests>=2.31` or `pkg[extra]==1.0 ; python_version < \"3.12\"`".into(),
+            Self::InvalidRequirement { .. } => "write a PEP 508 requirement, e.g. `requests>=2.31`, `pkg[extra]==1.0 ; python_version < \"3.12\"` or `pkg @ https://host/pkg-1.0-py3-none-any.whl` (a direct reference needs a full URL: https:// or file:///absolute/path)".into(),
             Self::UnnamedRequirement { .. } => "put the package name in front: `name @ https://example.org/name-1.0-py3-none-any.whl`".into(),
             Self::VcsRequirement { .. } => "pin a released version (`name==1.2.3`) or build a wheel, publish it to an index and require it by version".into(),
             Self::Editable { .. } => "editable installs cannot be locked; require a released version, or build a wheel and use `name @ file:///abs/path/name-1.0-py3-none-any.whl`".into(),

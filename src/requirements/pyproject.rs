@@ -21,7 +21,8 @@ pub struct ToolConfig {
     pub index_url: Option<Url>,
     /// `extra-index-urls`, empty when unset.
     pub extra_index_urls: Vec<Url>,
-    /// `exclude-newer`, as written (a date or timestamp; the CLI interprets it).
+    /// `exclude-newer`, as written (a date or timestamp, quoted or a bare TOML date; the CLI
+    /// interprets it).
     pub exclude_newer: Option<String>,
     /// `only-binary`, empty when unset.
     pub only_binary: Vec<String>,
@@ -85,7 +86,7 @@ struct RawToolConfig {
     targets: Option<Vec<String>>,
     index_url: Option<Spanned<String>>,
     extra_index_urls: Option<Vec<Spanned<String>>>,
-    exclude_newer: Option<String>,
+    exclude_newer: Option<Spanned<toml::Value>>,
     only_binary: Option<Vec<String>>,
 }
 
@@ -197,7 +198,21 @@ impl PyProject {
                         .iter()
                         .map(|v| url(v, "extra-index-urls"))
                         .collect::<Result<_, _>>()?,
-                    exclude_newer: raw.exclude_newer,
+                    exclude_newer: raw
+                        .exclude_newer
+                        .map(|value| match value.get_ref() {
+                            // Quoted, or a bare TOML date / date-time.
+                            toml::Value::String(text) => Ok(text.clone()),
+                            toml::Value::Datetime(datetime) => Ok(datetime.to_string()),
+                            other => Err(RequirementsError::InvalidPyProject {
+                                origin: at(value.span().start),
+                                message: format!(
+                                    "`tool.pinwheel.exclude-newer` must be a date or a string, not {}",
+                                    other.type_str()
+                                ),
+                            }),
+                        })
+                        .transpose()?,
                     only_binary: raw.only_binary.unwrap_or_default(),
                 }
             }

@@ -65,7 +65,7 @@ fn pep508_lines_with_extras_versions_and_markers() {
     };
     assert!(spec.contains(&"2.32.0".parse().unwrap()));
     assert!(!spec.contains(&"3.0".parse().unwrap()));
-    // Markers are parsed: tomli applies on 3.12? No, it is only for < 3.11.
+    // Markers are parsed and evaluate: tomli is only for Python < 3.11, numpy for < 3.13.
     assert!(!file.requirements[2]
         .requirement
         .evaluate_markers(&linux_env(), &[]));
@@ -488,6 +488,16 @@ fn invalid_pep508_is_an_error_with_file_and_line() {
         .starts_with("requirements.in:2: invalid requirement `requests>=2.0,<<3`"));
     let err = parse_err("numpy ; python_version >> '3.8'\n");
     assert!(matches!(err, RequirementsError::InvalidRequirement { .. }));
+}
+
+#[test]
+fn direct_reference_to_a_relative_path_is_an_error() {
+    let err = parse_err("mypkg @ ./dist/mypkg-1.0-py3-none-any.whl\n");
+    assert!(
+        matches!(err, RequirementsError::InvalidRequirement { .. }),
+        "{err:?}"
+    );
+    assert!(err.hint().contains("file:///"));
 }
 
 #[test]

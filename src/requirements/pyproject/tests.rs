@@ -314,6 +314,22 @@ fn tool_config() {
 }
 
 #[test]
+fn exclude_newer_as_a_bare_toml_date() {
+    let content = "[tool.pinwheel]\nexclude-newer = 2024-06-01T12:00:00Z\n";
+    let p = PyProject::parse_str(content, Path::new("pyproject.toml")).unwrap();
+    assert_eq!(
+        p.tool_config().exclude_newer.as_deref(),
+        Some("2024-06-01T12:00:00Z")
+    );
+    let content = "[tool.pinwheel]\n\nexclude-newer = 7\n";
+    let err = PyProject::parse_str(content, Path::new("pyproject.toml")).unwrap_err();
+    assert!(
+        matches!(err, RequirementsError::InvalidPyProject { ref origin, ref message } if origin.line == 3 && message.contains("exclude-newer")),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn tool_config_defaults_when_absent() {
     let p = PyProject::parse_str("[project]\nname = \"x\"\n", Path::new("pyproject.toml")).unwrap();
     assert_eq!(p.tool_config(), ToolConfig::default());
