@@ -1,3 +1,5 @@
-//! Distributions: wheel and sdist filenames (PEP 427, 625) and core metadata (PEP 566, 643).
+//! Distributions: wheel and sdist filenames (PEP 427, 625), core metadata (PEP 566, 643) and
+//! reading members of remote wheels by byte ranges.
 
+pub mod metadata;
 pub mod zip_ranges;

@@ -1,0 +1,396 @@
+//! Core metadata (the `METADATA` file of a wheel, `PKG-INFO` of an sdist): PEP 566 / the
+//! core metadata specification, with PEP 643's `Dynamic` field.
+//!
+//! The format is RFC 822-style headers: `Name: value` lines, continuation lines that start with
+//! whitespace, and a blank line before the body (the description), which is not read. Unknown
+//! headers are ignored. `Requires-Dist` values are PEP 508 requirements; a few legacy spellings
+//! that old packages published (`foo (>=1.0<2.0)`, `>=1.0.*`, `~=1`, trailing commas) are
+//! repaired before giving up, since `pep508_rs` has no lenient mode.
+//!
+//! [`read_sdist_pkg_info`] finds the top-level `PKG-INFO` inside a `.tar.gz` or `.zip` sdist.
+
+use std::io::Read;
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, PackageName, Requirement};
+
+/// Largest PKG-INFO read from an sdist (larger ones are cut off: the headers come first).
+const MAX_PKG_INFO: u64 = 16 * 1024 * 1024;
+
+/// The fields of core metadata that dependency resolution needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreMetadata {
+    /// `Metadata-Version`, as written (e.g. `2.1`).
+    pub metadata_version: String,
+    /// `Name`, normalized.
+    pub name: PackageName,
+    /// `Version`.
+    pub version: Version,
+    /// Every `Requires-Dist`, in order (markers may mention `extra == "..."`).
+    pub requires_dist: Vec<Requirement>,
+    /// `Requires-Python`, if present.
+    pub requires_python: Option<VersionSpecifiers>,
+    /// Every valid `Provides-Extra` (invalid names are skipped, as they can never be requested).
+    pub provides_extras: Vec<ExtraName>,
+    /// `Dynamic` (PEP 643) field names, as written.
+    pub dynamic: Vec<String>,
+}
+
+/// Core metadata that cannot be used, or an sdist whose PKG-INFO cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    /// A required header is absent.
+    #[error("core metadata has no `{field}` header")]
+    MissingField {
+        /// `Metadata-Version`, `Name` or `Version`.
+        field: &'static str,
+    },
+    /// A header value that does not parse.
+    #[error("core metadata line {line}: invalid {field} `{value}`: {message}")]
+    InvalidField {
+        /// 1-based line of the header.
+        line: usize,
+        /// The header name.
+        field: &'static str,
+        /// The value as written (continuation lines joined).
+        value: String,
+        /// Why it does not parse.
+        message: String,
+    },
+    /// The sdist archive could not be read.
+    #[error("cannot read sdist {filename}: {message}")]
+    Archive {
+        /// The sdist filename.
+        filename: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The sdist is not a `.tar.gz`, `.tgz`, `.tar` or `.zip`.
+    #[error("cannot read sdist {filename}: unsupported archive format")]
+    UnsupportedArchive {
+        /// The sdist filename.
+        filename: String,
+    },
+}
+
+impl MetadataError {
+    /// One line telling the user what to do.
+    pub fn hint(&self) -> String {
+        match self {
+            Self::MissingField { .. } | Self::InvalidField { .. } => {
+                "the package publishes broken metadata; pin another version of it, or report it to its maintainers".into()
+            }
+            Self::Archive { .. } => {
+                "the download may be truncated or corrupt; clear the cache and retry".into()
+            }
+            Self::UnsupportedArchive { .. } => {
+                "pin a version of the package that has wheels or a .tar.gz sdist".into()
+            }
+        }
+    }
+}
+
+/// One header: name, value (continuation lines joined with `\n`), 1-based line.
+struct Header<'a> {
+    name: &'a str,
+    value: String,
+    line: usize,
+}
+
+/// Split the header section into headers; stops at the first blank line.
+fn headers(text: &str) -> Vec<Header<'_>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut headers: Vec<Header<'_>> = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = headers.last_mut() {
+                last.value.push('\n');
+                last.value.push_str(line.trim());
+            }
+            continue;
+        }
+        // A line without a colon is a defect in the email format; skip it like Python's parser.
+        if let Some((name, value)) = line.split_once(':') {
+            headers.push(Header {
+                name: name.trim(),
+                value: value.trim().to_string(),
+                line: index + 1,
+            });
+        }
+    }
+    headers
+}
+
+impl CoreMetadata {
+    /// Parse METADATA / PKG-INFO bytes (UTF-8; invalid bytes are replaced).
+    pub fn parse(bytes: &[u8]) -> Result<Self, MetadataError> {
+        let text = String::from_utf8_lossy(bytes);
+        let mut metadata_version = None;
+        let mut name = None;
+        let mut version = None;
+        let mut requires_dist = Vec::new();
+        let mut requires_python = None;
+        let mut provides_extras = Vec::new();
+        let mut dynamic = Vec::new();
+
+        for header in headers(&text) {
+            let invalid = |field: &'static str, message: String| MetadataError::InvalidField {
+                line: header.line,
+                field,
+                value: header.value.clone(),
+                message,
+            };
+            // Continuation lines of single-line fields are folded whitespace.
+            let single = header.value.replace('\n', " ");
+            match header.name.to_ascii_lowercase().as_str() {
+                "metadata-version" => {
+                    if parse_metadata_version(&single).is_none() {
+                        return Err(invalid("Metadata-Version", "expected `MAJOR.MINOR`".into()));
+                    }
+                    metadata_version = Some(single);
+                }
+                "name" => {
+                    name = Some(
+                        PackageName::from_str(&single)
+                            .map_err(|err| invalid("Name", err.to_string()))?,
+                    );
+                }
+                "version" => {
+                    version = Some(
+                        Version::from_str(&single)
+                            .map_err(|err| invalid("Version", err.to_string()))?,
+                    );
+                }
+                "requires-dist" => {
+                    requires_dist.push(
+                        parse_requires_dist(&single)
+                            .map_err(|message| invalid("Requires-Dist", message))?,
+                    );
+                }
+                "requires-python" => {
+                    requires_python = Some(
+                        parse_requires_python(&single)
+                            .map_err(|message| invalid("Requires-Python", message))?,
+                    );
+                }
+                "provides-extra" => {
+                    if let Ok(extra) = ExtraName::from_str(&single) {
+                        if !provides_extras.contains(&extra) {
+                            provides_extras.push(extra);
+                        }
+                    }
+                }
+                "dynamic" => dynamic.push(single),
+                _ => {}
+            }
+        }
+
+        Ok(Self {
+            metadata_version: metadata_version.ok_or(MetadataError::MissingField {
+                field: "Metadata-Version",
+            })?,
+            name: name.ok_or(MetadataError::MissingField { field: "Name" })?,
+            version: version.ok_or(MetadataError::MissingField { field: "Version" })?,
+            requires_dist,
+            requires_python,
+            provides_extras,
+            dynamic,
+        })
+    }
+
+    /// PEP 643: whether `Requires-Dist` is reliable without building — metadata version 2.2 or
+    /// newer and `Requires-Dist` not listed in `Dynamic`. For an sdist's PKG-INFO this means
+    /// the dependencies can be trusted as published.
+    pub fn has_static_requires_dist(&self) -> bool {
+        let Some(version) = parse_metadata_version(&self.metadata_version) else {
+            return false;
+        };
+        version >= (2, 2)
+            && !self
+                .dynamic
+                .iter()
+                .any(|field| field.trim().eq_ignore_ascii_case("Requires-Dist"))
+    }
+}
+
+/// `MAJOR.MINOR` as numbers.
+fn parse_metadata_version(value: &str) -> Option<(u32, u32)> {
+    let (major, minor) = value.trim().split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+fn parse_requires_dist(value: &str) -> Result<Requirement, String> {
+    match Requirement::from_str(value) {
+        Ok(requirement) => Ok(requirement),
+        Err(err) => {
+            let message = err.to_string();
+            lenient_requirement(value)
+                .and_then(|fixed| Requirement::from_str(&fixed).ok())
+                .ok_or(message)
+        }
+    }
+}
+
+fn parse_requires_python(value: &str) -> Result<VersionSpecifiers, String> {
+    match VersionSpecifiers::from_str(value) {
+        Ok(specifiers) => Ok(specifiers),
+        Err(err) => {
+            let message = err.to_string();
+            lenient_specifiers(value)
+                .and_then(|fixed| VersionSpecifiers::from_str(&fixed).ok())
+                .ok_or(message)
+        }
+    }
+}
+
+const OPERATORS: [&str; 8] = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"];
+
+/// Repair legacy version specifiers: missing commas (`>=1.0<2.0`), `.*` after an ordering
+/// operator (`>=3.6.*`), a single-component `~=1`, trailing commas and dots.
+fn lenient_specifiers(spec: &str) -> Option<String> {
+    let mut clauses = Vec::new();
+    let mut rest = spec.trim();
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if rest.is_empty() {
+            break;
+        }
+        let operator = OPERATORS.iter().find(|op| rest.starts_with(**op))?;
+        rest = rest[operator.len()..].trim_start();
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '<' | '>' | '=' | '!' | '~'))
+            .unwrap_or(rest.len());
+        let mut version = rest[..end].trim_matches(|c| c == '\'' || c == '"');
+        rest = &rest[end..];
+        if version.is_empty() {
+            return None;
+        }
+        let mut operator = *operator;
+        if !matches!(operator, "==" | "!=") {
+            version = version.strip_suffix(".*").unwrap_or(version);
+        }
+        if !version.ends_with(".*") {
+            version = version.trim_end_matches('.');
+        }
+        if operator == "~=" && !version.contains('.') {
+            operator = ">=";
+        }
+        clauses.push(format!("{operator}{version}"));
+    }
+    if clauses.is_empty() {
+        return None;
+    }
+    Some(clauses.join(","))
+}
+
+/// Repair a legacy requirement's version specifiers, keeping name, extras and marker.
+fn lenient_requirement(text: &str) -> Option<String> {
+    let (requirement, marker) = match text.split_once(';') {
+        Some((requirement, marker)) => (requirement, Some(marker)),
+        None => (text, None),
+    };
+    if requirement.contains('@') {
+        return None;
+    }
+    let requirement = requirement.trim();
+    let name_end = requirement
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .unwrap_or(requirement.len());
+    let name = &requirement[..name_end];
+    let mut rest = requirement[name_end..].trim_start();
+    let mut extras = "";
+    if rest.starts_with('[') {
+        let close = rest.find(']')?;
+        extras = &rest[..=close];
+        rest = rest[close + 1..].trim_start();
+    }
+    let spec = match rest.strip_prefix('(') {
+        Some(inner) => inner.strip_suffix(')')?,
+        None => rest,
+    };
+    let spec = if spec.trim().is_empty() {
+        String::new()
+    } else {
+        lenient_specifiers(spec)?
+    };
+    let mut fixed = format!("{name}{extras}{spec}");
+    if let Some(marker) = marker {
+        fixed.push_str(" ;");
+        fixed.push_str(marker);
+    }
+    Some(fixed)
+}
+
+/// Find the top-level `<dir>/PKG-INFO` in an sdist (`.tar.gz`, `.tgz`, `.tar` or `.zip`,
+/// chosen by `filename`) and return its bytes; `Ok(None)` if there is none. Nested ones (like
+/// `pkg-1.0/src/pkg.egg-info/PKG-INFO`) are not taken.
+pub fn read_sdist_pkg_info(bytes: &[u8], filename: &str) -> Result<Option<Vec<u8>>, MetadataError> {
+    let lower = filename.to_ascii_lowercase();
+    let archive_error = |err: &dyn std::fmt::Display| MetadataError::Archive {
+        filename: filename.to_string(),
+        message: err.to_string(),
+    };
+    if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+        let decoder = flate2::read::GzDecoder::new(bytes);
+        read_tar_pkg_info(decoder).map_err(|err| archive_error(&err))
+    } else if lower.ends_with(".tar") {
+        read_tar_pkg_info(bytes).map_err(|err| archive_error(&err))
+    } else if lower.ends_with(".zip") {
+        let mut archive =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|err| archive_error(&err))?;
+        let found = archive
+            .file_names()
+            .find(|name| is_top_level_pkg_info(name))
+            .map(str::to_string);
+        let Some(name) = found else {
+            return Ok(None);
+        };
+        let file = archive.by_name(&name).map_err(|err| archive_error(&err))?;
+        let mut out = Vec::new();
+        file.take(MAX_PKG_INFO)
+            .read_to_end(&mut out)
+            .map_err(|err| archive_error(&err))?;
+        Ok(Some(out))
+    } else {
+        Err(MetadataError::UnsupportedArchive {
+            filename: filename.to_string(),
+        })
+    }
+}
+
+fn read_tar_pkg_info(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
+    let mut archive = tar::Archive::new(reader);
+    for entry in archive.entries()? {
+        let entry = entry?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path()?;
+        let Some(path) = path.to_str() else {
+            continue;
+        };
+        if is_top_level_pkg_info(path) {
+            let mut out = Vec::new();
+            entry.take(MAX_PKG_INFO).read_to_end(&mut out)?;
+            return Ok(Some(out));
+        }
+    }
+    Ok(None)
+}
+
+/// `dir/PKG-INFO` (optionally `./dir/PKG-INFO`), exactly one directory deep.
+fn is_top_level_pkg_info(path: &str) -> bool {
+    let parts: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    parts.len() == 2 && parts[1] == "PKG-INFO"
+}
+
+#[cfg(test)]
+mod tests;
