@@ -1,5 +1,10 @@
 //! Distributions: wheel and sdist filenames (PEP 427, 625), core metadata (PEP 566, 643) and
 //! reading members of remote wheels by byte ranges.
 
+pub mod filename;
 pub mod metadata;
 pub mod zip_ranges;
+
+pub use filename::{
+    DistFilename, FilenameError, PackageName, SdistExtension, SdistFilename, Version, WheelFilename,
+};
