@@ -5,6 +5,7 @@
 //! the index client (`index`), PEP 517 builds (`build`) and the downloader (`wheelhouse`).
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod index;

@@ -60,26 +60,49 @@ pub fn prepare_metadata(
     unpack(bytes, filename, &src_root).map_err(|e| err(filename, format!("cannot unpack: {e}")))?;
     let src = single_top_dir(&src_root).unwrap_or(src_root.clone());
     let (requires, backend, backend_path) = build_system(&src).map_err(|e| err(filename, e))?;
-    let host = python.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("python3"));
+    let host = python
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("python3"));
     let env = work.path().join("env");
     let mut venv = Command::new(&host);
     venv.arg("-m").arg("venv");
     if requires.is_empty() {
         venv.arg("--without-pip");
     }
-    run(venv.arg(&env), filename, &format!("creating a build environment with {}", host.display()))?;
+    run(
+        venv.arg(&env),
+        filename,
+        &format!("creating a build environment with {}", host.display()),
+    )?;
     let env_python = env.join("bin").join("python");
     let mut pip_args: Vec<String> = Vec::new();
     for (i, u) in indexes.iter().enumerate() {
-        pip_args.push(if i == 0 { "--index-url".into() } else { "--extra-index-url".into() });
+        pip_args.push(if i == 0 {
+            "--index-url".into()
+        } else {
+            "--extra-index-url".into()
+        });
         pip_args.push(u.to_string());
     }
     if !requires.is_empty() {
         let mut pip = Command::new(&env_python);
-        pip.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-            .args(&pip_args)
-            .args(&requires);
-        run(&mut pip, filename, &format!("installing the build requirements of {project} ({})", requires.join(", ")))?;
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(&pip_args)
+        .args(&requires);
+        run(
+            &mut pip,
+            filename,
+            &format!(
+                "installing the build requirements of {project} ({})",
+                requires.join(", ")
+            ),
+        )?;
     }
     let out = work.path().join("out");
     std::fs::create_dir_all(&out).map_err(|e| err(filename, e.to_string()))?;
@@ -92,23 +115,46 @@ pub fn prepare_metadata(
         .arg(serde_json::to_string(&backend_path).unwrap_or_default())
         .arg(serde_json::to_string(&pip_args).unwrap_or_default())
         .output()
-        .map_err(|e| err(filename, format!("cannot run {}: {e}", env_python.display())))?;
+        .map_err(|e| {
+            err(
+                filename,
+                format!("cannot run {}: {e}", env_python.display()),
+            )
+        })?;
     if !output.status.success() {
         return Err(err(
             filename,
-            format!("the build backend {backend} failed:\n{}", tail(&output.stderr)),
+            format!(
+                "the build backend {backend} failed:\n{}",
+                tail(&output.stderr)
+            ),
         ));
     }
-    let path = String::from_utf8_lossy(&output.stdout).lines().last().unwrap_or("").trim().to_string();
-    std::fs::read(&path).map_err(|e| err(filename, format!("the backend wrote no METADATA ({path}): {e}")))
+    let path = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    std::fs::read(&path).map_err(|e| {
+        err(
+            filename,
+            format!("the backend wrote no METADATA ({path}): {e}"),
+        )
+    })
 }
 
 fn run(cmd: &mut Command, filename: &str, what: &str) -> Result<(), IndexError> {
-    let output = cmd.output().map_err(|e| err(filename, format!("{what}: {e}")))?;
+    let output = cmd
+        .output()
+        .map_err(|e| err(filename, format!("{what}: {e}")))?;
     if output.status.success() {
         Ok(())
     } else {
-        Err(err(filename, format!("{what} failed:\n{}", tail(&output.stderr))))
+        Err(err(
+            filename,
+            format!("{what} failed:\n{}", tail(&output.stderr)),
+        ))
     }
 }
 
@@ -128,17 +174,27 @@ fn build_system(src: &Path) -> Result<(Vec<String>, String, Vec<String>), String
     let Ok(text) = std::fs::read_to_string(src.join("pyproject.toml")) else {
         return Ok(legacy);
     };
-    let doc: toml::Table = text.parse().map_err(|e| format!("invalid pyproject.toml: {e}"))?;
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e| format!("invalid pyproject.toml: {e}"))?;
     let Some(bs) = doc.get("build-system").and_then(|v| v.as_table()) else {
         return Ok(legacy);
     };
     let strings = |key: &str| -> Vec<String> {
         bs.get(key)
             .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
-    let requires = if bs.contains_key("requires") { strings("requires") } else { legacy.0.clone() };
+    let requires = if bs.contains_key("requires") {
+        strings("requires")
+    } else {
+        legacy.0.clone()
+    };
     let backend = bs
         .get("build-backend")
         .and_then(|v| v.as_str())
@@ -150,7 +206,8 @@ fn build_system(src: &Path) -> Result<(Vec<String>, String, Vec<String>), String
 fn unpack(bytes: &[u8], filename: &str, dest: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dest)?;
     if filename.ends_with(".zip") {
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
+        let mut z =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
         z.extract(dest).map_err(std::io::Error::other)
     } else {
         let gz = flate2::read::GzDecoder::new(bytes);
@@ -165,7 +222,10 @@ fn unpack(bytes: &[u8], filename: &str, dest: &Path) -> std::io::Result<()> {
 }
 
 fn single_top_dir(root: &Path) -> Option<PathBuf> {
-    let mut dirs = std::fs::read_dir(root).ok()?.flatten().filter(|e| e.path().is_dir());
+    let mut dirs = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().is_dir());
     let first = dirs.next()?;
     if dirs.next().is_some() {
         return None;

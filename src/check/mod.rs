@@ -139,7 +139,11 @@ pub fn check(
         let listing = listings.get(&pin.name).map(Vec::as_slice).unwrap_or(&[]);
         let parsed: Vec<Parsed> = listing
             .iter()
-            .filter(|f| f.yanked.is_none() || DistFilename::parse(&f.filename, &pin.name).is_ok_and(|d| d.version() == &pin.version))
+            .filter(|f| {
+                f.yanked.is_none()
+                    || DistFilename::parse(&f.filename, &pin.name)
+                        .is_ok_and(|d| d.version() == &pin.version)
+            })
             .filter_map(|f| {
                 DistFilename::parse(&f.filename, &pin.name)
                     .ok()
@@ -178,7 +182,10 @@ pub fn check(
                 };
                 let stable = |v: &&Version| !v.any_prerelease() || pin.version.any_prerelease();
                 by_version
-                    .range::<Version, _>((std::ops::Bound::Excluded(&pin.version), std::ops::Bound::Unbounded))
+                    .range::<Version, _>((
+                        std::ops::Bound::Excluded(&pin.version),
+                        std::ops::Bound::Unbounded,
+                    ))
                     .filter(|(v, _)| stable(v))
                     .find_map(|(v, files)| make(v, files, "newer"))
                     .or_else(|| {

@@ -97,34 +97,46 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
     };
     for src in &args.src {
         if !src.exists() {
-            return Err(CliError::usage(format!("{}: no such file", src.display())).hint("give a requirements file or a pyproject.toml"));
+            return Err(CliError::usage(format!("{}: no such file", src.display()))
+                .hint("give a requirements file or a pyproject.toml"));
         }
         let is_toml = src.extension().is_some_and(|e| e == "toml");
         if is_toml {
-            let py = PyProject::from_path(src).map_err(|e| CliError::usage(e.to_string()))?;
+            let py = PyProject::from_path(src).map_err(CliError::from)?;
             let entries = py
                 .requirements(&args.extra, args.all_extras, &args.group)
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            inputs.requirements.extend(entries.into_iter().map(|e| Origin {
-                source: src.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
-                requirement: e.requirement,
+                .map_err(CliError::from)?;
+            inputs.requirements.extend(entries.into_iter().map(|e| {
+                Origin {
+                    source: src
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    requirement: e.requirement,
+                }
             }));
             inputs.config = py.tool_config();
         } else {
             if !args.extra.is_empty() || !args.group.is_empty() || args.all_extras {
-                return Err(CliError::usage("--extra, --all-extras and --group apply to pyproject.toml inputs")
-                    .hint("write the extras into the requirement instead, e.g. `uvicorn[standard]`"));
+                return Err(CliError::usage(
+                    "--extra, --all-extras and --group apply to pyproject.toml inputs",
+                )
+                .hint("write the extras into the requirement instead, e.g. `uvicorn[standard]`"));
             }
-            let file = RequirementsFile::from_path(src).map_err(|e| CliError::usage(e.to_string()))?;
+            let file = RequirementsFile::from_path(src).map_err(CliError::from)?;
             let label = format!("-r {}", src.display());
-            inputs.requirements.extend(file.requirements.into_iter().map(|e| Origin {
-                source: label.clone(),
-                requirement: e.requirement,
-            }));
-            inputs.constraints.extend(file.constraints.into_iter().map(|e| Origin {
-                source: format!("-c {}", src.display()),
-                requirement: e.requirement,
-            }));
+            inputs
+                .requirements
+                .extend(file.requirements.into_iter().map(|e| Origin {
+                    source: label.clone(),
+                    requirement: e.requirement,
+                }));
+            inputs
+                .constraints
+                .extend(file.constraints.into_iter().map(|e| Origin {
+                    source: format!("-c {}", src.display()),
+                    requirement: e.requirement,
+                }));
             inputs.index_url = inputs.index_url.or(file.index_url);
             inputs.extra_index_urls.extend(file.extra_index_urls);
             inputs.find_links.extend(file.find_links);
@@ -134,7 +146,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
         }
     }
     for c in &args.constraint {
-        let file = RequirementsFile::from_path(c).map_err(|e| CliError::usage(e.to_string()))?;
+        let file = RequirementsFile::from_path(c).map_err(CliError::from)?;
         let label = format!("-c {}", c.display());
         inputs.constraints.extend(
             file.requirements
@@ -159,7 +171,10 @@ pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
             return Ok(z.timestamp().as_second());
         }
     }
-    Err(CliError::usage(format!("--exclude-newer {s}: not a timestamp")).hint("use RFC 3339 (2024-06-01T00:00:00Z) or a date (2024-06-01)"))
+    Err(
+        CliError::usage(format!("--exclude-newer {s}: not a timestamp"))
+            .hint("use RFC 3339 (2024-06-01T00:00:00Z) or a date (2024-06-01)"),
+    )
 }
 
 /// `--only-binary` values in pip's spelling: `:all:`, `:none:`, comma-separated names.
@@ -175,7 +190,10 @@ pub fn parse_only_binary(values: &[String]) -> Result<(bool, HashSet<PackageName
                     names.clear();
                 }
                 n => {
-                    names.insert(PackageName::from_str(n).map_err(|e| CliError::usage(format!("--only-binary {n}: {e}")))?);
+                    names.insert(
+                        PackageName::from_str(n)
+                            .map_err(|e| CliError::usage(format!("--only-binary {n}: {e}")))?,
+                    );
                 }
             }
         }
@@ -198,10 +216,14 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         inputs.index_url.as_ref(),
         &inputs.extra_index_urls,
         &inputs.find_links,
-        inputs.config.index_url.as_deref(),
+        inputs.config.index_url.as_ref(),
         &inputs.config.extra_index_urls,
     )?;
-    let exclude_newer = match args.exclude_newer.as_deref().or(inputs.config.exclude_newer.as_deref()) {
+    let exclude_newer = match args
+        .exclude_newer
+        .as_deref()
+        .or(inputs.config.exclude_newer.as_deref())
+    {
         Some(s) => Some(parse_exclude_newer(s)?),
         None => None,
     };
@@ -217,10 +239,14 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
             let release: HashSet<PackageName> = args
                 .upgrade_package
                 .iter()
-                .map(|n| PackageName::from_str(n).map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}"))))
+                .map(|n| {
+                    PackageName::from_str(n)
+                        .map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}")))
+                })
                 .collect::<Result<_, _>>()?;
             let file = RequirementsFile::from_path(out).map_err(|e| {
-                CliError::usage(format!("cannot read the existing lock: {e}")).hint("delete it or pass --upgrade to start afresh")
+                CliError::usage(format!("cannot read the existing lock: {e}"))
+                    .hint("delete it or pass --upgrade to start afresh")
             })?;
             if let Ok(lock) = Lock::from_requirements(&file, false) {
                 for p in lock.pins {
@@ -251,8 +277,9 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let lock = build_lock(&client, &resolution, &targets, &args).await?;
     let text = lock.render(!args.no_annotate);
     match &args.output {
-        Some(path) => crate::index::cache::write_atomic(path, text.as_bytes())
-            .map_err(|e| CliError::new(exit::IO, format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => crate::index::cache::write_atomic(path, text.as_bytes()).map_err(|e| {
+            CliError::new(exit::IO, format!("cannot write {}: {e}", path.display()))
+        })?,
         None => print!("{text}"),
     }
     if !args.quiet {
@@ -273,7 +300,9 @@ fn command_line() -> String {
     let mut out = vec!["pinwheel".to_string()];
     for a in args {
         let clean = match url::Url::parse(&a) {
-            Ok(u) if !u.username().is_empty() || u.password().is_some() => crate::index::simple::redact(&u),
+            Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+                crate::index::simple::redact(&u)
+            }
             _ => a,
         };
         out.push(clean);
@@ -282,7 +311,12 @@ fn command_line() -> String {
 }
 
 /// Turns a resolution into the lock: hashes of the files each pin's targets install.
-async fn build_lock(client: &IndexClient, resolution: &resolve::Resolution, targets: &[Target], args: &LockArgs) -> Result<Lock, CliError> {
+async fn build_lock(
+    client: &IndexClient,
+    resolution: &resolve::Resolution,
+    targets: &[Target],
+    args: &LockArgs,
+) -> Result<Lock, CliError> {
     let mut pins = Vec::new();
     for rp in &resolution.pins {
         let needed: Vec<&Target> = rp.targets.iter().map(|&i| &targets[i]).collect();
@@ -313,7 +347,12 @@ async fn build_lock(client: &IndexClient, resolution: &resolve::Resolution, targ
     let sources: Vec<String> = args
         .src
         .iter()
-        .map(|p| Path::new(p).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
+        .map(|p| {
+            Path::new(p)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
         .collect();
     Ok(Lock {
         header: vec![

@@ -2,6 +2,7 @@
 //! rendering (what, where, a hint) and the exit codes. One file per subcommand; the work is in
 //! the library modules they call.
 
+pub mod check;
 pub mod lock;
 pub mod wheelhouse;
 
@@ -59,6 +60,13 @@ impl CliError {
     }
 }
 
+impl From<crate::requirements::RequirementsError> for CliError {
+    fn from(e: crate::requirements::RequirementsError) -> Self {
+        let hint = e.hint();
+        CliError::usage(e.to_string()).hint(hint)
+    }
+}
+
 impl From<crate::index::IndexError> for CliError {
     fn from(e: crate::index::IndexError) -> Self {
         let code = match e {
@@ -94,6 +102,8 @@ pub enum Command {
     Lock(lock::LockArgs),
     /// Download every target's wheels for a lock into one directory, verified, with a --no-index requirements file.
     Wheelhouse(wheelhouse::WheelhouseArgs),
+    /// Report which pins have no wheel for a target (the Alpine trap), and which version would.
+    Check(check::CheckArgs),
     /// Re-hash a wheelhouse against its manifest; fail on any changed, missing or extra file.
     Verify(wheelhouse::VerifyArgs),
 }
@@ -140,7 +150,10 @@ pub struct TargetArgs {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -152,6 +165,7 @@ pub fn run() -> ExitCode {
             Command::Lock(args) => lock::run(args).await,
             Command::Wheelhouse(args) => wheelhouse::run(args).await,
             Command::Verify(args) => wheelhouse::verify(args),
+            Command::Check(args) => check::run(args).await,
         }
     });
     match result {
@@ -167,7 +181,10 @@ pub fn run() -> ExitCode {
 }
 
 /// Parses and de-duplicates targets; with none given, `fallback` (config), else the host.
-pub fn resolve_targets(args: &TargetArgs, fallback: &[String]) -> Result<(Vec<Target>, bool), CliError> {
+pub fn resolve_targets(
+    args: &TargetArgs,
+    fallback: &[String],
+) -> Result<(Vec<Target>, bool), CliError> {
     let names: Vec<String> = if !args.targets.is_empty() {
         args.targets.clone()
     } else {
@@ -177,8 +194,10 @@ pub fn resolve_targets(args: &TargetArgs, fallback: &[String]) -> Result<(Vec<Ta
     let mut targets: Vec<Target> = Vec::new();
     if names.is_empty() {
         let t = Target::host().map_err(|e| {
-            CliError::usage(format!("no --target given and the host could not be described: {e}"))
-                .hint("name the image's target, e.g. --target python:3.12-slim")
+            CliError::usage(format!(
+                "no --target given and the host could not be described: {e}"
+            ))
+            .hint("name the image's target, e.g. --target python:3.12-slim")
         })?;
         targets.push(t);
         host = true;
@@ -192,7 +211,9 @@ pub fn resolve_targets(args: &TargetArgs, fallback: &[String]) -> Result<(Vec<Ta
     if let Some(full) = &args.python {
         let parts: Vec<u32> = full.split('.').filter_map(|p| p.parse().ok()).collect();
         if parts.len() != 3 {
-            return Err(CliError::usage(format!("--python {full}: expected a full version like 3.12.4")));
+            return Err(CliError::usage(format!(
+                "--python {full}: expected a full version like 3.12.4"
+            )));
         }
         let mut matched = false;
         for t in targets.iter_mut() {
@@ -202,7 +223,10 @@ pub fn resolve_targets(args: &TargetArgs, fallback: &[String]) -> Result<(Vec<Ta
             }
         }
         if !matched {
-            return Err(CliError::usage(format!("--python {full}: no target has Python {}.{}", parts[0], parts[1])));
+            return Err(CliError::usage(format!(
+                "--python {full}: no target has Python {}.{}",
+                parts[0], parts[1]
+            )));
         }
     }
     Ok((targets, host))
@@ -220,15 +244,17 @@ pub fn build_client(
     file_index: Option<&Url>,
     file_extra: &[Url],
     file_find_links: &[String],
-    config_index: Option<&str>,
-    config_extra: &[String],
+    config_index: Option<&Url>,
+    config_extra: &[Url],
 ) -> Result<IndexClient, CliError> {
-    let env_index = std::env::var("PIP_INDEX_URL").ok().filter(|s| !s.is_empty());
+    let env_index = std::env::var("PIP_INDEX_URL")
+        .ok()
+        .filter(|s| !s.is_empty());
     let primary = match (&args.index_url, file_index, &env_index, config_index) {
         (Some(u), ..) => parse_url(u, "--index-url")?,
         (None, Some(u), ..) => u.clone(),
         (None, None, Some(u), _) => parse_url(u, "PIP_INDEX_URL")?,
-        (None, None, None, Some(u)) => parse_url(u, "[tool.pinwheel] index-url")?,
+        (None, None, None, Some(u)) => u.clone(),
         _ => Url::parse("https://pypi.org/simple/").expect("valid"),
     };
     let mut indexes = vec![primary];
@@ -243,9 +269,7 @@ pub fn build_client(
                 extra.push(parse_url(u, "PIP_EXTRA_INDEX_URL")?);
             }
         }
-        for u in config_extra {
-            extra.push(parse_url(u, "[tool.pinwheel] extra-index-urls")?);
-        }
+        extra.extend(config_extra.iter().cloned());
     }
     for u in extra {
         if !indexes.contains(&u) {
@@ -257,10 +281,14 @@ pub fn build_client(
     let cache_dir = if args.no_cache {
         None
     } else {
-        args.cache_dir.clone().or_else(crate::index::cache::default_root)
+        args.cache_dir
+            .clone()
+            .or_else(crate::index::cache::default_root)
     };
     if args.offline && cache_dir.is_none() {
-        return Err(CliError::usage("--offline needs the cache; drop --no-cache"));
+        return Err(CliError::usage(
+            "--offline needs the cache; drop --no-cache",
+        ));
     }
     let opts = ClientOptions {
         indexes,

@@ -59,10 +59,12 @@ pub struct VerifyArgs {
 /// Reads a hashed lock (any of the three generators' formats).
 pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, RequirementsFile), CliError> {
     if !path.exists() {
-        return Err(CliError::usage(format!("{}: no such file", path.display())).hint("create it with `pinwheel lock`"));
+        return Err(CliError::usage(format!("{}: no such file", path.display()))
+            .hint("create it with `pinwheel lock`"));
     }
-    let file = RequirementsFile::from_path(path).map_err(|e| CliError::usage(e.to_string()))?;
-    let lock = Lock::from_requirements(&file, require_hashes).map_err(|e| CliError::usage(e.to_string()))?;
+    let file = RequirementsFile::from_path(path).map_err(CliError::from)?;
+    let lock = Lock::from_requirements(&file, require_hashes)
+        .map_err(|e| CliError::usage(e.to_string()))?;
     Ok((lock, file))
 }
 
@@ -92,7 +94,14 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let started = Instant::now();
     let (lock, file) = read_lock(&args.lock, !args.allow_unhashed)?;
     let targets = lock_targets(&args.targets, &lock)?;
-    let client = build_client(&args.index, file.index_url.as_ref(), &file.extra_index_urls, &file.find_links, None, &[])?;
+    let client = build_client(
+        &args.index,
+        file.index_url.as_ref(),
+        &file.extra_index_urls,
+        &file.find_links,
+        None,
+        &[],
+    )?;
 
     // Listings for every pin, concurrently.
     let mut listings = HashMap::new();
@@ -110,7 +119,11 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     for p in lock.pins.iter().filter(|p| p.url.is_some()) {
         let url = url::Url::parse(p.url.as_deref().unwrap_or_default())
             .map_err(|e| CliError::usage(format!("{}: invalid URL: {e}", p.name)))?;
-        let filename = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("").to_string();
+        let filename = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or("")
+            .to_string();
         let mut clean = url.clone();
         clean.set_fragment(None);
         listings.insert(
@@ -130,7 +143,10 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let plan = plan::plan(&lock, &targets, &listings);
     let missing = plan.missing(&targets);
     if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|(p, t)| format!("  {p} on {t}")).collect();
+        let list: Vec<String> = missing
+            .iter()
+            .map(|(p, t)| format!("  {p} on {t}"))
+            .collect();
         return Err(CliError::usage(format!(
             "nothing in the lock installs on these targets (no compatible wheel, no sdist with a locked hash):\n{}",
             list.join("\n")
@@ -139,7 +155,10 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
     let fallbacks = plan.sdist_fallbacks(&targets);
     if args.only_binary && !fallbacks.is_empty() {
-        let list: Vec<String> = fallbacks.iter().map(|(p, t)| format!("  {p} on {t}")).collect();
+        let list: Vec<String> = fallbacks
+            .iter()
+            .map(|(p, t)| format!("  {p} on {t}"))
+            .collect();
         return Err(CliError::new(
             exit::FINDINGS,
             format!("--only-binary: these pins have no wheel for the target, only an sdist:\n{}", list.join("\n")),
@@ -147,8 +166,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         .hint("see `pinwheel check` for versions that do have wheels, or drop --only-binary to build them in the image"));
     }
 
-    std::fs::create_dir_all(&args.dest)
-        .map_err(|e| CliError::new(exit::IO, format!("cannot create {}: {e}", args.dest.display())))?;
+    std::fs::create_dir_all(&args.dest).map_err(|e| {
+        CliError::new(
+            exit::IO,
+            format!("cannot create {}: {e}", args.dest.display()),
+        )
+    })?;
     download::clean_parts(&args.dest);
 
     // Download every distinct file once.
@@ -195,14 +218,30 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                         overall.inc(n);
                     }
                 };
-                let r = download::fetch(&client, &pf.file.url, &pf.file.filename, pf.sha256.as_deref(), &dest, &on_bytes).await;
+                let r = download::fetch(
+                    &client,
+                    &pf.file.url,
+                    &pf.file.filename,
+                    pf.sha256.as_deref(),
+                    &dest,
+                    &on_bytes,
+                )
+                .await;
                 bar.finish_and_clear();
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 overall.set_message(format!("{n}/{file_count} files"));
                 if !tty && !quiet {
                     match &r {
-                        Ok(f) if f.reused => eprintln!("[{n}/{file_count}] present   {} ({})", f.filename, human_bytes(f.size)),
-                        Ok(f) => eprintln!("[{n}/{file_count}] fetched   {} ({})", f.filename, human_bytes(f.size)),
+                        Ok(f) if f.reused => eprintln!(
+                            "[{n}/{file_count}] present   {} ({})",
+                            f.filename,
+                            human_bytes(f.size)
+                        ),
+                        Ok(f) => eprintln!(
+                            "[{n}/{file_count}] fetched   {} ({})",
+                            f.filename,
+                            human_bytes(f.size)
+                        ),
                         Err(e) => eprintln!("[{n}/{file_count}] failed    {e}"),
                     }
                 }
@@ -224,7 +263,10 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         }
     }
     if !errors.is_empty() {
-        let code = if errors.iter().any(|e| matches!(e, DownloadError::Hash { .. })) {
+        let code = if errors
+            .iter()
+            .any(|e| matches!(e, DownloadError::Hash { .. }))
+        {
             exit::INTEGRITY
         } else {
             exit::NETWORK
@@ -242,7 +284,10 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         let mut pins: BTreeSet<String> = BTreeSet::new();
         let mut tnames: BTreeSet<String> = BTreeSet::new();
         for (pin, t) in &pf.serves {
-            present.entry(pin.clone()).or_default().insert(f.sha256.clone());
+            present
+                .entry(pin.clone())
+                .or_default()
+                .insert(f.sha256.clone());
             if let Some(p) = lock.pins.iter().find(|p| p.name.as_ref() == pin.as_str()) {
                 pins.insert(format!("{}=={}", p.name, p.version));
             }
@@ -264,11 +309,16 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         files: manifest_files,
     };
     let write = |name: &str, bytes: &[u8]| {
-        crate::index::cache::write_atomic(&args.dest.join(name), bytes)
-            .map_err(|e| CliError::new(exit::IO, format!("cannot write {}: {e}", args.dest.join(name).display())))
+        crate::index::cache::write_atomic(&args.dest.join(name), bytes).map_err(|e| {
+            CliError::new(
+                exit::IO,
+                format!("cannot write {}: {e}", args.dest.join(name).display()),
+            )
+        })
     };
     write(wh::REQUIREMENTS, reqs.as_bytes())?;
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+    let json =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
     write(wh::MANIFEST, &json)?;
 
     // Files present that the lock does not need.
@@ -284,7 +334,11 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                     .map_err(|e| CliError::new(exit::IO, format!("cannot remove {n}: {e}")))?;
             }
             if !args.quiet {
-                eprintln!("Pruned {} file(s) the lock does not need: {}", extra.len(), extra.join(", "));
+                eprintln!(
+                    "Pruned {} file(s) the lock does not need: {}",
+                    extra.len(),
+                    extra.join(", ")
+                );
             }
         } else {
             eprintln!(
@@ -332,19 +386,30 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
 pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
     let path = args.dir.join(wh::MANIFEST);
     let bytes = std::fs::read(&path).map_err(|e| {
-        CliError::usage(format!("cannot read {}: {e}", path.display())).hint("point verify at a directory written by `pinwheel wheelhouse`")
+        CliError::usage(format!("cannot read {}: {e}", path.display()))
+            .hint("point verify at a directory written by `pinwheel wheelhouse`")
     })?;
-    let manifest: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| CliError::usage(format!("{}: not a pinwheel manifest: {e}", path.display())))?;
-    let problems = wh::verify(&args.dir, &manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::usage(format!("{}: not a pinwheel manifest: {e}", path.display()))
+    })?;
+    let problems =
+        wh::verify(&args.dir, &manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
     if problems.is_empty() {
-        eprintln!("{}: all {} files match the manifest", args.dir.display(), manifest.files.len());
+        eprintln!(
+            "{}: all {} files match the manifest",
+            args.dir.display(),
+            manifest.files.len()
+        );
         return Ok(exit::OK);
     }
     let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
     Err(CliError::new(
         exit::INTEGRITY,
-        format!("{} does not match its manifest:\n{}", args.dir.display(), list.join("\n")),
+        format!(
+            "{} does not match its manifest:\n{}",
+            args.dir.display(),
+            list.join("\n")
+        ),
     )
     .hint("re-run `pinwheel wheelhouse` to restore it"))
 }

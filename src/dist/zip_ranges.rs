@@ -40,14 +40,19 @@ fn u16_at(b: &[u8], i: usize) -> Option<u16> {
     b.get(i..i + 2).map(|s| u16::from_le_bytes([s[0], s[1]]))
 }
 fn u32_at(b: &[u8], i: usize) -> Option<u32> {
-    b.get(i..i + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(i..i + 4)
+        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 fn u64_at(b: &[u8], i: usize) -> Option<u64> {
-    b.get(i..i + 8).map(|s| u64::from_le_bytes(s.try_into().unwrap()))
+    b.get(i..i + 8)
+        .map(|s| u64::from_le_bytes(s.try_into().unwrap()))
 }
 
 /// Finds the central directory from the last bytes of a file. `tail` starts at `tail_offset`.
-pub fn locate_central_directory(tail: &[u8], tail_offset: u64) -> Result<CentralDirectory, ZipError> {
+pub fn locate_central_directory(
+    tail: &[u8],
+    tail_offset: u64,
+) -> Result<CentralDirectory, ZipError> {
     const EOCD: u32 = 0x0605_4b50;
     let start = tail.len().checked_sub(22).ok_or(ZipError::NoEocd)?;
     let pos = (0..=start)
@@ -64,7 +69,9 @@ pub fn locate_central_directory(tail: &[u8], tail_offset: u64) -> Result<Central
         });
     }
     // zip64: the locator sits just before the EOCD and points at the zip64 EOCD record.
-    let loc = pos.checked_sub(20).ok_or(ZipError::Corrupt("zip64 locator missing"))?;
+    let loc = pos
+        .checked_sub(20)
+        .ok_or(ZipError::Corrupt("zip64 locator missing"))?;
     if u32_at(tail, loc) != Some(0x0706_4b50) {
         return Err(ZipError::Corrupt("zip64 locator missing"));
     }
@@ -132,7 +139,10 @@ pub fn parse_central_directory(cd: &[u8]) -> Result<Vec<Entry>, ZipError> {
 
 /// The `.dist-info/METADATA` member of a wheel: the top-level one, preferring the one whose
 /// directory names the expected `name-version` prefix.
-pub fn find_metadata<'a>(entries: &'a [Entry], dist_info_prefix: Option<&str>) -> Option<&'a Entry> {
+pub fn find_metadata<'a>(
+    entries: &'a [Entry],
+    dist_info_prefix: Option<&str>,
+) -> Option<&'a Entry> {
     let mut candidates = entries.iter().filter(|e| {
         let parts: Vec<&str> = e.name.split('/').collect();
         parts.len() == 2 && parts[0].ends_with(".dist-info") && parts[1] == "METADATA"
@@ -140,7 +150,11 @@ pub fn find_metadata<'a>(entries: &'a [Entry], dist_info_prefix: Option<&str>) -
     let first = candidates.clone().next();
     match dist_info_prefix {
         Some(p) => candidates
-            .find(|e| e.name.to_ascii_lowercase().starts_with(&p.to_ascii_lowercase()))
+            .find(|e| {
+                e.name
+                    .to_ascii_lowercase()
+                    .starts_with(&p.to_ascii_lowercase())
+            })
             .or(first),
         None => first,
     }
@@ -180,14 +194,18 @@ fn decompress(method: u16, data: &[u8]) -> Result<Vec<u8>, ZipError> {
 }
 
 /// Reads a member of a complete zip in memory (the fallback when a server ignores ranges).
-pub fn read_metadata_from_whole(zip: &[u8], dist_info_prefix: Option<&str>) -> Result<Vec<u8>, ZipError> {
+pub fn read_metadata_from_whole(
+    zip: &[u8],
+    dist_info_prefix: Option<&str>,
+) -> Result<Vec<u8>, ZipError> {
     let tail_start = zip.len().saturating_sub(TAIL_GUESS as usize);
     let cd = locate_central_directory(&zip[tail_start..], tail_start as u64)?;
     let cd_bytes = zip
         .get(cd.offset as usize..(cd.offset + cd.size) as usize)
         .ok_or(ZipError::Corrupt("central directory out of bounds"))?;
     let entries = parse_central_directory(cd_bytes)?;
-    let entry = find_metadata(&entries, dist_info_prefix).ok_or(ZipError::Corrupt("no .dist-info/METADATA in wheel"))?;
+    let entry = find_metadata(&entries, dist_info_prefix)
+        .ok_or(ZipError::Corrupt("no .dist-info/METADATA in wheel"))?;
     let from = zip
         .get(entry.local_header_offset as usize..)
         .ok_or(ZipError::Corrupt("local header out of bounds"))?;
@@ -211,8 +229,13 @@ mod tests {
             z.start_file("demo/__init__.py", opts).unwrap();
             z.write_all(b"x = 1\n").unwrap();
             z.start_file("demo-1.0.dist-info/METADATA", opts).unwrap();
-            z.write_all(b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n").unwrap();
-            z.start_file("demo/big.bin", opts.compression_method(zip::CompressionMethod::Stored)).unwrap();
+            z.write_all(b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+                .unwrap();
+            z.start_file(
+                "demo/big.bin",
+                opts.compression_method(zip::CompressionMethod::Stored),
+            )
+            .unwrap();
             let data: Vec<u8> = (0..pad).map(|i| (i * 7 % 251) as u8).collect();
             z.write_all(&data).unwrap();
             z.start_file("demo-1.0.dist-info/RECORD", opts).unwrap();
@@ -226,7 +249,9 @@ mod tests {
         let w = wheel(200_000);
         let tail_start = w.len() - 4096;
         let cd = locate_central_directory(&w[tail_start..], tail_start as u64).unwrap();
-        let entries = parse_central_directory(&w[cd.offset as usize..(cd.offset + cd.size) as usize]).unwrap();
+        let entries =
+            parse_central_directory(&w[cd.offset as usize..(cd.offset + cd.size) as usize])
+                .unwrap();
         assert_eq!(entries.len(), 4);
         let e = find_metadata(&entries, Some("demo-1.0")).unwrap();
         assert_eq!(e.name, "demo-1.0.dist-info/METADATA");
@@ -238,7 +263,9 @@ mod tests {
             Ok(Ok(_)) => panic!("should need more"),
         };
         let _ = need;
-        let got = read_member(e, &from[..member_fetch_len(e) as usize]).unwrap().unwrap();
+        let got = read_member(e, &from[..member_fetch_len(e) as usize])
+            .unwrap()
+            .unwrap();
         assert!(got.starts_with(b"Metadata-Version: 2.1\nName: demo"));
     }
 
@@ -251,6 +278,9 @@ mod tests {
 
     #[test]
     fn not_a_zip() {
-        assert!(matches!(locate_central_directory(&[0u8; 100], 0), Err(ZipError::NoEocd)));
+        assert!(matches!(
+            locate_central_directory(&[0u8; 100], 0),
+            Err(ZipError::NoEocd)
+        ));
     }
 }

@@ -18,10 +18,14 @@ impl Credentials {
     pub fn take_from_url(&mut self, url: &Url) -> Url {
         let mut clean = url.clone();
         if !url.username().is_empty() {
-            let user = percent_encoding::percent_decode_str(url.username()).decode_utf8_lossy().into_owned();
-            let pass = url
-                .password()
-                .map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned());
+            let user = percent_encoding::percent_decode_str(url.username())
+                .decode_utf8_lossy()
+                .into_owned();
+            let pass = url.password().map(|p| {
+                percent_encoding::percent_decode_str(p)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            });
             if let Some(host) = url.host_str() {
                 self.by_host.insert(host_key(url, host), (user, pass));
             }
@@ -45,7 +49,10 @@ impl Credentials {
         let mut tokens = text.split_whitespace();
         let mut current: Option<Option<String>> = None; // Some(Some(host)) or Some(None)=default
         let (mut login, mut password) = (None::<String>, None::<String>);
-        let flush = |this: &mut Self, cur: &Option<Option<String>>, l: &mut Option<String>, p: &mut Option<String>| {
+        let flush = |this: &mut Self,
+                     cur: &Option<Option<String>>,
+                     l: &mut Option<String>,
+                     p: &mut Option<String>| {
             if let (Some(machine), Some(user)) = (cur, l.take()) {
                 let pass = p.take().unwrap_or_default();
                 match machine {
@@ -110,11 +117,16 @@ mod tests {
     #[test]
     fn url_userinfo_is_taken_out_and_applied_per_host() {
         let mut c = Credentials::default();
-        let clean = c.take_from_url(&Url::parse("https://al%40ice:s3cret@pkgs.example:8443/simple/").unwrap());
+        let clean = c.take_from_url(
+            &Url::parse("https://al%40ice:s3cret@pkgs.example:8443/simple/").unwrap(),
+        );
         assert_eq!(clean.as_str(), "https://pkgs.example:8443/simple/");
         let got = c.for_url(&Url::parse("https://pkgs.example:8443/files/x.whl").unwrap());
         assert_eq!(got, Some(("al@ice".into(), Some("s3cret".into()))));
-        assert_eq!(c.for_url(&Url::parse("https://other.example/").unwrap()), None);
+        assert_eq!(
+            c.for_url(&Url::parse("https://other.example/").unwrap()),
+            None
+        );
     }
 
     #[test]

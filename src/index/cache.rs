@@ -71,13 +71,20 @@ impl Cache {
         serde_json::from_slice(&bytes).ok()
     }
 
-    pub fn write_page(&self, index_url: &str, name: &str, page: &CachedPage) -> std::io::Result<()> {
+    pub fn write_page(
+        &self,
+        index_url: &str,
+        name: &str,
+        page: &CachedPage,
+    ) -> std::io::Result<()> {
         let bytes = serde_json::to_vec(page).map_err(std::io::Error::other)?;
         write_atomic(&self.page_path(index_url, name), &bytes)
     }
 
     fn metadata_path(&self, key: &str) -> PathBuf {
-        self.root.join("metadata-v1").join(format!("{key}.METADATA"))
+        self.root
+            .join("metadata-v1")
+            .join(format!("{key}.METADATA"))
     }
 
     /// Core metadata by key: the file's sha256, or a digest of its URL when the index gave none.
@@ -91,7 +98,10 @@ impl Cache {
 
     /// Where a downloaded file with this sha256 is kept (for `wheelhouse` re-use).
     pub fn file_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("files-v1").join(&sha256[..2.min(sha256.len())]).join(sha256)
+        self.root
+            .join("files-v1")
+            .join(&sha256[..2.min(sha256.len())])
+            .join(sha256)
     }
 }
 
@@ -121,7 +131,9 @@ mod tests {
             found: true,
             page: ProjectPage::default(),
         };
-        cache.write_page("https://i/simple/", "demo", &page).unwrap();
+        cache
+            .write_page("https://i/simple/", "demo", &page)
+            .unwrap();
         let back = cache.read_page("https://i/simple/", "demo").unwrap();
         assert_eq!(back.etag.as_deref(), Some("\"x\""));
         assert!(back.is_fresh(1599));

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED,
+};
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use tokio::sync::{OnceCell, Semaphore};
@@ -178,15 +180,25 @@ impl IndexClient {
     }
 
     /// Sends a request with retries on connection errors and 5xx/429 answers (3 tries, backoff).
-    pub async fn send(&self, url: &Url, make: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, IndexError> {
+    pub async fn send(
+        &self,
+        url: &Url,
+        make: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, IndexError> {
         let _permit = self.inner.limit.acquire().await.expect("semaphore open");
         let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {
             attempt += 1;
             match make().send().await {
-                Ok(r) if (r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS) && attempt < 3 => {}
-                Ok(r) if r.status() == StatusCode::UNAUTHORIZED || r.status() == StatusCode::FORBIDDEN => {
+                Ok(r)
+                    if (r.status().is_server_error()
+                        || r.status() == StatusCode::TOO_MANY_REQUESTS)
+                        && attempt < 3 => {}
+                Ok(r)
+                    if r.status() == StatusCode::UNAUTHORIZED
+                        || r.status() == StatusCode::FORBIDDEN =>
+                {
                     return Err(IndexError::Auth {
                         url: redact(url),
                         status: r.status().as_u16(),
@@ -255,12 +267,18 @@ impl IndexClient {
 
     /// One index's page for `name`; `None` when the index does not have the project.
     async fn fetch_page(&self, index: &Url, name: &str) -> Result<Option<ProjectPage>, IndexError> {
-        let url = index.join(&format!("{name}/")).map_err(|_| IndexError::Http {
-            url: redact(index),
-            reason: format!("cannot form the project URL for {name}"),
-        })?;
+        let url = index
+            .join(&format!("{name}/"))
+            .map_err(|_| IndexError::Http {
+                url: redact(index),
+                reason: format!("cannot form the project URL for {name}"),
+            })?;
         let key = index.as_str();
-        let cached = self.inner.cache.as_ref().and_then(|c| c.read_page(key, name));
+        let cached = self
+            .inner
+            .cache
+            .as_ref()
+            .and_then(|c| c.read_page(key, name));
         if let Some(c) = &cached {
             if self.inner.opts.offline || c.is_fresh(now()) {
                 return Ok(c.found.then(|| c.page.clone()));
@@ -349,7 +367,11 @@ impl IndexClient {
     }
 
     /// Files for `name` from one `--find-links` location (a directory or an HTML page).
-    async fn find_links_files(&self, location: &str, name: &str) -> Result<Vec<IndexFile>, IndexError> {
+    async fn find_links_files(
+        &self,
+        location: &str,
+        name: &str,
+    ) -> Result<Vec<IndexFile>, IndexError> {
         let files = if let Some(dir) = local_dir(location) {
             let mut out = Vec::new();
             let entries = std::fs::read_dir(&dir).map_err(|e| IndexError::FindLinks {
@@ -358,11 +380,19 @@ impl IndexClient {
             })?;
             for entry in entries.flatten() {
                 let path = entry.path();
-                let Some(filename) = path.file_name().and_then(|f| f.to_str()).map(str::to_string) else {
+                let Some(filename) = path
+                    .file_name()
+                    .and_then(|f| f.to_str())
+                    .map(str::to_string)
+                else {
                     continue;
                 };
-                let Ok(abs) = std::fs::canonicalize(&path) else { continue };
-                let Ok(url) = Url::from_file_path(&abs) else { continue };
+                let Ok(abs) = std::fs::canonicalize(&path) else {
+                    continue;
+                };
+                let Ok(url) = Url::from_file_path(&abs) else {
+                    continue;
+                };
                 out.push(IndexFile {
                     filename,
                     url,
@@ -413,15 +443,22 @@ impl IndexClient {
                 status: resp.status().as_u16(),
             });
         }
-        resp.bytes().await.map(|b| b.to_vec()).map_err(|e| IndexError::Http {
-            url: redact(url),
-            reason: error_chain(&e),
-        })
+        resp.bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|e| IndexError::Http {
+                url: redact(url),
+                reason: error_chain(&e),
+            })
     }
 
     /// Core metadata (METADATA / PKG-INFO bytes) of one file, by the cheapest route; memoised
     /// and cached on disk by the file's sha256.
-    pub async fn metadata(&self, project: &str, file: &IndexFile) -> Result<Arc<Vec<u8>>, IndexError> {
+    pub async fn metadata(
+        &self,
+        project: &str,
+        file: &IndexFile,
+    ) -> Result<Arc<Vec<u8>>, IndexError> {
         let key = file
             .sha256
             .clone()
@@ -431,7 +468,12 @@ impl IndexClient {
             map.entry(key.clone()).or_default().clone()
         };
         cell.get_or_init(|| async {
-            if let Some(bytes) = self.inner.cache.as_ref().and_then(|c| c.read_metadata(&key)) {
+            if let Some(bytes) = self
+                .inner
+                .cache
+                .as_ref()
+                .and_then(|c| c.read_metadata(&key))
+            {
                 return Ok(Arc::new(bytes));
             }
             if self.inner.opts.offline && file.url.scheme() != "file" {
@@ -454,10 +496,16 @@ impl IndexClient {
         if !is_wheel {
             return self.sdist_metadata(project, file).await;
         }
-        let prefix = file.filename.split('-').take(2).collect::<Vec<_>>().join("-");
+        let prefix = file
+            .filename
+            .split('-')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("-");
         if file.url.scheme() == "file" {
             let bytes = self.fetch_bytes(&file.url).await?;
-            return zip_ranges::read_metadata_from_whole(&bytes, Some(&prefix)).map_err(|e| zip_err(file, e));
+            return zip_ranges::read_metadata_from_whole(&bytes, Some(&prefix))
+                .map_err(|e| zip_err(file, e));
         }
         // 1. PEP 658/714, advertised or (learnt per host) unadvertised.
         let host = file.url.host_str().unwrap_or("").to_string();
@@ -497,9 +545,15 @@ impl IndexClient {
         self.range_metadata(file, &prefix).await
     }
 
-    async fn range_get(&self, url: &Url, range: String) -> Result<(StatusCode, HeaderMap, Vec<u8>), IndexError> {
+    async fn range_get(
+        &self,
+        url: &Url,
+        range: String,
+    ) -> Result<(StatusCode, HeaderMap, Vec<u8>), IndexError> {
         let resp = self
-            .send(url, || self.get(url).header(reqwest::header::RANGE, range.as_str()))
+            .send(url, || {
+                self.get(url).header(reqwest::header::RANGE, range.as_str())
+            })
             .await?;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -518,10 +572,13 @@ impl IndexClient {
 
     async fn range_metadata(&self, file: &IndexFile, prefix: &str) -> Result<Vec<u8>, IndexError> {
         let url = &file.url;
-        let (status, headers, tail) = self.range_get(url, format!("bytes=-{}", zip_ranges::TAIL_GUESS)).await?;
+        let (status, headers, tail) = self
+            .range_get(url, format!("bytes=-{}", zip_ranges::TAIL_GUESS))
+            .await?;
         if status != StatusCode::PARTIAL_CONTENT {
             // The server ignored the range and sent the whole wheel.
-            return zip_ranges::read_metadata_from_whole(&tail, Some(prefix)).map_err(|e| zip_err(file, e));
+            return zip_ranges::read_metadata_from_whole(&tail, Some(prefix))
+                .map_err(|e| zip_err(file, e));
         }
         let total = headers
             .get(CONTENT_RANGE)
@@ -534,7 +591,8 @@ impl IndexClient {
             })?;
         let mut tail_start = total - tail.len() as u64;
         let mut tail = tail;
-        let cd = zip_ranges::locate_central_directory(&tail, tail_start).map_err(|e| zip_err(file, e))?;
+        let cd = zip_ranges::locate_central_directory(&tail, tail_start)
+            .map_err(|e| zip_err(file, e))?;
         if cd.offset < tail_start {
             let (_, _, head) = self
                 .range_get(url, format!("bytes={}-{}", cd.offset, tail_start - 1))
@@ -545,12 +603,21 @@ impl IndexClient {
             tail_start = cd.offset;
         }
         let cd_rel = (cd.offset - tail_start) as usize;
-        let cd_bytes = tail
-            .get(cd_rel..cd_rel + cd.size as usize)
-            .ok_or_else(|| zip_err(file, zip_ranges::ZipError::Corrupt("central directory out of range")))?;
-        let entries = zip_ranges::parse_central_directory(cd_bytes).map_err(|e| zip_err(file, e))?;
+        let cd_bytes = tail.get(cd_rel..cd_rel + cd.size as usize).ok_or_else(|| {
+            zip_err(
+                file,
+                zip_ranges::ZipError::Corrupt("central directory out of range"),
+            )
+        })?;
+        let entries =
+            zip_ranges::parse_central_directory(cd_bytes).map_err(|e| zip_err(file, e))?;
         let entry = zip_ranges::find_metadata(&entries, Some(prefix))
-            .ok_or_else(|| zip_err(file, zip_ranges::ZipError::Corrupt("no .dist-info/METADATA in wheel")))?
+            .ok_or_else(|| {
+                zip_err(
+                    file,
+                    zip_ranges::ZipError::Corrupt("no .dist-info/METADATA in wheel"),
+                )
+            })?
             .clone();
         if entry.local_header_offset >= tail_start {
             let rel = (entry.local_header_offset - tail_start) as usize;
@@ -569,7 +636,10 @@ impl IndexClient {
                 Err(need) => len = need,
             }
         }
-        Err(zip_err(file, zip_ranges::ZipError::Corrupt("member data out of range")))
+        Err(zip_err(
+            file,
+            zip_ranges::ZipError::Corrupt("member data out of range"),
+        ))
     }
 
     async fn sdist_metadata(&self, project: &str, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
@@ -584,12 +654,13 @@ impl IndexClient {
                 });
             }
         }
-        let pkg_info = crate::dist::metadata::read_sdist_pkg_info(&bytes, &file.filename).map_err(|e| {
-            IndexError::Metadata {
-                file: file.filename.clone(),
-                reason: e.to_string(),
-            }
-        })?;
+        let pkg_info =
+            crate::dist::metadata::read_sdist_pkg_info(&bytes, &file.filename).map_err(|e| {
+                IndexError::Metadata {
+                    file: file.filename.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
         if let Some(info) = pkg_info {
             if let Ok(meta) = crate::dist::metadata::CoreMetadata::parse(&info) {
                 if meta.has_static_requires_dist() {
@@ -601,12 +672,14 @@ impl IndexClient {
         let indexes = self.inner.indexes.clone();
         let filename = file.filename.clone();
         let project = project.to_string();
-        tokio::task::spawn_blocking(move || crate::build::prepare_metadata(&bytes, &filename, &project, python.as_deref(), &indexes))
-            .await
-            .map_err(|e| IndexError::Build {
-                file: file.filename.clone(),
-                reason: e.to_string(),
-            })?
+        tokio::task::spawn_blocking(move || {
+            crate::build::prepare_metadata(&bytes, &filename, &project, python.as_deref(), &indexes)
+        })
+        .await
+        .map_err(|e| IndexError::Build {
+            file: file.filename.clone(),
+            reason: e.to_string(),
+        })?
     }
 }
 
@@ -618,7 +691,9 @@ fn zip_err(file: &IndexFile, e: zip_ranges::ZipError) -> IndexError {
 }
 
 fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    h.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string)
+    h.get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// `Cache-Control: max-age=N` (and `no-cache`/`no-store` as zero).
@@ -627,8 +702,11 @@ fn max_age(h: &HeaderMap) -> Option<i64> {
     if v.contains("no-cache") || v.contains("no-store") {
         return Some(0);
     }
-    v.split(',')
-        .find_map(|d| d.trim().strip_prefix("max-age=").and_then(|n| n.trim().parse().ok()))
+    v.split(',').find_map(|d| {
+        d.trim()
+            .strip_prefix("max-age=")
+            .and_then(|n| n.trim().parse().ok())
+    })
 }
 
 fn local_dir(location: &str) -> Option<PathBuf> {
@@ -679,7 +757,10 @@ mod tests {
     #[test]
     fn max_age_directives() {
         let mut h = HeaderMap::new();
-        h.insert(CACHE_CONTROL, HeaderValue::from_static("max-age=600, public"));
+        h.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("max-age=600, public"),
+        );
         assert_eq!(max_age(&h), Some(600));
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         assert_eq!(max_age(&h), Some(0));

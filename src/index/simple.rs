@@ -136,7 +136,9 @@ pub fn parse_html(body: &str, base: &Url) -> Result<ProjectPage, SimpleError> {
             at = start + 2;
             continue;
         }
-        let Some(tag_end) = find_tag_end(body, start) else { break };
+        let Some(tag_end) = find_tag_end(body, start) else {
+            break;
+        };
         let attrs = parse_attrs(&body[start + 2..tag_end]);
         let close = lower[tag_end..]
             .find("</a")
@@ -152,9 +154,13 @@ pub fn parse_html(body: &str, base: &Url) -> Result<ProjectPage, SimpleError> {
         let mut url = full;
         url.set_fragment(None);
         let filename = if text.is_empty() {
-            percent_encoding::percent_decode_str(url.path_segments().and_then(|mut s| s.next_back()).unwrap_or(""))
-                .decode_utf8_lossy()
-                .into_owned()
+            percent_encoding::percent_decode_str(
+                url.path_segments()
+                    .and_then(|mut s| s.next_back())
+                    .unwrap_or(""),
+            )
+            .decode_utf8_lossy()
+            .into_owned()
         } else {
             text
         };
@@ -270,7 +276,9 @@ fn unescape(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -338,7 +346,10 @@ mod tests {
         ],"versions":["1.0"]}"#;
         let page = parse_json(body, &base()).unwrap();
         let f = &page.files[0];
-        assert_eq!(f.url.as_str(), "https://example.org/files/demo-1.0-py3-none-any.whl");
+        assert_eq!(
+            f.url.as_str(),
+            "https://example.org/files/demo-1.0-py3-none-any.whl"
+        );
         assert_eq!(f.sha256.as_deref(), Some("abcd"));
         assert_eq!(f.requires_python.as_deref(), Some(">=3.8"));
         assert_eq!(f.yanked.as_deref(), Some("bad"));
@@ -375,7 +386,10 @@ mod tests {
         assert_eq!(page.files.len(), 3);
         let f = &page.files[0];
         assert_eq!(f.filename, "demo-1.0-py3-none-any.whl");
-        assert_eq!(f.url.as_str(), "https://example.org/files/demo-1.0-py3-none-any.whl");
+        assert_eq!(
+            f.url.as_str(),
+            "https://example.org/files/demo-1.0-py3-none-any.whl"
+        );
         assert_eq!(f.sha256.as_deref(), Some("abcd"));
         assert_eq!(f.requires_python.as_deref(), Some(">=3.8,<4"));
         assert_eq!(f.core_metadata, Some(Some("ff".into())));
@@ -389,7 +403,10 @@ mod tests {
     fn html_base_tag() {
         let body = r#"<html><head><base href="https://mirror.example/pkgs/"></head><a href="demo-1.0.tar.gz">demo-1.0.tar.gz</a></html>"#;
         let page = parse_html(body, &base()).unwrap();
-        assert_eq!(page.files[0].url.as_str(), "https://mirror.example/pkgs/demo-1.0.tar.gz");
+        assert_eq!(
+            page.files[0].url.as_str(),
+            "https://mirror.example/pkgs/demo-1.0.tar.gz"
+        );
     }
 
     #[test]

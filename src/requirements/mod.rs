@@ -21,7 +21,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use error::RequirementsError;
-pub use pip::RequirementsFile;
+pub use pip::{expand_env_vars as expand_env, RequirementsFile};
 pub use pyproject::{PyProject, ToolConfig};
 
 /// Where a requirement came from: a file and a 1-based line number.

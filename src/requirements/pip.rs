@@ -301,7 +301,7 @@ fn logical_lines(content: &str) -> Vec<(usize, String)> {
 
 /// Expand `${NAME}` (NAME of `A-Z`, `0-9`, `_`) from the environment; unset variables and any
 /// other `$` forms are left as written, as pip does.
-fn expand_env_vars(text: &str) -> String {
+pub fn expand_env_vars(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {

@@ -109,7 +109,9 @@ impl std::fmt::Display for Skip {
         match self {
             Skip::Yanked(r) if r.is_empty() => write!(f, "yanked"),
             Skip::Yanked(r) => write!(f, "yanked ({r})"),
-            Skip::RequiresPython { spec, target } => write!(f, "requires Python {spec}, which excludes {target}"),
+            Skip::RequiresPython { spec, target } => {
+                write!(f, "requires Python {spec}, which excludes {target}")
+            }
             Skip::NoFileFor { target } => write!(f, "has no file that installs on {target}"),
             Skip::NoWheelFor { target } => write!(f, "has no wheel for {target}"),
             Skip::Prerelease => write!(f, "is a pre-release"),
@@ -137,7 +139,10 @@ pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Can
         .filter(|c| policy.allow_yanked || c.file.yanked.is_none())
         .collect();
     if live.is_empty() {
-        let reason = cands.iter().find_map(|c| c.file.yanked.clone()).unwrap_or_default();
+        let reason = cands
+            .iter()
+            .find_map(|c| c.file.yanked.clone())
+            .unwrap_or_default();
         return Err(Skip::Yanked(reason));
     }
     for t in policy.targets {
@@ -152,7 +157,9 @@ pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Can
             });
         }
         if policy.only_binary && !live.iter().any(|c| c.wheel_for(t).is_some()) {
-            return Err(Skip::NoWheelFor { target: t.canonical() });
+            return Err(Skip::NoWheelFor {
+                target: t.canonical(),
+            });
         }
     }
     if !policy
@@ -161,7 +168,11 @@ pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Can
         .any(|t| live.iter().any(|c| c.installs_on(t)))
     {
         return Err(Skip::NoFileFor {
-            target: policy.targets.first().map(Target::canonical).unwrap_or_default(),
+            target: policy
+                .targets
+                .first()
+                .map(Target::canonical)
+                .unwrap_or_default(),
         });
     }
     Ok(live)

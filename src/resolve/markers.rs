@@ -24,7 +24,9 @@ pub fn marker_for(targets: &[Target], needed: &[usize]) -> Option<String> {
         return None;
     }
     let subsets: [&[usize]; 7] = [&[0], &[1], &[2], &[0, 1], &[0, 2], &[1, 2], &[0, 1, 2]];
-    let project = |t: &Target, vars: &[usize]| -> Vec<String> { vars.iter().map(|&i| value(t, VARIABLES[i])).collect() };
+    let project = |t: &Target, vars: &[usize]| -> Vec<String> {
+        vars.iter().map(|&i| value(t, VARIABLES[i])).collect()
+    };
     for vars in subsets {
         let inside: Vec<Vec<String>> = needed.iter().map(|&i| project(&targets[i], vars)).collect();
         let outside: Vec<Vec<String>> = (0..targets.len())
@@ -48,7 +50,13 @@ pub fn marker_for(targets: &[Target], needed: &[usize]) -> Option<String> {
         }
         clauses.sort();
         if clauses.len() > 1 && vars.len() > 1 {
-            return Some(clauses.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" or "));
+            return Some(
+                clauses
+                    .iter()
+                    .map(|c| format!("({c})"))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            );
         }
         return Some(clauses.join(" or "));
     }
@@ -65,7 +73,10 @@ mod tests {
 
     #[test]
     fn all_targets_need_no_marker() {
-        let ts = [t("cp312-manylinux_2_28_x86_64"), t("cp311-manylinux_2_28_x86_64")];
+        let ts = [
+            t("cp312-manylinux_2_28_x86_64"),
+            t("cp311-manylinux_2_28_x86_64"),
+        ];
         assert_eq!(marker_for(&ts, &[0, 1]), None);
     }
 
@@ -84,8 +95,14 @@ mod tests {
 
     #[test]
     fn machine_marker() {
-        let ts = [t("cp312-manylinux_2_28_x86_64"), t("cp312-manylinux_2_28_aarch64")];
-        assert_eq!(marker_for(&ts, &[1]).unwrap(), "platform_machine == 'aarch64'");
+        let ts = [
+            t("cp312-manylinux_2_28_x86_64"),
+            t("cp312-manylinux_2_28_aarch64"),
+        ];
+        assert_eq!(
+            marker_for(&ts, &[1]).unwrap(),
+            "platform_machine == 'aarch64'"
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
 use pubgrub::{DefaultStringReporter, PubGrubError, Reporter};
 
 pub use candidates::Candidate;
-pub use provider::{Origin, Settings};
 use provider::{Node, Provider, ProviderError, Range};
+pub use provider::{Origin, Settings};
 
 use crate::index::{IndexClient, IndexError, IndexFile};
 
@@ -76,7 +76,11 @@ pub async fn resolve(
             let filename = url
                 .path_segments()
                 .and_then(|mut s| s.next_back())
-                .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+                .map(|s| {
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
                 .unwrap_or_default();
             let mut clean = url.clone();
             clean.set_fragment(None);
@@ -135,7 +139,8 @@ pub async fn resolve(
                 report,
             });
         }
-        Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => {
+        Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+        | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => {
             return Err(match source {
                 ProviderError::Index(e) => ResolveError::Index(e),
                 other => ResolveError::Provider(other.to_string()),
@@ -162,11 +167,18 @@ fn explain(provider: &Provider, report: String) -> String {
         out.push('\n');
     }
     let skipped = provider.skipped.lock().unwrap();
-    let mut names: Vec<_> = skipped.keys().filter(|n| report.contains(n.as_ref())).collect();
+    let mut names: Vec<_> = skipped
+        .keys()
+        .filter(|n| report.contains(n.as_ref()))
+        .collect();
     names.sort();
     for n in names {
         let list = &skipped[n];
-        let shown: Vec<String> = list.iter().take(5).map(|(v, why)| format!("{n} {v} {why}")).collect();
+        let shown: Vec<String> = list
+            .iter()
+            .take(5)
+            .map(|(v, why)| format!("{n} {v} {why}"))
+            .collect();
         out.push_str(&format!("  note: {}", shown.join("; ")));
         if list.len() > 5 {
             out.push_str(&format!("; and {} more", list.len() - 5));
@@ -175,7 +187,10 @@ fn explain(provider: &Provider, report: String) -> String {
     }
     for o in &provider.roots {
         if report.contains(o.requirement.name.as_ref()) {
-            out.push_str(&format!("  note: `{}` comes from {}\n", o.requirement, o.source));
+            out.push_str(&format!(
+                "  note: `{}` comes from {}\n",
+                o.requirement, o.source
+            ));
         }
     }
     out.trim_end().to_string()
@@ -183,7 +198,10 @@ fn explain(provider: &Provider, report: String) -> String {
 
 /// Walks the dependency graph once per target from the input requirements, to find which
 /// targets need each pin and what requires it.
-fn graph(provider: &Provider, versions: &BTreeMap<PackageName, Version>) -> Result<Resolution, ResolveError> {
+fn graph(
+    provider: &Provider,
+    versions: &BTreeMap<PackageName, Version>,
+) -> Result<Resolution, ResolveError> {
     let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
     let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
     for (ti, env) in provider.envs.iter().enumerate() {
@@ -198,7 +216,9 @@ fn graph(provider: &Provider, versions: &BTreeMap<PackageName, Version>) -> Resu
             if !versions.contains_key(&req.name) {
                 continue;
             }
-            via.entry(req.name.clone()).or_default().insert(parent.clone());
+            via.entry(req.name.clone())
+                .or_default()
+                .insert(parent.clone());
             let mut nodes = vec![None];
             nodes.extend(req.extras.iter().cloned().map(Some));
             for extra in nodes {
@@ -230,7 +250,9 @@ fn graph(provider: &Provider, versions: &BTreeMap<PackageName, Version>) -> Resu
                 && matches!(&o.requirement.version_or_url, Some(VersionOrUrl::VersionSpecifier(s))
                     if s.iter().any(|s| matches!(s.operator(), pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual)))
         });
-        let files = provider.usable_files(&name, &version, exact).unwrap_or_default();
+        let files = provider
+            .usable_files(&name, &version, exact)
+            .unwrap_or_default();
         let url = provider.direct.get(&name).and_then(|m| {
             m.get(&version)
                 .and_then(|c| c.first())

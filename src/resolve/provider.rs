@@ -117,16 +117,29 @@ impl Provider {
             return Ok(m.clone());
         }
         let project = self.rt.block_on(self.client.project(name.as_ref()))?;
-        let map = Arc::new(VersionMap::from_files(name, &project.files, self.settings.exclude_newer));
+        let map = Arc::new(VersionMap::from_files(
+            name,
+            &project.files,
+            self.settings.exclude_newer,
+        ));
         self.maps.lock().unwrap().insert(name.clone(), map.clone());
         Ok(map)
     }
 
     /// The files of `version` that pass the policy.
-    pub fn usable_files(&self, name: &PackageName, version: &Version, allow_yanked: bool) -> Result<Vec<Candidate>, Skip> {
+    pub fn usable_files(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        allow_yanked: bool,
+    ) -> Result<Vec<Candidate>, Skip> {
         let map = match self.versions(name) {
             Ok(m) => m,
-            Err(_) => return Err(Skip::NoFileFor { target: String::new() }),
+            Err(_) => {
+                return Err(Skip::NoFileFor {
+                    target: String::new(),
+                })
+            }
         };
         let cands = map.get(version).unwrap_or(&[]);
         let policy = Policy {
@@ -138,17 +151,29 @@ impl Provider {
     }
 
     /// Core metadata of one version (memoised; parsed).
-    pub fn metadata(&self, name: &PackageName, version: &Version) -> Result<Arc<CoreMetadata>, ProviderError> {
-        if let Some(m) = self.metadata.lock().unwrap().get(&(name.clone(), version.clone())) {
+    pub fn metadata(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Arc<CoreMetadata>, ProviderError> {
+        if let Some(m) = self
+            .metadata
+            .lock()
+            .unwrap()
+            .get(&(name.clone(), version.clone()))
+        {
             return Ok(m.clone());
         }
         let map = self.versions(name)?;
         let all = map.get(version).unwrap_or(&[]);
         let refs: Vec<&Candidate> = all.iter().collect();
-        let source = candidates::metadata_source(&refs, &self.settings.targets).ok_or_else(|| ProviderError::Metadata {
-            file: format!("{name} {version}"),
-            reason: "no files".into(),
-        })?;
+        let source =
+            candidates::metadata_source(&refs, &self.settings.targets).ok_or_else(|| {
+                ProviderError::Metadata {
+                    file: format!("{name} {version}"),
+                    reason: "no files".into(),
+                }
+            })?;
         let bytes = self
             .rt
             .block_on(self.client.metadata(name.as_ref(), &source.file))?;
@@ -178,7 +203,9 @@ impl Provider {
         let preferred = self.settings.preferences.get(&name).cloned();
         let only_binary = self.only_binary(&name);
         self.rt.spawn(async move {
-            let Ok(project) = client.project(name.as_ref()).await else { return };
+            let Ok(project) = client.project(name.as_ref()).await else {
+                return;
+            };
             let map = VersionMap::from_files(&name, &project.files, exclude_newer);
             let policy = Policy {
                 targets: &targets,
@@ -204,7 +231,13 @@ impl Provider {
     }
 
     /// Requirements of a node, as pubgrub constraints (markers decided across all targets).
-    fn dependencies_of(&self, reqs: &[Requirement], extras: &[ExtraName], only_new_for_extra: bool, self_name: Option<&PackageName>) -> Vec<(Node, Range)> {
+    fn dependencies_of(
+        &self,
+        reqs: &[Requirement],
+        extras: &[ExtraName],
+        only_new_for_extra: bool,
+        self_name: Option<&PackageName>,
+    ) -> Vec<(Node, Range)> {
         let mut out: Vec<(Node, Range)> = Vec::new();
         for req in reqs {
             let applies = if only_new_for_extra {
@@ -228,7 +261,11 @@ impl Provider {
                 push(&mut out, Node::Package(req.name.clone()), range.clone());
             }
             for e in &req.extras {
-                push(&mut out, Node::Extra(req.name.clone(), e.clone()), range.clone());
+                push(
+                    &mut out,
+                    Node::Extra(req.name.clone(), e.clone()),
+                    range.clone(),
+                );
             }
         }
         out
@@ -262,7 +299,12 @@ impl Provider {
                 return Ok(Some(p.clone()));
             }
         }
-        let in_range: Vec<&Version> = map.versions.keys().rev().filter(|v| range.contains(*v)).collect();
+        let in_range: Vec<&Version> = map
+            .versions
+            .keys()
+            .rev()
+            .filter(|v| range.contains(*v))
+            .collect();
         // pip: pre-releases only when asked for, named by a specifier, or when nothing else fits.
         for allow_pre in [false, true] {
             if allow_pre && allow_pre_all {
@@ -305,24 +347,41 @@ impl DependencyProvider for Provider {
     type Priority = (u32, std::cmp::Reverse<usize>);
     type Err = ProviderError;
 
-    fn prioritize(&self, package: &Node, range: &Range, stats: &PackageResolutionStatistics) -> Self::Priority {
+    fn prioritize(
+        &self,
+        package: &Node,
+        range: &Range,
+        stats: &PackageResolutionStatistics,
+    ) -> Self::Priority {
         // Decide pinned and conflicting packages first; then breadth first.
         let pinned = u32::from(range.as_singleton().is_some());
         let extra = u32::from(matches!(package, Node::Extra(..)));
-        (stats.conflict_count() * 4 + pinned * 2 + extra, std::cmp::Reverse(0))
+        (
+            stats.conflict_count() * 4 + pinned * 2 + extra,
+            std::cmp::Reverse(0),
+        )
     }
 
-    fn choose_version(&self, package: &Node, range: &Range) -> Result<Option<Version>, ProviderError> {
+    fn choose_version(
+        &self,
+        package: &Node,
+        range: &Range,
+    ) -> Result<Option<Version>, ProviderError> {
         match package {
             Node::Root => Ok(Some(Version::new([0]))),
             Node::Package(n) | Node::Extra(n, _) => self.choose(n, range),
         }
     }
 
-    fn get_dependencies(&self, package: &Node, version: &Version) -> Result<Dependencies<Node, Range, String>, ProviderError> {
+    fn get_dependencies(
+        &self,
+        package: &Node,
+        version: &Version,
+    ) -> Result<Dependencies<Node, Range, String>, ProviderError> {
         match package {
             Node::Root => {
-                let reqs: Vec<Requirement> = self.roots.iter().map(|o| o.requirement.clone()).collect();
+                let reqs: Vec<Requirement> =
+                    self.roots.iter().map(|o| o.requirement.clone()).collect();
                 let deps = self.dependencies_of(&reqs, &[], false, None);
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
@@ -346,8 +405,17 @@ impl DependencyProvider for Provider {
             }
             Node::Extra(name, extra) => {
                 let meta = self.metadata(name, version)?;
-                let mut deps = self.dependencies_of(&meta.requires_dist, std::slice::from_ref(extra), true, Some(name));
-                push(&mut deps, Node::Package(name.clone()), Range::singleton(version.clone()));
+                let mut deps = self.dependencies_of(
+                    &meta.requires_dist,
+                    std::slice::from_ref(extra),
+                    true,
+                    Some(name),
+                );
+                push(
+                    &mut deps,
+                    Node::Package(name.clone()),
+                    Range::singleton(version.clone()),
+                );
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
         }

@@ -78,7 +78,10 @@ pub fn pin_applies(pin: &Pin, target: &Target) -> bool {
 
 /// The files of a pin's version that the lock allows: listed hash in the lock's hashes; a file
 /// the index gives no hash for is allowed and verified after download.
-pub fn allowed_files<'a>(pin: &Pin, listing: &'a [IndexFile]) -> Vec<(&'a IndexFile, DistFilename)> {
+pub fn allowed_files<'a>(
+    pin: &Pin,
+    listing: &'a [IndexFile],
+) -> Vec<(&'a IndexFile, DistFilename)> {
     listing
         .iter()
         .filter_map(|f| {
@@ -87,7 +90,13 @@ pub fn allowed_files<'a>(pin: &Pin, listing: &'a [IndexFile]) -> Vec<(&'a IndexF
                 return None;
             }
             let ok = match &f.sha256 {
-                Some(h) => pin.hashes.is_empty() || pin.hashes.iter().any(|x| x.strip_prefix("sha256:") == Some(h.as_str())),
+                Some(h) => {
+                    pin.hashes.is_empty()
+                        || pin
+                            .hashes
+                            .iter()
+                            .any(|x| x.strip_prefix("sha256:") == Some(h.as_str()))
+                }
                 None => true,
             };
             ok.then_some((f, parsed))
@@ -96,7 +105,11 @@ pub fn allowed_files<'a>(pin: &Pin, listing: &'a [IndexFile]) -> Vec<(&'a IndexF
 }
 
 /// Plans the wheelhouse for `targets`. `listings` maps each pin to its project's files.
-pub fn plan(lock: &Lock, targets: &[Target], listings: &HashMap<PackageName, Vec<IndexFile>>) -> Plan {
+pub fn plan(
+    lock: &Lock,
+    targets: &[Target],
+    listings: &HashMap<PackageName, Vec<IndexFile>>,
+) -> Plan {
     let mut plan = Plan::default();
     for pin in &lock.pins {
         let listing = listings.get(&pin.name).map(Vec::as_slice).unwrap_or(&[]);
@@ -132,12 +145,15 @@ pub fn plan(lock: &Lock, targets: &[Target], listings: &HashMap<PackageName, Vec
                 choices.push(Choice::Missing);
                 continue;
             };
-            let entry = plan.files.entry(f.filename.clone()).or_insert_with(|| PlannedFile {
-                file: f.clone(),
-                sha256: f.sha256.clone(),
-                serves: Vec::new(),
-                is_sdist,
-            });
+            let entry = plan
+                .files
+                .entry(f.filename.clone())
+                .or_insert_with(|| PlannedFile {
+                    file: f.clone(),
+                    sha256: f.sha256.clone(),
+                    serves: Vec::new(),
+                    is_sdist,
+                });
             entry.serves.push((pin.name.to_string(), t.canonical()));
             choices.push(if is_sdist {
                 Choice::Sdist(f.filename.clone())

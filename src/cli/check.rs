@@ -1,0 +1,238 @@
+//! `pinwheel check`: which pins of a lock install from a wheel on each target, which would
+//! need a compiler (sdist) or cannot install at all, and which version would have a wheel.
+//! Needs only the index listings: no downloads.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use futures::StreamExt;
+use pep440_rs::VersionSpecifiers;
+use pep508_rs::{PackageName, VersionOrUrl};
+
+use super::wheelhouse::{lock_targets, read_lock};
+use super::{build_client, exit, CliError, IndexArgs, TargetArgs};
+use crate::check::{self, Report, Status};
+use crate::requirements::RequirementsFile;
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The lock to check (pinwheel, uv or pip-compile; hashes not required).
+    #[arg(value_name = "LOCK")]
+    pub lock: PathBuf,
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// The loose input the lock came from: suggestions then say whether they satisfy it.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Let `sdist` pass (exit 0) when the image can build from source.
+    #[arg(long)]
+    pub allow_sdist: bool,
+    /// Ignore files uploaded after this time when suggesting versions.
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub exclude_newer: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+fn input_specifiers(
+    path: &std::path::Path,
+) -> Result<HashMap<PackageName, VersionSpecifiers>, CliError> {
+    let file = RequirementsFile::from_path(path).map_err(CliError::from)?;
+    let mut out: HashMap<PackageName, Vec<pep440_rs::VersionSpecifier>> = HashMap::new();
+    for e in file.requirements.iter().chain(file.constraints.iter()) {
+        let list = out.entry(e.requirement.name.clone()).or_default();
+        if let Some(VersionOrUrl::VersionSpecifier(s)) = &e.requirement.version_or_url {
+            list.extend(s.iter().cloned());
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect::<VersionSpecifiers>()))
+        .collect())
+}
+
+pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
+    let (lock, file) = read_lock(&args.lock, false)?;
+    let targets = lock_targets(&args.targets, &lock)?;
+    let input = match &args.input {
+        Some(p) => Some(input_specifiers(p)?),
+        None => None,
+    };
+    let exclude_newer = match &args.exclude_newer {
+        Some(s) => Some(super::lock::parse_exclude_newer(s)?),
+        None => None,
+    };
+    let client = build_client(
+        &args.index,
+        file.index_url.as_ref(),
+        &file.extra_index_urls,
+        &file.find_links,
+        None,
+        &[],
+    )?;
+    let fetched: Vec<_> = futures::stream::iter(lock.pins.iter())
+        .map(|p| {
+            let client = client.clone();
+            async move { (p.name.clone(), client.project(p.name.as_ref()).await) }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    let mut listings = HashMap::new();
+    for (name, r) in fetched {
+        let files = r?
+            .files
+            .iter()
+            .filter(|f| match (exclude_newer, f.upload_time) {
+                (Some(cut), Some(t)) => t <= cut,
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        listings.insert(name, files);
+    }
+    let report = check::check(&lock, &targets, &listings, input.as_ref());
+    match args.format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+            println!("{json}");
+        }
+        Format::Human => print!(
+            "{}",
+            render_human(&report, args.allow_sdist, std::io::stdout().is_terminal())
+        ),
+    }
+    Ok(if report.failures(args.allow_sdist).is_empty() {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    })
+}
+
+fn paint(on: bool, code: &str, s: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The human report: per target, a table grouped by status, the verdict last.
+pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
+    let mut out = String::new();
+    let mut verdicts = Vec::new();
+    for target in &report.targets {
+        let entries: Vec<_> = report
+            .entries
+            .iter()
+            .filter(|e| &e.target == target)
+            .collect();
+        out.push_str(&format!("{}\n", paint(color, "1", target)));
+        let width = entries
+            .iter()
+            .map(|e| e.name.len() + e.version.len() + 1)
+            .max()
+            .unwrap_or(0);
+        for status in [Status::Wheel, Status::Pure, Status::Sdist, Status::None] {
+            let group: Vec<_> = entries.iter().filter(|e| e.status == status).collect();
+            if group.is_empty() {
+                continue;
+            }
+            let (code, note) = match status {
+                Status::Wheel => ("32", "platform wheel"),
+                Status::Pure => ("32", "pure-Python wheel"),
+                Status::Sdist => (
+                    "33",
+                    "source only: needs a compiler and build dependencies in the image",
+                ),
+                Status::None => ("31", "nothing installable"),
+            };
+            out.push_str(&format!(
+                "  {} ({}): {note}\n",
+                paint(color, code, status.label()),
+                group.len()
+            ));
+            for e in group {
+                let pin = format!("{} {}", e.name, e.version);
+                let mut line = format!("    {pin:width$}  {}", e.file.as_deref().unwrap_or("-"));
+                if let Some(s) = &e.suggestion {
+                    let fits = match s.satisfies_input {
+                        Some(true) => ", satisfies the input",
+                        Some(false) => ", does NOT satisfy the input",
+                        None => "",
+                    };
+                    line.push_str(&format!(
+                        "  -> {} {} has a wheel ({}){fits}",
+                        s.direction, s.version, s.file
+                    ));
+                } else if matches!(e.status, Status::Sdist | Status::None) {
+                    line.push_str("  -> no version has a wheel for this target");
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        let failing: Vec<_> = entries
+            .iter()
+            .filter(|e| e.status == Status::None || (e.status == Status::Sdist && !allow_sdist))
+            .collect();
+        let needing_compiler: Vec<_> = entries
+            .iter()
+            .filter(|e| e.status == Status::Sdist)
+            .collect();
+        let none: Vec<_> = entries
+            .iter()
+            .filter(|e| e.status == Status::None)
+            .collect();
+        let verdict = if failing.is_empty() && needing_compiler.is_empty() {
+            paint(
+                color,
+                "32",
+                &format!("all {} pins install from wheels on {target}", entries.len()),
+            )
+        } else {
+            let mut parts = Vec::new();
+            if !needing_compiler.is_empty() {
+                let names: Vec<&str> = needing_compiler.iter().map(|e| e.name.as_str()).collect();
+                parts.push(format!(
+                    "{} of {} pins need a compiler on {target}: {}",
+                    needing_compiler.len(),
+                    entries.len(),
+                    names.join(", ")
+                ));
+            }
+            if !none.is_empty() {
+                let names: Vec<&str> = none.iter().map(|e| e.name.as_str()).collect();
+                parts.push(format!(
+                    "{} cannot install at all: {}",
+                    none.len(),
+                    names.join(", ")
+                ));
+            }
+            paint(
+                color,
+                if failing.is_empty() { "33" } else { "31" },
+                &parts.join("; "),
+            )
+        };
+        verdicts.push(verdict);
+        out.push('\n');
+    }
+    for v in verdicts {
+        out.push_str(&v);
+        out.push('\n');
+    }
+    out
+}
