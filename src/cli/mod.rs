@@ -102,6 +102,8 @@ pub enum Command {
     Lock(lock::LockArgs),
     /// Download every target's wheels for a lock into one directory, verified, with a --no-index requirements file.
     Wheelhouse(wheelhouse::WheelhouseArgs),
+    /// Show targets in canonical form (no argument: this machine), with their Python and platform.
+    Target(TargetShowArgs),
     /// Report which pins have no wheel for a target (the Alpine trap), and which version would.
     Check(check::CheckArgs),
     /// Re-hash a wheelhouse against its manifest; fail on any changed, missing or extra file.
@@ -132,6 +134,9 @@ pub struct IndexArgs {
     /// A PEM bundle of CA certificates to trust besides the system store (also $SSL_CERT_FILE).
     #[arg(long, value_name = "FILE")]
     pub cert: Option<PathBuf>,
+    /// Revalidate every cached index page with the index, however fresh.
+    #[arg(long)]
+    pub refresh: bool,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub concurrency: usize,
@@ -166,6 +171,7 @@ pub fn run() -> ExitCode {
             Command::Wheelhouse(args) => wheelhouse::run(args).await,
             Command::Verify(args) => wheelhouse::verify(args),
             Command::Check(args) => check::run(args).await,
+            Command::Target(args) => show_targets(args),
         }
     });
     match result {
@@ -178,6 +184,36 @@ pub fn run() -> ExitCode {
             ExitCode::from(e.code)
         }
     }
+}
+
+#[derive(Args, Debug)]
+pub struct TargetShowArgs {
+    /// Targets in any spelling; none: this machine.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+}
+
+fn show_targets(args: TargetShowArgs) -> Result<u8, CliError> {
+    let targets = if args.targets.is_empty() {
+        vec![Target::host()
+            .map_err(|e| CliError::usage(format!("cannot describe this machine: {e}")))?]
+    } else {
+        args.targets
+            .iter()
+            .map(|n| Target::parse(n).map_err(|e| CliError::usage(format!("{n}: {e}"))))
+            .collect::<Result<_, _>>()?
+    };
+    for t in targets {
+        let env = t.marker_env();
+        println!(
+            "{}  python {} on {} {}",
+            t.canonical(),
+            t.python_full_version(),
+            env.sys_platform(),
+            env.platform_machine()
+        );
+    }
+    Ok(exit::OK)
 }
 
 /// Parses and de-duplicates targets; with none given, `fallback` (config), else the host.
@@ -298,6 +334,7 @@ pub fn build_client(
         cert: args.cert.clone(),
         concurrency: args.concurrency,
         build_python: None,
+        refresh: args.refresh,
     };
     Ok(IndexClient::new(opts)?)
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -39,6 +39,8 @@ pub struct ClientOptions {
     pub concurrency: usize,
     /// The Python used to run PEP 517 backends for source-only releases.
     pub build_python: Option<PathBuf>,
+    /// Revalidate every cached index page, however fresh.
+    pub refresh: bool,
 }
 
 /// A project as pinwheel sees it: the files of the first index that has it, plus find-links files.
@@ -49,9 +51,25 @@ pub struct Project {
     pub source: String,
 }
 
-const PROBE_UNKNOWN: u8 = 0;
-const PROBE_WORKS: u8 = 1;
-const PROBE_FAILS: u8 = 2;
+/// After this many misses with no hit, a host is taken not to serve unadvertised `.metadata`.
+const PROBE_MISSES: u32 = 3;
+
+/// What has been learnt of a host's unadvertised `.metadata` files.
+#[derive(Default)]
+struct Probe {
+    hits: AtomicU32,
+    misses: AtomicU32,
+}
+
+impl Probe {
+    fn worth_trying(&self) -> bool {
+        self.hits.load(Ordering::Relaxed) > 0 || self.misses.load(Ordering::Relaxed) < PROBE_MISSES
+    }
+}
+
+/// Freshness given to index pages whose response has no `Cache-Control` (RFC 9111 4.2.2
+/// heuristic freshness); PyPI itself sends `max-age=600`. `--refresh` revalidates regardless.
+pub const HEURISTIC_MAX_AGE: i64 = 600;
 
 type Memo<T> = Mutex<HashMap<String, Arc<OnceCell<Result<Arc<T>, IndexError>>>>>;
 
@@ -65,7 +83,7 @@ struct Inner {
     pages: Memo<Project>,
     metadata: Memo<Vec<u8>>,
     /// Whether unadvertised `.metadata` files exist on each index host (learnt on first try).
-    probe: Mutex<HashMap<String, Arc<AtomicU8>>>,
+    probe: Mutex<HashMap<String, Arc<Probe>>>,
 }
 
 /// Cheap to clone; share one per run.
@@ -280,7 +298,7 @@ impl IndexClient {
             .as_ref()
             .and_then(|c| c.read_page(key, name));
         if let Some(c) = &cached {
-            if self.inner.opts.offline || c.is_fresh(now()) {
+            if self.inner.opts.offline || (!self.inner.opts.refresh && c.is_fresh(now())) {
                 return Ok(c.found.then(|| c.page.clone()));
             }
         }
@@ -306,7 +324,7 @@ impl IndexClient {
         let status = resp.status();
         let headers = resp.headers().clone();
         let final_url = resp.url().clone();
-        let max_age = max_age(&headers);
+        let max_age = max_age(&headers).or(Some(HEURISTIC_MAX_AGE));
         if status == StatusCode::NOT_MODIFIED {
             if let Some(mut c) = cached {
                 c.stored_at = now();
@@ -514,7 +532,7 @@ impl IndexClient {
             m.entry(host).or_default().clone()
         };
         let advertised = file.core_metadata.is_some();
-        if advertised || probe.load(Ordering::Relaxed) != PROBE_FAILS {
+        if advertised || probe.worth_trying() {
             let murl = Url::parse(&format!("{}.metadata", file.url)).expect("valid URL");
             let resp = self.send(&murl, || self.get(&murl)).await?;
             if resp.status().is_success() {
@@ -533,12 +551,12 @@ impl IndexClient {
                     }
                 }
                 if !advertised {
-                    probe.store(PROBE_WORKS, Ordering::Relaxed);
+                    probe.hits.fetch_add(1, Ordering::Relaxed);
                 }
                 return Ok(bytes.to_vec());
             }
-            if !advertised && probe.load(Ordering::Relaxed) == PROBE_UNKNOWN {
-                probe.store(PROBE_FAILS, Ordering::Relaxed);
+            if !advertised {
+                probe.misses.fetch_add(1, Ordering::Relaxed);
             }
         }
         // 2. Range requests into the zip; 3. the whole file when the server ignores ranges.
