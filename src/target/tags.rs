@@ -4,6 +4,10 @@
 //! then the CPython order `cp3Y-cp3Y`, `cp3Y-abi3`, `cp3Y-none`, older `abi3`, `py*-none`, `any`.
 //!
 //! `linux_ARCH` is never produced: it is not portable, so no target accepts it.
+//!
+//! Order note: `shared/targets.md` lists the older `cp3(Y-1)-abi3` tags before `cp3Y-none-p`;
+//! pip (packaging's `cpython_tags`) yields `cp3Y-none-p` between `cp3Y-abi3` and the older
+//! abi3 tags. We follow pip, checked against pip's own output in `testdata/`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -546,6 +550,42 @@ mod tests {
         );
         assert!(wheel_tag(&tags, "cp311-cp311-macosx_10_9_universal2").is_some());
         assert_eq!(wheel_tag(&tags, "cp311-cp311-macosx_11_0_arm64"), None);
+    }
+
+    /// Our order equals pip's, tag for tag (legacy aliases share their twin's rank here and
+    /// follow it directly in pip's list).
+    fn assert_matches_pip(target: &str, pip_output: &str) {
+        let ours: Vec<String> = Target::parse(target)
+            .unwrap()
+            .tags()
+            .iter()
+            .map(|(p, a, s, _)| format!("{p}-{a}-{s}"))
+            .collect();
+        let pip: Vec<&str> = pip_output.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(ours.len(), pip.len(), "{target}");
+        for (i, (o, p)) in ours.iter().zip(&pip).enumerate() {
+            assert_eq!(o, p, "{target}: tag #{i}");
+        }
+    }
+
+    #[test]
+    fn order_matches_pip_linux() {
+        assert_matches_pip(
+            "cp311-manylinux_2_36_x86_64",
+            include_str!("testdata/pip_cp311_manylinux_2_36_x86_64.txt"),
+        );
+    }
+
+    #[test]
+    fn order_matches_pip_macos() {
+        assert_matches_pip(
+            "cp312-macosx_14_0_arm64",
+            include_str!("testdata/pip_cp312_macosx_14_0_arm64.txt"),
+        );
+        assert_matches_pip(
+            "cp39-macosx_10_9_x86_64",
+            include_str!("testdata/pip_cp39_macosx_10_9_x86_64.txt"),
+        );
     }
 
     #[test]
