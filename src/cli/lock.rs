@@ -329,7 +329,7 @@ async fn build_lock(
             let sha = match &c.file.sha256 {
                 Some(h) => h.clone(),
                 None => {
-                    let bytes = client.fetch_bytes(&c.file.url).await?;
+                    let bytes = client.fetch_bytes(&c.file.url()).await?;
                     hex::encode(Sha256::digest(&bytes))
                 }
             };

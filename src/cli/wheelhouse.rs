@@ -130,7 +130,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             p.name.clone(),
             vec![crate::index::IndexFile {
                 filename,
-                url: clean,
+                url: clean.into(),
                 sha256: crate::index::simple::fragment_hash(&url),
                 requires_python: None,
                 yanked: None,
@@ -220,7 +220,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 };
                 let r = download::fetch(
                     &client,
-                    &pf.file.url,
+                    &pf.file.url(),
                     &pf.file.filename,
                     pf.sha256.as_deref(),
                     &dest,

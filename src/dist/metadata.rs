@@ -104,7 +104,9 @@ fn headers(text: &str) -> Vec<Header<'_>> {
     let mut headers: Vec<Header<'_>> = Vec::new();
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
+        // Only an empty line ends the headers: a line of spaces is a continuation line (the
+        // email parser's rule), as in multi-paragraph License fields (pandas, numpy).
+        if line.is_empty() {
             break;
         }
         if line.starts_with([' ', '\t']) {

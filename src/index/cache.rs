@@ -1,5 +1,6 @@
 //! The on-disk cache: index pages kept with their HTTP validators (RFC 9111 freshness and
-//! revalidation), and immutable artefacts (core metadata, files) kept by content hash.
+//! revalidation; stored as postcard, a compact binary serde format, because warm runs read
+//! megabytes of listings), and immutable artefacts (core metadata, files) kept by content hash.
 //! Every write goes to a temporary file in the same directory and is renamed into place, so a
 //! killed run never leaves a half-written entry.
 
@@ -61,14 +62,14 @@ impl Cache {
 
     fn page_path(&self, index_url: &str, name: &str) -> PathBuf {
         self.root
-            .join("simple-v1")
+            .join("simple-v2")
             .join(digest_key(index_url))
-            .join(format!("{name}.json"))
+            .join(format!("{name}.pc"))
     }
 
     pub fn read_page(&self, index_url: &str, name: &str) -> Option<CachedPage> {
         let bytes = std::fs::read(self.page_path(index_url, name)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        postcard::from_bytes(&bytes).ok()
     }
 
     pub fn write_page(
@@ -77,7 +78,7 @@ impl Cache {
         name: &str,
         page: &CachedPage,
     ) -> std::io::Result<()> {
-        let bytes = serde_json::to_vec(page).map_err(std::io::Error::other)?;
+        let bytes = postcard::to_stdvec(page).map_err(std::io::Error::other)?;
         write_atomic(&self.page_path(index_url, name), &bytes)
     }
 

@@ -413,7 +413,7 @@ impl IndexClient {
                 };
                 out.push(IndexFile {
                     filename,
-                    url,
+                    url: url.into(),
                     sha256: None,
                     requires_python: None,
                     yanked: None,
@@ -494,7 +494,7 @@ impl IndexClient {
             {
                 return Ok(Arc::new(bytes));
             }
-            if self.inner.opts.offline && file.url.scheme() != "file" {
+            if self.inner.opts.offline && file.url().scheme() != "file" {
                 return Err(IndexError::Offline {
                     what: format!("the metadata of {}", file.filename),
                 });
@@ -520,13 +520,13 @@ impl IndexClient {
             .take(2)
             .collect::<Vec<_>>()
             .join("-");
-        if file.url.scheme() == "file" {
-            let bytes = self.fetch_bytes(&file.url).await?;
+        if file.url().scheme() == "file" {
+            let bytes = self.fetch_bytes(&file.url()).await?;
             return zip_ranges::read_metadata_from_whole(&bytes, Some(&prefix))
                 .map_err(|e| zip_err(file, e));
         }
         // 1. PEP 658/714, advertised or (learnt per host) unadvertised.
-        let host = file.url.host_str().unwrap_or("").to_string();
+        let host = file.url().host_str().unwrap_or("").to_string();
         let probe = {
             let mut m = self.inner.probe.lock().unwrap();
             m.entry(host).or_default().clone()
@@ -589,7 +589,7 @@ impl IndexClient {
     }
 
     async fn range_metadata(&self, file: &IndexFile, prefix: &str) -> Result<Vec<u8>, IndexError> {
-        let url = &file.url;
+        let url = &file.url();
         let (status, headers, tail) = self
             .range_get(url, format!("bytes=-{}", zip_ranges::TAIL_GUESS))
             .await?;
@@ -661,12 +661,12 @@ impl IndexClient {
     }
 
     async fn sdist_metadata(&self, project: &str, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        let bytes = self.fetch_bytes(&file.url).await?;
+        let bytes = self.fetch_bytes(&file.url()).await?;
         if let Some(expected) = &file.sha256 {
             let actual = hex::encode(Sha256::digest(&bytes));
             if &actual != expected {
                 return Err(IndexError::Hash {
-                    url: redact(&file.url),
+                    url: redact(&file.url()),
                     expected: expected.clone(),
                     actual,
                 });

@@ -16,8 +16,9 @@ pub const ACCEPT: &str =
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexFile {
     pub filename: String,
-    /// Absolute URL, fragment removed.
-    pub url: Url,
+    /// Absolute URL, fragment removed. Kept as text: listings hold tens of thousands of files
+    /// and only the few that are fetched need parsing (`IndexFile::url`).
+    pub url: String,
     /// Lowercase hex sha256 when the index gives one.
     pub sha256: Option<String>,
     pub requires_python: Option<String>,
@@ -28,6 +29,13 @@ pub struct IndexFile {
     pub size: Option<u64>,
     /// PEP 658/714: the index serves `<url>.metadata`; the inner value is its sha256 if given.
     pub core_metadata: Option<Option<String>>,
+}
+
+impl IndexFile {
+    /// The file's URL, parsed. Stored URLs were produced by `Url::join`, so they parse.
+    pub fn url(&self) -> Url {
+        Url::parse(&self.url).expect("index file URLs are stored absolute")
+    }
 }
 
 /// A project page: the files in listing order.
@@ -90,7 +98,7 @@ pub fn parse_json(body: &[u8], base: &Url) -> Result<ProjectPage, SimpleError> {
         let core_metadata = metadata_field(f.core_metadata.or(f.dist_info_metadata));
         files.push(IndexFile {
             filename: f.filename,
-            url,
+            url: url.into(),
             sha256: f.hashes.get("sha256").map(|h| h.to_ascii_lowercase()),
             requires_python: f.requires_python.filter(|s| !s.trim().is_empty()),
             yanked,
@@ -178,7 +186,7 @@ pub fn parse_html(body: &str, base: &Url) -> Result<ProjectPage, SimpleError> {
             });
         files.push(IndexFile {
             filename,
-            url,
+            url: url.into(),
             sha256,
             requires_python: get("data-requires-python").filter(|s| !s.trim().is_empty()),
             yanked: get("data-yanked"),

@@ -3,7 +3,9 @@
 //! file, platform tags per target), and the per-version choice of which file to read metadata
 //! from. Pure: listings and targets in, decisions out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::sync::OnceLock;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
@@ -55,42 +57,86 @@ impl Candidate {
     }
 }
 
-/// A project's files, grouped by version (newest last), after `--exclude-newer`.
-#[derive(Debug, Clone, Default)]
+/// A project's files, grouped by version (newest last), after `--exclude-newer`. Only the
+/// version is read from each file name up front; the full name (tags) of a version's files is
+/// parsed the first time that version is looked at, since a resolution examines few versions
+/// of listings that hold thousands of files.
+#[derive(Debug, Default)]
 pub struct VersionMap {
-    pub versions: BTreeMap<Version, Vec<Candidate>>,
+    name: Option<PackageName>,
+    pub versions: BTreeMap<Version, VersionFiles>,
+}
+
+#[derive(Debug, Default)]
+pub struct VersionFiles {
+    files: Vec<IndexFile>,
+    parsed: OnceLock<Vec<Candidate>>,
+}
+
+/// The version part of a distribution file name of project `name` (normalized), without
+/// validating the rest. Sdist names are ambiguous (`cffi-1.0.2-2.tar.gz`): the version is what
+/// follows the prefix that normalizes to the project's name.
+fn version_part<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
+    if let Some(stem) = filename.strip_suffix(".whl") {
+        let mut parts = stem.split('-');
+        parts.next()?;
+        return parts.next();
+    }
+    const SDIST: [&str; 9] = [
+        ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".txz", ".tbz", ".tar", ".tar.lz",
+    ];
+    let stem = SDIST.iter().find_map(|ext| filename.strip_suffix(ext))?;
+    stem.match_indices('-')
+        .find(|(i, _)| crate::index::normalize(&stem[..*i]) == name)
+        .map(|(i, _)| &stem[i + 1..])
 }
 
 impl VersionMap {
     /// Groups a listing. Files whose names do not parse, or that belong to another project,
     /// are skipped (pip does the same); files uploaded after `exclude_newer` are dropped.
     pub fn from_files(name: &PackageName, files: &[IndexFile], exclude_newer: Option<i64>) -> Self {
-        let mut versions: BTreeMap<Version, Vec<Candidate>> = BTreeMap::new();
+        let mut parsed_versions: HashMap<&str, Option<Version>> = HashMap::new();
+        let normalized = name.to_string();
+        let mut versions: BTreeMap<Version, VersionFiles> = BTreeMap::new();
         for f in files {
             if let (Some(cutoff), Some(t)) = (exclude_newer, f.upload_time) {
                 if t > cutoff {
                     continue;
                 }
             }
-            let Ok(filename) = DistFilename::parse(&f.filename, name) else {
+            let Some(vs) = version_part(&f.filename, &normalized) else {
                 continue;
             };
-            if filename.name() != name {
-                continue;
-            }
-            versions
-                .entry(filename.version().clone())
-                .or_default()
-                .push(Candidate {
-                    file: f.clone(),
-                    filename,
-                });
+            let parsed = parsed_versions
+                .entry(vs)
+                .or_insert_with(|| Version::from_str(vs).ok());
+            let Some(v) = parsed else { continue };
+            versions.entry(v.clone()).or_default().files.push(f.clone());
         }
-        VersionMap { versions }
+        VersionMap {
+            name: Some(name.clone()),
+            versions,
+        }
     }
 
+    /// The files of `v`, their names fully parsed (memoised).
     pub fn get(&self, v: &Version) -> Option<&[Candidate]> {
-        self.versions.get(v).map(Vec::as_slice)
+        let entry = self.versions.get(v)?;
+        let name = self.name.as_ref()?;
+        let parsed = entry.parsed.get_or_init(|| {
+            entry
+                .files
+                .iter()
+                .filter_map(|f| {
+                    let filename = DistFilename::parse(&f.filename, name).ok()?;
+                    (filename.name() == name && filename.version() == v).then(|| Candidate {
+                        file: f.clone(),
+                        filename,
+                    })
+                })
+                .collect()
+        });
+        Some(parsed.as_slice())
     }
 }
 
@@ -202,4 +248,58 @@ pub fn has_wheels_for_all(files: &[&Candidate], targets: &[Target]) -> bool {
     targets
         .iter()
         .all(|t| files.iter().any(|c| c.wheel_for(t).is_some()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, t: Option<i64>) -> IndexFile {
+        IndexFile {
+            filename: name.into(),
+            url: format!("https://x/{name}"),
+            sha256: None,
+            requires_python: None,
+            yanked: None,
+            upload_time: t,
+            size: None,
+            core_metadata: None,
+        }
+    }
+
+    #[test]
+    fn groups_by_version_and_drops_newer_and_foreign_files() {
+        let name = PackageName::from_str("foo-bar").unwrap();
+        let files = [
+            file("foo_bar-1.0-py3-none-any.whl", Some(10)),
+            file("foo-bar-1.0.tar.gz", Some(10)),
+            file("foo_bar-2.0-py3-none-any.whl", Some(99)),
+            file("other-1.0-py3-none-any.whl", Some(10)),
+            file("foo_bar-junk.whl", Some(10)),
+        ];
+        let map = VersionMap::from_files(&name, &files, Some(50));
+        let v1 = Version::from_str("1.0").unwrap();
+        assert_eq!(
+            map.versions.keys().cloned().collect::<Vec<_>>(),
+            vec![v1.clone()]
+        );
+        // "other-1.0" has version 1.0 too, but is dropped when the names are parsed.
+        assert_eq!(map.get(&v1).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn version_part_of_names() {
+        assert_eq!(
+            version_part("a_b-1.2.3-1-cp312-cp312-manylinux_2_17_x86_64.whl", "a-b"),
+            Some("1.2.3")
+        );
+        assert_eq!(
+            version_part("a-b-c-2.0.post1.tar.gz", "a-b-c"),
+            Some("2.0.post1")
+        );
+        // A legacy sdist with a post-release suffix: not version "2".
+        assert_eq!(version_part("cffi-1.0.2-2.tar.gz", "cffi"), Some("1.0.2-2"));
+        assert_eq!(version_part("Foo.Bar-1.0.zip", "foo-bar"), Some("1.0"));
+        assert_eq!(version_part("readme.txt", "readme"), None);
+    }
 }

@@ -87,7 +87,7 @@ pub async fn resolve(
             let file = IndexFile {
                 filename,
                 sha256: crate::index::simple::fragment_hash(&url),
-                url: clean,
+                url: clean.into(),
                 requires_python: None,
                 yanked: None,
                 upload_time: None,
@@ -110,6 +110,7 @@ pub async fn resolve(
         .map(|t| t.canonical())
         .collect::<Vec<_>>()
         .join(", ");
+    let maps = Arc::new(provider::VersionMaps::new(settings.exclude_newer));
     let provider = Provider {
         client: client.clone(),
         rt: tokio::runtime::Handle::current(),
@@ -118,22 +119,25 @@ pub async fn resolve(
         roots: requirements,
         constraints: constraint_map,
         pre_named,
-        maps: Mutex::default(),
+        maps,
         metadata: Mutex::default(),
         skipped: Mutex::default(),
         direct,
     };
-    let (provider, result) = tokio::task::spawn_blocking(move || {
-        let r = pubgrub::resolve(&provider, Node::Root, Version::new([0]));
-        (provider, r)
-    })
-    .await
-    .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?;
+    tokio::task::spawn_blocking(move || solve(&provider, target_names))
+        .await
+        .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
+}
+
+/// Runs pubgrub and turns its answer into the resolution (on a blocking thread: the provider
+/// waits on the async client).
+fn solve(provider: &Provider, target_names: String) -> Result<Resolution, ResolveError> {
+    let result = pubgrub::resolve(provider, Node::Root, Version::new([0]));
     let solution = match result {
         Ok(s) => s,
         Err(PubGrubError::NoSolution(mut tree)) => {
             tree.collapse_no_versions();
-            let report = explain(&provider, DefaultStringReporter::report(&tree));
+            let report = explain(provider, DefaultStringReporter::report(&tree));
             return Err(ResolveError::NoSolution {
                 targets: target_names,
                 report,
@@ -155,7 +159,7 @@ pub async fn resolve(
             _ => None,
         })
         .collect();
-    graph(&provider, &versions)
+    graph(provider, &versions)
 }
 
 /// Makes pubgrub's derivation read as prose and adds why versions were passed over.
@@ -256,7 +260,7 @@ fn graph(
         let url = provider.direct.get(&name).and_then(|m| {
             m.get(&version)
                 .and_then(|c| c.first())
-                .map(|c| c.file.url.clone())
+                .map(|c| c.file.url())
         });
         pins.push(ResolvedPin {
             via: via.remove(&name).unwrap_or_default(),

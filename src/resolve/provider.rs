@@ -7,6 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::OnceCell;
+
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Ranges};
@@ -67,10 +69,49 @@ pub(crate) struct Provider {
     pub constraints: HashMap<PackageName, (Range, MarkerTree)>,
     /// Packages a specifier names a pre-release for (pip then allows pre-releases).
     pub pre_named: HashSet<PackageName>,
-    pub maps: Mutex<HashMap<PackageName, Arc<VersionMap>>>,
+    pub maps: Arc<VersionMaps>,
     pub metadata: Mutex<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     pub skipped: Mutex<HashMap<PackageName, Vec<(Version, Skip)>>>,
     pub direct: HashMap<PackageName, Arc<VersionMap>>,
+}
+
+/// Version maps per project, computed once and shared by the resolver and its prefetches.
+pub struct VersionMaps {
+    exclude_newer: Option<i64>,
+    cells: Mutex<HashMap<PackageName, Arc<OnceCell<Result<Arc<VersionMap>, IndexError>>>>>,
+}
+
+impl VersionMaps {
+    pub fn new(exclude_newer: Option<i64>) -> Self {
+        VersionMaps {
+            exclude_newer,
+            cells: Mutex::default(),
+        }
+    }
+
+    pub async fn get(
+        &self,
+        client: &IndexClient,
+        name: &PackageName,
+    ) -> Result<Arc<VersionMap>, IndexError> {
+        let cell = self
+            .cells
+            .lock()
+            .unwrap()
+            .entry(name.clone())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| async {
+            let project = client.project(name.as_ref()).await?;
+            Ok(Arc::new(VersionMap::from_files(
+                name,
+                &project.files,
+                self.exclude_newer,
+            )))
+        })
+        .await
+        .clone()
+    }
 }
 
 /// Errors that stop the resolution (as opposed to versions being unavailable).
@@ -113,16 +154,7 @@ impl Provider {
         if let Some(m) = self.direct.get(name) {
             return Ok(m.clone());
         }
-        if let Some(m) = self.maps.lock().unwrap().get(name) {
-            return Ok(m.clone());
-        }
-        let project = self.rt.block_on(self.client.project(name.as_ref()))?;
-        let map = Arc::new(VersionMap::from_files(
-            name,
-            &project.files,
-            self.settings.exclude_newer,
-        ));
-        self.maps.lock().unwrap().insert(name.clone(), map.clone());
+        let map = self.rt.block_on(self.maps.get(&self.client, name))?;
         Ok(map)
     }
 
@@ -196,17 +228,16 @@ impl Provider {
             return;
         }
         let client = self.client.clone();
+        let maps = self.maps.clone();
         let name = name.clone();
         let range = range.clone();
         let targets = self.settings.targets.clone();
-        let exclude_newer = self.settings.exclude_newer;
         let preferred = self.settings.preferences.get(&name).cloned();
         let only_binary = self.only_binary(&name);
         self.rt.spawn(async move {
-            let Ok(project) = client.project(name.as_ref()).await else {
+            let Ok(map) = maps.get(&client, &name).await else {
                 return;
             };
-            let map = VersionMap::from_files(&name, &project.files, exclude_newer);
             let policy = Policy {
                 targets: &targets,
                 allow_yanked: false,
@@ -216,11 +247,11 @@ impl Provider {
                 .filter(|p| range.contains(p) && map.get(p).is_some())
                 .or_else(|| {
                     map.versions
-                        .iter()
+                        .keys()
                         .rev()
-                        .filter(|(v, _)| range.contains(*v) && !v.any_prerelease())
-                        .find(|(_, c)| candidates::usable(c, &policy).is_ok())
-                        .map(|(v, _)| v.clone())
+                        .filter(|v| range.contains(*v) && !v.any_prerelease())
+                        .find(|v| candidates::usable(map.get(v).unwrap_or(&[]), &policy).is_ok())
+                        .cloned()
                 });
             let Some(v) = pick else { return };
             let files: Vec<&Candidate> = map.get(&v).unwrap_or(&[]).iter().collect();

@@ -416,3 +416,16 @@ fn sdist_archive_errors() {
     let err = read_sdist_pkg_info(b"", "demo-1.0.tar.bz2").unwrap_err();
     assert!(matches!(err, MetadataError::UnsupportedArchive { .. }));
 }
+
+#[test]
+fn whitespace_only_continuation_lines_do_not_end_the_headers() {
+    // pandas 2.3.3's METADATA: a License field whose paragraphs are separated by lines of spaces.
+    let text = "Metadata-Version: 2.1\nName: pandas\nVersion: 2.3.3\nLicense: BSD 3-Clause License\n         \n         Copyright (c) 2008\n         \nRequires-Dist: pytz>=2020.1\nRequires-Dist: tzdata>=2022.7\n\nBody: not a header\n";
+    let meta = CoreMetadata::parse(text.as_bytes()).unwrap();
+    let names: Vec<String> = meta
+        .requires_dist
+        .iter()
+        .map(|r| r.name.to_string())
+        .collect();
+    assert_eq!(names, ["pytz", "tzdata"]);
+}
