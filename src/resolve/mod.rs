@@ -164,6 +164,12 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
 
 /// Makes pubgrub's derivation read as prose and adds why versions were passed over.
 fn explain(provider: &Provider, report: String) -> String {
+    // pubgrub speaks of the root as a package at version 0 and of "any version" as `*`.
+    let report = report
+        .replace("your requirements 0", "your requirements")
+        .replace(" *,", ",")
+        .replace(" * ", " ")
+        .replace(" *.", ".");
     let mut out = String::new();
     for line in report.lines() {
         out.push_str("  ");

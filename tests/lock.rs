@@ -1,0 +1,477 @@
+//! `pinwheel lock` against a loopback index generated from fixtures/lock-index.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use support::{FixtureIndex, Format, IndexOptions, MetadataMode};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lock-index")
+}
+
+fn index(opts: IndexOptions) -> FixtureIndex {
+    FixtureIndex::start_from(&fixtures(), opts)
+}
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Self {
+        Run {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Runs `pinwheel lock <input> -o requirements.lock` with a private cache.
+    fn lock(&self, idx: &FixtureIndex, input: &str, args: &[&str]) -> Output {
+        let src = self.write("requirements.in", input);
+        Command::cargo_bin("pinwheel")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_EXTRA_INDEX_URL")
+            .arg("lock")
+            .arg(&src)
+            .arg("-o")
+            .arg(self.path("requirements.lock"))
+            .args(["--index-url", &idx.url(), "--cache-dir"])
+            .arg(self.path("cache"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(self.path("requirements.lock")).unwrap()
+    }
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The `name==version` lines of a lock (marker kept), without hashes and comments.
+fn pins(lock: &str) -> Vec<String> {
+    lock.lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.trim_end_matches(" \\").to_string())
+        .collect()
+}
+
+const T312: &str = "cp312-manylinux_2_28_x86_64";
+const T311: &str = "cp311-manylinux_2_28_x86_64";
+
+#[test]
+fn extras_and_markers_for_one_target() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "app[fast]\n", &["--target", T312]);
+    ok(&out);
+    let lock = run.output();
+    assert_eq!(
+        pins(&lock),
+        ["app==1.0.0", "fastdep==0.5.0", "lib==1.2.0"],
+        "{lock}"
+    );
+    assert!(lock.contains("# targets: cp312-manylinux_2_28_x86_64"));
+    assert!(lock.contains("    # via app\n"), "{lock}");
+    assert!(lock.contains("# via -r "), "{lock}");
+    // Every pin carries the sha256 of its wheel, as the index lists it.
+    let h = idx.sha256("lib-1.2.0-py3-none-any.whl");
+    assert!(lock.contains(&format!("--hash=sha256:{h}")));
+}
+
+#[test]
+fn target_specific_pins_get_markers() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(
+        &idx,
+        "app\n",
+        &[
+            "--target",
+            T312,
+            "--target",
+            T311,
+            "--target",
+            "cp312-manylinux_2_28_aarch64",
+        ],
+    );
+    ok(&out);
+    let lock = run.output();
+    let p = pins(&lock);
+    assert!(
+        p.contains(&"backport==2.0.0 ; python_version == '3.11'".to_string()),
+        "{p:?}"
+    );
+    assert!(
+        p.contains(&"armonly==1.0.0 ; platform_machine == 'aarch64'".to_string()),
+        "{p:?}"
+    );
+    assert!(p.contains(&"app==1.0.0".to_string()));
+    // Never needed on a Linux target: left out entirely.
+    assert!(!lock.contains("winonly"), "{lock}");
+}
+
+#[test]
+fn windows_target_pulls_in_windows_only_dependency_with_marker() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(
+        &idx,
+        "app\n",
+        &["--target", T312, "--target", "cp312-win_amd64"],
+    );
+    ok(&out);
+    let p = pins(&run.output());
+    assert!(
+        p.contains(&"winonly==3.0.0 ; sys_platform == 'win32'".to_string()),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn requires_python_picks_an_older_release_for_older_targets() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "newpy\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["newpy==2.0.0"]);
+    // Requires-Python must hold on every target.
+    ok(&run.lock(&idx, "newpy\n", &["--target", T312, "--target", T311]));
+    assert_eq!(pins(&run.output()), ["newpy==1.0.0"]);
+}
+
+#[test]
+fn yanked_releases_are_skipped_unless_pinned_exactly() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "yanked\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["yanked==1.0.0"]);
+    ok(&run.lock(&idx, "yanked==1.1.0\n", &["--target", T312, "--upgrade"]));
+    assert_eq!(pins(&run.output()), ["yanked==1.1.0"]);
+}
+
+#[test]
+fn pre_releases_only_when_asked_named_or_alone() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.2.0"]);
+    ok(&run.lock(&idx, "lib\n", &["--target", T312, "--pre", "--upgrade"]));
+    assert_eq!(pins(&run.output()), ["lib==2.0.0b1"]);
+    ok(&run.lock(&idx, "lib>=2.0.0b1\n", &["--target", T312, "--upgrade"]));
+    assert_eq!(pins(&run.output()), ["lib==2.0.0b1"]);
+    ok(&run.lock(&idx, "preonly\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["preonly==0.1.0a2"]);
+}
+
+#[test]
+fn exclude_newer_ignores_later_uploads() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(
+        &idx,
+        "lib\n",
+        &["--target", T312, "--exclude-newer", "2024-02-15T00:00:00Z"],
+    ));
+    assert_eq!(pins(&run.output()), ["lib==1.1.0"]);
+    ok(&run.lock(
+        &idx,
+        "lib\n",
+        &[
+            "--target",
+            T312,
+            "--exclude-newer",
+            "2024-01-15",
+            "--upgrade",
+        ],
+    ));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0"]);
+}
+
+#[test]
+fn existing_pins_are_kept_until_upgraded() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib<1.2\nshared\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.1.0", "shared==2.5.0"]);
+    // The input loosens; the existing pin still satisfies it and is kept.
+    ok(&run.lock(&idx, "lib\nshared\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.1.0", "shared==2.5.0"]);
+    // An input the pin no longer satisfies moves it.
+    ok(&run.lock(&idx, "lib>=1.2\nshared\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.2.0", "shared==2.5.0"]);
+    ok(&run.lock(
+        &idx,
+        "lib<1.2\nshared<2\n",
+        &["--target", T312, "--upgrade"],
+    ));
+    assert_eq!(pins(&run.output()), ["lib==1.1.0", "shared==1.5.0"]);
+    // --upgrade-package releases only the named pin.
+    ok(&run.lock(
+        &idx,
+        "lib\nshared\n",
+        &["--target", T312, "--upgrade-package", "shared"],
+    ));
+    assert_eq!(pins(&run.output()), ["lib==1.1.0", "shared==2.5.0"]);
+}
+
+#[test]
+fn constraints_limit_versions_without_adding_packages() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let c = run.write("constraints.txt", "lib<1.1\nshared<2\n");
+    ok(&run.lock(
+        &idx,
+        "lib\n",
+        &["--target", T312, "--constraint", c.to_str().unwrap()],
+    ));
+    // shared is constrained but not required: not in the lock.
+    assert_eq!(pins(&run.output()), ["lib==1.0.0"]);
+    // -c inside the requirements file works the same.
+    ok(&run.lock(
+        &idx,
+        "-c constraints.txt\nlib\n",
+        &["--target", T312, "--upgrade"],
+    ));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0"]);
+}
+
+#[test]
+fn unsatisfiable_requirements_are_explained() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "left\nright\n", &["--target", T312]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no set of versions satisfies the requirements"),
+        "{err}"
+    );
+    for needle in ["left", "right", "shared", "1.0.0"] {
+        assert!(err.contains(needle), "{needle} not in:\n{err}");
+    }
+    assert!(
+        err.contains("requirements.in"),
+        "the message names the input file:\n{err}"
+    );
+    assert!(
+        !err.contains("requirements 0"),
+        "no pubgrub root version in prose:\n{err}"
+    );
+    assert!(
+        !run.path("requirements.lock").exists(),
+        "nothing written on failure"
+    );
+}
+
+#[test]
+fn unknown_package_names_the_index() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "no-such-package\n", &["--target", T312]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no-such-package") && err.contains(&idx.url()),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_and_html_indexes_give_the_same_lock() {
+    let run = Run::new();
+    let json = index(IndexOptions::default());
+    ok(&run.lock(&json, "app[fast]\nnative\n", &["--target", T312]));
+    let a = pins(&run.output());
+    let html = index(IndexOptions {
+        format: Format::Html,
+        ..IndexOptions::default()
+    });
+    let run2 = Run::new();
+    ok(&run2.lock(&html, "app[fast]\nnative\n", &["--target", T312]));
+    assert_eq!(a, pins(&run2.output()));
+    assert!(html
+        .requests()
+        .iter()
+        .any(|r| r.path.starts_with("/simple/")));
+}
+
+#[test]
+fn metadata_by_range_requests_when_no_metadata_files() {
+    let idx = index(IndexOptions {
+        metadata: MetadataMode::Absent,
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    ok(&run.lock(&idx, "app\n", &["--target", T312]));
+    let reqs = idx.requests();
+    let ranged: Vec<_> = reqs.iter().filter(|r| r.range.is_some()).collect();
+    assert!(!ranged.is_empty(), "expected range requests: {reqs:?}");
+    // No full download of a wheel when ranges work.
+    assert!(
+        !reqs
+            .iter()
+            .any(|r| r.path.ends_with(".whl") && r.range.is_none() && r.method == "GET"),
+        "{reqs:?}"
+    );
+}
+
+#[test]
+fn unadvertised_metadata_files_are_used() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "app\n", &["--target", T312]));
+    let reqs = idx.requests();
+    assert!(
+        reqs.iter()
+            .any(|r| r.path.ends_with(".whl.metadata") && r.status == 200),
+        "{reqs:?}"
+    );
+    assert!(
+        !reqs.iter().any(|r| r.path.ends_with(".whl")),
+        "no wheel fetched: {reqs:?}"
+    );
+}
+
+#[test]
+fn server_without_range_support_falls_back_to_the_whole_wheel() {
+    let idx = index(IndexOptions {
+        metadata: MetadataMode::Absent,
+        range_requests: false,
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    ok(&run.lock(&idx, "app[fast]\n", &["--target", T312]));
+    assert_eq!(
+        pins(&run.output()),
+        ["app==1.0.0", "fastdep==0.5.0", "lib==1.2.0"]
+    );
+}
+
+#[test]
+fn sdist_with_static_metadata_is_read_without_building() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "staticsdist\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.1.0", "staticsdist==1.0.0"]);
+}
+
+#[test]
+fn sdist_with_dynamic_metadata_is_built_with_its_backend() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "dynsdist\n", &["--target", T312]);
+    ok(&out);
+    assert_eq!(pins(&run.output()), ["dynsdist==1.0.0", "shared==1.5.0"]);
+}
+
+#[test]
+fn hashes_cover_the_files_each_target_installs() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(
+        &idx,
+        "native\n",
+        &["--target", T312, "--target", "cp312-musllinux_1_2_x86_64"],
+    ));
+    let lock = run.output();
+    let has = |f: &str| lock.contains(&idx.sha256(f));
+    assert!(has(
+        "native-1.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    ));
+    assert!(has("native-1.0.0-cp312-cp312-musllinux_1_2_x86_64.whl"));
+    assert!(has("native-1.0.0.tar.gz"), "the sdist is always listed");
+    assert!(!has("native-1.0.0-cp312-cp312-win_amd64.whl"));
+    assert!(!has(
+        "native-1.0.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    ));
+    ok(&run.lock(
+        &idx,
+        "native\n",
+        &["--target", T312, "--all-hashes", "--upgrade"],
+    ));
+    assert!(run
+        .output()
+        .contains(&idx.sha256("native-1.0.0-cp312-cp312-win_amd64.whl")));
+}
+
+#[test]
+fn no_annotate_drops_via_lines() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "app\n", &["--target", T312, "--no-annotate"]));
+    assert!(!run.output().contains("# via"));
+}
+
+#[test]
+fn offline_uses_the_cache_and_says_what_is_missing() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "app\n", &["--target", T312]));
+    let first = run.output();
+    std::fs::remove_file(run.path("requirements.lock")).unwrap();
+    idx.clear_requests();
+    ok(&run.lock(&idx, "app\n", &["--target", T312, "--offline"]));
+    assert_eq!(pins(&first), pins(&run.output()));
+    assert!(
+        idx.requests().is_empty(),
+        "offline made requests: {:?}",
+        idx.requests()
+    );
+    let out = run.lock(&idx, "app\nnewpy\n", &["--target", T312, "--offline"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--offline") && err.contains("newpy"), "{err}");
+}
+
+#[test]
+fn warm_cache_revalidates_nothing_while_fresh() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "app[fast]\n", &["--target", T312]));
+    idx.clear_requests();
+    ok(&run.lock(&idx, "app[fast]\n", &["--target", T312]));
+    assert!(idx.requests().is_empty(), "{:?}", idx.requests());
+    // --refresh revalidates pages with their ETag: 304s, and no metadata refetch.
+    ok(&run.lock(&idx, "app[fast]\n", &["--target", T312, "--refresh"]));
+    let reqs = idx.requests();
+    assert!(reqs.iter().all(|r| r.status == 304), "{reqs:?}");
+}
+
+#[test]
+fn bad_input_is_a_usage_error_with_location() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(
+        &idx,
+        "app\nthis is not a requirement\n",
+        &["--target", T312],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("requirements.in:2"), "{err}");
+    let out = run.lock(&idx, "app\n", &["--target", "python:9.9-nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("python:9.9-nonsense"));
+}

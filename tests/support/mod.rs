@@ -1,0 +1,450 @@
+//! Hermetic test infrastructure: a package index generated from TOML fixture specs (real wheels
+//! and sdists, built fresh per server), served over loopback HTTP with the behaviours the tests
+//! need to switch: PEP 691 JSON or PEP 503 HTML, range requests or not, PEP 658 metadata
+//! advertised, unadvertised or absent, basic auth, transient failures. Every request is logged.
+#![allow(dead_code)]
+
+mod build;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub use build::{build_index, Built};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// PEP 691 JSON when asked for by Accept, else HTML (as PyPI).
+    Json,
+    /// PEP 503 HTML only.
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetadataMode {
+    /// PEP 658/714: listed and served.
+    Advertised,
+    /// Served as `<file>.metadata` but not listed (like the index our machines reach).
+    Unadvertised,
+    /// Not served.
+    Absent,
+}
+
+#[derive(Clone, Debug)]
+pub struct IndexOptions {
+    pub format: Format,
+    pub range_requests: bool,
+    pub metadata: MetadataMode,
+    pub basic_auth: Option<(String, String)>,
+    pub cache_control: String,
+    /// Answer 503 to the first N GETs of these files.
+    pub fail_first: HashMap<String, u32>,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            format: Format::Json,
+            range_requests: true,
+            metadata: MetadataMode::Unadvertised,
+            basic_auth: None,
+            cache_control: "max-age=600, public".into(),
+            fail_first: HashMap::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub range: Option<String>,
+    pub accept: Option<String>,
+    pub status: u16,
+}
+
+struct State {
+    opts: IndexOptions,
+    built: Built,
+    log: Mutex<Vec<Request>>,
+    failures: Mutex<HashMap<String, u32>>,
+}
+
+pub struct FixtureIndex {
+    port: u16,
+    state: Arc<State>,
+    _dir: tempfile::TempDir,
+}
+
+impl FixtureIndex {
+    /// Serves the fixtures of `fixtures/index`.
+    pub fn start(opts: IndexOptions) -> Self {
+        Self::start_from(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/index"),
+            opts,
+        )
+    }
+
+    /// Builds the projects specified in `dir/*.toml` and serves them.
+    pub fn start_from(dir: &Path, opts: IndexOptions) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let built = build_index(dir, tmp.path());
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(State {
+            failures: Mutex::new(opts.fail_first.clone()),
+            opts,
+            built,
+            log: Mutex::default(),
+        });
+        let s = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &s);
+                });
+            }
+        });
+        FixtureIndex {
+            port,
+            state,
+            _dir: tmp,
+        }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/simple/", self.base())
+    }
+
+    pub fn files_dir(&self) -> &Path {
+        &self.state.built.files_dir
+    }
+
+    pub fn sha256(&self, filename: &str) -> String {
+        build::sha256_file(&self.files_dir().join(filename))
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.log.lock().unwrap().clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.state.log.lock().unwrap().clear();
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    fn header(mut self, k: &str, v: impl Into<String>) -> Self {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        416 => "Range Not Satisfiable",
+        503 => "Service Unavailable",
+        _ => "Other",
+    }
+}
+
+fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut out = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let target = parts.next().unwrap_or("/").to_string();
+        let mut headers: HashMap<String, String> = HashMap::new();
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h)?;
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        if let Some(n) = headers
+            .get("content-length")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            let mut body = vec![0; n];
+            reader.read_exact(&mut body)?;
+        }
+        let path = target.split('?').next().unwrap_or("/").to_string();
+        let resp = handle(state, &method, &path, &headers);
+        state.log.lock().unwrap().push(Request {
+            method: method.clone(),
+            path,
+            range: headers.get("range").cloned(),
+            accept: headers.get("accept").cloned(),
+            status: resp.status,
+        });
+        let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
+        for (k, v) in &resp.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\n", resp.body.len()));
+        let close = headers
+            .get("connection")
+            .is_some_and(|c| c.eq_ignore_ascii_case("close"));
+        head.push_str(if close {
+            "Connection: close\r\n\r\n"
+        } else {
+            "Connection: keep-alive\r\n\r\n"
+        });
+        out.write_all(head.as_bytes())?;
+        if method != "HEAD" {
+            out.write_all(&resp.body)?;
+        }
+        out.flush()?;
+        if close {
+            return Ok(());
+        }
+    }
+}
+
+fn normalize(name: &str) -> String {
+    let mut out = String::new();
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+fn authorized(state: &State, headers: &HashMap<String, String>) -> bool {
+    let Some((u, p)) = &state.opts.basic_auth else {
+        return true;
+    };
+    let expected = format!("Basic {}", build::base64(format!("{u}:{p}").as_bytes()));
+    headers.get("authorization") == Some(&expected)
+}
+
+fn handle(state: &State, method: &str, path: &str, headers: &HashMap<String, String>) -> Response {
+    if !authorized(state, headers) {
+        return Response::new(401, "unauthorized")
+            .header("WWW-Authenticate", "Basic realm=\"fixture\"");
+    }
+    let built = &state.built;
+    if path == "/simple/" {
+        let names: Vec<&String> = built.projects.keys().collect();
+        let body = names
+            .iter()
+            .map(|n| format!("<a href=\"{n}/\">{n}</a>"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Response::new(200, format!("<html><body>{body}</body></html>"))
+            .header("Content-Type", "text/html");
+    }
+    if let Some(rest) = path.strip_prefix("/simple/") {
+        let name = rest.trim_end_matches('/');
+        let norm = normalize(name);
+        if norm != name || !rest.ends_with('/') {
+            if built.projects.contains_key(&norm) {
+                return Response::new(301, "").header("Location", format!("/simple/{norm}/"));
+            }
+        }
+        let Some(files) = built.projects.get(&norm) else {
+            return Response::new(404, "not found");
+        };
+        let json = state.opts.format == Format::Json
+            && headers
+                .get("accept")
+                .is_some_and(|a| a.contains("application/vnd.pypi.simple.v1+json"));
+        let (body, ctype) = if json {
+            (
+                project_json(built, files, state.opts.metadata),
+                "application/vnd.pypi.simple.v1+json",
+            )
+        } else {
+            (project_html(built, files, state.opts.metadata), "text/html")
+        };
+        let etag = format!("\"{}\"", &build::sha256_bytes(body.as_bytes())[..16]);
+        if headers.get("if-none-match") == Some(&etag) {
+            return Response::new(304, "")
+                .header("ETag", etag)
+                .header("Cache-Control", state.opts.cache_control.clone());
+        }
+        return Response::new(200, body)
+            .header("Content-Type", ctype)
+            .header("ETag", etag)
+            .header("Cache-Control", state.opts.cache_control.clone());
+    }
+    if let Some(name) = path.strip_prefix("/files/") {
+        let name = percent_decode(name);
+        if let Some(wheel) = name.strip_suffix(".metadata") {
+            if state.opts.metadata == MetadataMode::Absent {
+                return Response::new(404, "no metadata");
+            }
+            return match built.files.get(wheel).and_then(|f| f.metadata.clone()) {
+                Some(m) => Response::new(200, m),
+                None => Response::new(404, "no metadata"),
+            };
+        }
+        if !built.files.contains_key(&name) {
+            return Response::new(404, "no such file");
+        }
+        if method == "GET" {
+            let mut failures = state.failures.lock().unwrap();
+            if let Some(n) = failures.get_mut(&name) {
+                if *n > 0 {
+                    *n -= 1;
+                    return Response::new(503, "try again");
+                }
+            }
+        }
+        // Read from disk each time: tests may corrupt or remove files.
+        let Ok(bytes) = std::fs::read(built.files_dir.join(&name)) else {
+            return Response::new(404, "gone");
+        };
+        if state.opts.range_requests {
+            if let Some(range) = headers.get("range") {
+                return ranged(&bytes, range);
+            }
+            return Response::new(200, bytes).header("Accept-Ranges", "bytes");
+        }
+        return Response::new(200, bytes);
+    }
+    Response::new(404, "not found")
+}
+
+fn ranged(bytes: &[u8], range: &str) -> Response {
+    let len = bytes.len() as u64;
+    let spec = range.trim().strip_prefix("bytes=").unwrap_or("");
+    let (start, end) = match spec.split_once('-') {
+        Some(("", n)) => {
+            let n: u64 = n.parse().unwrap_or(0);
+            (len.saturating_sub(n), len.saturating_sub(1))
+        }
+        Some((a, "")) => (a.parse().unwrap_or(len), len.saturating_sub(1)),
+        Some((a, b)) => (
+            a.parse().unwrap_or(len),
+            b.parse::<u64>().unwrap_or(0).min(len.saturating_sub(1)),
+        ),
+        None => (len, 0),
+    };
+    if start >= len || start > end {
+        return Response::new(416, "").header("Content-Range", format!("bytes */{len}"));
+    }
+    Response::new(206, bytes[start as usize..=end as usize].to_vec())
+        .header("Content-Range", format!("bytes {start}-{end}/{len}"))
+        .header("Accept-Ranges", "bytes")
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn project_json(built: &Built, files: &[String], mode: MetadataMode) -> String {
+    let entries: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| {
+            let info = &built.files[f];
+            let mut v = serde_json::json!({
+                "filename": f,
+                "url": format!("../../files/{f}"),
+                "hashes": {"sha256": info.sha256},
+                "requires-python": info.requires_python,
+                "yanked": match &info.yanked { Some(r) if r.is_empty() => serde_json::json!(true), Some(r) => serde_json::json!(r), None => serde_json::json!(false) },
+                "upload-time": info.upload_time,
+                "size": info.size,
+            });
+            if mode == MetadataMode::Advertised {
+                if let Some(m) = &info.metadata {
+                    v["core-metadata"] = serde_json::json!({"sha256": build::sha256_bytes(m)});
+                }
+            }
+            v
+        })
+        .collect();
+    serde_json::json!({"meta": {"api-version": "1.1"}, "files": entries}).to_string()
+}
+
+fn project_html(built: &Built, files: &[String], mode: MetadataMode) -> String {
+    let mut out = String::from("<!DOCTYPE html>\n<html><body>\n");
+    for f in files {
+        let info = &built.files[f];
+        let mut attrs = format!("href=\"../../files/{f}#sha256={}\"", info.sha256);
+        if let Some(rp) = &info.requires_python {
+            attrs.push_str(&format!(" data-requires-python=\"{}\"", html_escape(rp)));
+        }
+        if let Some(y) = &info.yanked {
+            attrs.push_str(&format!(" data-yanked=\"{}\"", html_escape(y)));
+        }
+        if mode == MetadataMode::Advertised {
+            if let Some(m) = &info.metadata {
+                let h = build::sha256_bytes(m);
+                attrs.push_str(&format!(
+                    " data-core-metadata=\"sha256={h}\" data-dist-info-metadata=\"sha256={h}\""
+                ));
+            }
+        }
+        out.push_str(&format!("<a {attrs}>{f}</a><br/>\n"));
+    }
+    out.push_str("</body></html>\n");
+    out
+}
