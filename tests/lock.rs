@@ -1,4 +1,4 @@
-//! `pinwheel lock` against a loopback index generated from fixtures/lock-index.
+//! `pinwheel lock` against a loopback index generated from fixtures/index.
 
 mod support;
 
@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use support::{FixtureIndex, Format, IndexOptions, MetadataMode};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lock-index")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/index")
 }
 
 fn index(opts: IndexOptions) -> FixtureIndex {
