@@ -8,6 +8,9 @@ mod support;
 fn serve_fixture_index() {
     let idx = support::FixtureIndex::start(support::IndexOptions::default());
     println!("FIXTURE_INDEX_URL={}", idx.url());
-    let secs: u64 = std::env::var("SERVE_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
+    let secs: u64 = std::env::var("SERVE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
     std::thread::sleep(std::time::Duration::from_secs(secs));
 }

@@ -15,7 +15,9 @@ const MUSL: &str = "cp312-musllinux_1_2_x86_64";
 
 fn pinwheel(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir).env_remove("PIP_INDEX_URL").env_remove("PIP_EXTRA_INDEX_URL");
+    c.current_dir(dir)
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL");
     c
 }
 
@@ -29,7 +31,15 @@ fn ok(out: &Output) -> String {
 fn lock(idx: &FixtureIndex, dir: &Path, input: &str, targets: &[&str]) -> PathBuf {
     std::fs::write(dir.join("requirements.in"), input).unwrap();
     let mut c = pinwheel(dir);
-    c.args(["lock", "requirements.in", "-o", "requirements.lock", "--no-cache", "--index-url", &idx.url()]);
+    c.args([
+        "lock",
+        "requirements.in",
+        "-o",
+        "requirements.lock",
+        "--no-cache",
+        "--index-url",
+        &idx.url(),
+    ]);
     for t in targets {
         c.args(["--target", t]);
     }
@@ -58,7 +68,12 @@ fn files(dir: &Path) -> BTreeSet<String> {
 fn downloads(idx: &FixtureIndex) -> Vec<String> {
     idx.requests()
         .into_iter()
-        .filter(|r| r.path.starts_with("/files/") && !r.path.ends_with(".metadata") && r.method == "GET" && r.range.is_none())
+        .filter(|r| {
+            r.path.starts_with("/files/")
+                && !r.path.ends_with(".metadata")
+                && r.method == "GET"
+                && r.range.is_none()
+        })
         .map(|r| r.path)
         .collect()
 }
@@ -67,7 +82,12 @@ fn downloads(idx: &FixtureIndex) -> Vec<String> {
 fn picks_the_best_file_per_target_and_fetches_each_once() {
     let idx = FixtureIndex::start(IndexOptions::default());
     let dir = tempfile::tempdir().unwrap();
-    let lock = lock(&idx, dir.path(), "native\nabi3pkg\napp\n", &[GLIBC, MUSL, "cp311-manylinux_2_28_x86_64"]);
+    let lock = lock(
+        &idx,
+        dir.path(),
+        "native\nabi3pkg\napp\n",
+        &[GLIBC, MUSL, "cp311-manylinux_2_28_x86_64"],
+    );
     idx.clear_requests();
     ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
     let got = files(&dir.path().join("wh"));
@@ -94,9 +114,16 @@ fn picks_the_best_file_per_target_and_fetches_each_once() {
     let d = downloads(&idx);
     let unique: BTreeSet<_> = d.iter().collect();
     assert_eq!(d.len(), unique.len(), "{d:?}");
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("wh/pinwheel-manifest.json")).unwrap()).unwrap();
-    let app = manifest["files"].as_array().unwrap().iter().find(|f| f["filename"] == "app-1.0.0-py3-none-any.whl").unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("wh/pinwheel-manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let app = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["filename"] == "app-1.0.0-py3-none-any.whl")
+        .unwrap();
     assert_eq!(app["targets"].as_array().unwrap().len(), 3, "{app}");
     assert_eq!(app["sha256"], idx.sha256("app-1.0.0-py3-none-any.whl"));
 }
@@ -108,13 +135,24 @@ fn legacy_manylinux1_serves_glibc_and_nothing_serves_musl() {
     let lock = lock(&idx, dir.path(), "legacy\n", &[GLIBC]);
     // manylinux1 = manylinux_2_5: accepted on glibc 2.28.
     ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
-    assert!(dir.path().join("wh/legacy-0.9.0-py3-none-manylinux1_x86_64.whl").exists());
+    assert!(dir
+        .path()
+        .join("wh/legacy-0.9.0-py3-none-manylinux1_x86_64.whl")
+        .exists());
     std::fs::remove_dir_all(dir.path().join("wh")).unwrap();
     // A musl target accepts no manylinux wheel, and there is no sdist.
-    let out = wheelhouse(&idx, dir.path(), &lock, &["--target", GLIBC, "--target", MUSL]);
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--target", GLIBC, "--target", MUSL],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("legacy on cp312-musllinux_1_2_x86_64"), "{err}");
+    assert!(
+        err.contains("legacy on cp312-musllinux_1_2_x86_64"),
+        "{err}"
+    );
     assert!(!dir.path().join("wh").exists());
 }
 
@@ -122,20 +160,49 @@ fn legacy_manylinux1_serves_glibc_and_nothing_serves_musl() {
 fn sdist_fallback_is_reported_and_only_binary_refuses_it() {
     let idx = FixtureIndex::start(IndexOptions::default());
     let dir = tempfile::tempdir().unwrap();
-    let lock = lock(&idx, dir.path(), "glibconly==2.0.0\nstaticsdist\n", &[GLIBC, MUSL]);
+    let lock = lock(
+        &idx,
+        dir.path(),
+        "glibconly==2.0.0\nstaticsdist\n",
+        &[GLIBC, MUSL],
+    );
     let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("glibconly on cp312-musllinux_1_2_x86_64"), "{err}");
-    assert!(err.contains("staticsdist on cp312-manylinux_2_28_x86_64"), "{err}");
-    assert!(err.contains("staticsdist on cp312-musllinux_1_2_x86_64"), "{err}");
-    assert!(!dir.path().join("wh").exists(), "nothing written with --only-binary failing");
+    assert!(
+        err.contains("glibconly on cp312-musllinux_1_2_x86_64"),
+        "{err}"
+    );
+    assert!(
+        err.contains("staticsdist on cp312-manylinux_2_28_x86_64"),
+        "{err}"
+    );
+    assert!(
+        err.contains("staticsdist on cp312-musllinux_1_2_x86_64"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("wh").exists(),
+        "nothing written with --only-binary failing"
+    );
 
     let err = ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
-    assert!(err.contains("needs a compiler") || err.contains("need a compiler") || err.contains("a compiler"), "{err}");
-    assert!(err.contains("glibconly on cp312-musllinux_1_2_x86_64"), "{err}");
+    assert!(
+        err.contains("needs a compiler")
+            || err.contains("need a compiler")
+            || err.contains("a compiler"),
+        "{err}"
+    );
+    assert!(
+        err.contains("glibconly on cp312-musllinux_1_2_x86_64"),
+        "{err}"
+    );
     let got = files(&dir.path().join("wh"));
-    assert!(got.contains("glibconly-2.0.0.tar.gz") && got.contains("glibconly-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl"), "{got:?}");
+    assert!(
+        got.contains("glibconly-2.0.0.tar.gz")
+            && got.contains("glibconly-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl"),
+        "{got:?}"
+    );
 }
 
 #[test]
@@ -150,7 +217,10 @@ fn hash_mismatch_discards_the_file_and_names_it() {
     let out = wheelhouse(&idx, dir.path(), &lock, &[]);
     assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("lib-1.2.0-py3-none-any.whl") && err.contains(&expected), "{err}");
+    assert!(
+        err.contains("lib-1.2.0-py3-none-any.whl") && err.contains(&expected),
+        "{err}"
+    );
     let actual = idx.sha256("lib-1.2.0-py3-none-any.whl");
     assert!(err.contains(&actual), "{err}");
     let left: Vec<_> = files(&dir.path().join("wh")).into_iter().collect();
@@ -167,7 +237,10 @@ fn rerun_downloads_nothing_and_prune_removes_strays() {
     std::fs::write(dir.path().join("wh/stray-1.0-py3-none-any.whl"), b"x").unwrap();
     let err = ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
     assert!(downloads(&idx).is_empty(), "{:?}", downloads(&idx));
-    assert!(err.contains("stray-1.0-py3-none-any.whl") && err.contains("--prune"), "{err}");
+    assert!(
+        err.contains("stray-1.0-py3-none-any.whl") && err.contains("--prune"),
+        "{err}"
+    );
     assert!(dir.path().join("wh/stray-1.0-py3-none-any.whl").exists());
     ok(&wheelhouse(&idx, dir.path(), &lock, &["--prune"]));
     assert!(!dir.path().join("wh/stray-1.0-py3-none-any.whl").exists());
@@ -176,7 +249,8 @@ fn rerun_downloads_nothing_and_prune_removes_strays() {
 #[test]
 fn transient_failures_are_retried() {
     let mut opts = IndexOptions::default();
-    opts.fail_first.insert("lib-1.2.0-py3-none-any.whl".into(), 2);
+    opts.fail_first
+        .insert("lib-1.2.0-py3-none-any.whl".into(), 2);
     let idx = FixtureIndex::start(opts);
     let dir = tempfile::tempdir().unwrap();
     let lock = lock(&idx, dir.path(), "lib\n", &[GLIBC]);
@@ -192,7 +266,12 @@ fn verify_catches_changed_missing_and_extra_files() {
     let dir = tempfile::tempdir().unwrap();
     let lock = lock(&idx, dir.path(), "app\nnative\n", &[GLIBC]);
     ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
-    let verify = || pinwheel(dir.path()).args(["verify", "wh"]).output().unwrap();
+    let verify = || {
+        pinwheel(dir.path())
+            .args(["verify", "wh"])
+            .output()
+            .unwrap()
+    };
     ok(&verify());
     let wh = dir.path().join("wh");
     std::fs::write(wh.join("lib-1.2.0-py3-none-any.whl"), b"changed").unwrap();
@@ -211,12 +290,25 @@ fn refuses_unhashed_locks_unless_allowed() {
     let idx = FixtureIndex::start(IndexOptions::default());
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("plain.txt"), "lib==1.1.0\n").unwrap();
-    let out = wheelhouse(&idx, dir.path(), &dir.path().join("plain.txt"), &["--target", GLIBC]);
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("plain.txt"),
+        &["--target", GLIBC],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-unhashed"));
-    ok(&wheelhouse(&idx, dir.path(), &dir.path().join("plain.txt"), &["--target", GLIBC, "--allow-unhashed"]));
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("plain.txt"),
+        &["--target", GLIBC, "--allow-unhashed"],
+    ));
     let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
-    assert!(reqs.contains(&idx.sha256("lib-1.1.0-py3-none-any.whl")), "{reqs}");
+    assert!(
+        reqs.contains(&idx.sha256("lib-1.1.0-py3-none-any.whl")),
+        "{reqs}"
+    );
 }
 
 #[test]
@@ -224,7 +316,9 @@ fn reads_locks_written_by_uv_and_pip_compile() {
     let idx = FixtureIndex::start(IndexOptions::default());
     for name in ["uv.lock", "pip-compile.lock"] {
         let dir = tempfile::tempdir().unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/locks").join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/locks")
+            .join(name);
         let out = wheelhouse(&idx, dir.path(), &src, &["--target", GLIBC]);
         ok(&out);
         let got = files(&dir.path().join("wh"));
@@ -240,7 +334,11 @@ fn reads_locks_written_by_uv_and_pip_compile() {
 }
 
 fn venv(dir: &Path) -> PathBuf {
-    let st = StdCommand::new("python3").args(["-m", "venv"]).arg(dir).status().unwrap();
+    let st = StdCommand::new("python3")
+        .args(["-m", "venv"])
+        .arg(dir)
+        .status()
+        .unwrap();
     assert!(st.success(), "python3 -m venv failed");
     dir.join("bin/python")
 }
@@ -252,25 +350,53 @@ fn venv(dir: &Path) -> PathBuf {
 fn pip_installs_the_wheelhouse_offline() {
     let idx = FixtureIndex::start(IndexOptions::default());
     let dir = tempfile::tempdir().unwrap();
-    let host = String::from_utf8(pinwheel(dir.path()).arg("target").output().unwrap().stdout).unwrap();
+    let host =
+        String::from_utf8(pinwheel(dir.path()).arg("target").output().unwrap().stdout).unwrap();
     let host = host.split_whitespace().next().unwrap().to_string();
-    let lock = lock(&idx, dir.path(), "app[fast]\nnative\nabi3pkg\nstaticsdist\n", &[&host, MUSL]);
+    let lock = lock(
+        &idx,
+        dir.path(),
+        "app[fast]\nnative\nabi3pkg\nstaticsdist\n",
+        &[&host, MUSL],
+    );
     ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
     let py = venv(&dir.path().join("venv"));
     let elsewhere = tempfile::tempdir().unwrap();
     let out = StdCommand::new(&py)
         .current_dir(elsewhere.path())
-        .args(["-m", "pip", "install", "--no-index", "--no-build-isolation", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--no-index",
+            "--no-build-isolation",
+            "-r",
+        ])
         .arg(dir.path().join("wh/requirements.txt"))
         .env_remove("PIP_FIND_LINKS")
         .env("PIP_NO_INPUT", "1")
         .output()
         .unwrap();
-    assert!(out.status.success(), "pip install failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let check = StdCommand::new(&py).args(["-m", "pip", "check"]).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(
+        out.status.success(),
+        "pip install failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = StdCommand::new(&py)
+        .args(["-m", "pip", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
     let imported = StdCommand::new(&py)
-        .args(["-c", "import app, native, abi3pkg, staticsdist, lib, fastdep; print(native.__version__)"])
+        .args([
+            "-c",
+            "import app, native, abi3pkg, staticsdist, lib, fastdep; print(native.__version__)",
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&imported.stdout).trim(), "1.0.0");

@@ -1,0 +1,323 @@
+//! `pinwheel check` and `lock --only-binary/--prefer-binary` against the loopback fixture index.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use support::{FixtureIndex, IndexOptions};
+
+const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
+const MUSL: &str = "cp312-musllinux_1_2_x86_64";
+
+fn pinwheel(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("pinwheel").unwrap();
+    c.current_dir(dir)
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL");
+    c
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn lock(idx: &FixtureIndex, dir: &Path, input: &str, args: &[&str]) -> Output {
+    std::fs::write(dir.join("requirements.in"), input).unwrap();
+    pinwheel(dir)
+        .args([
+            "lock",
+            "requirements.in",
+            "-o",
+            "requirements.lock",
+            "--no-cache",
+            "--upgrade",
+            "--index-url",
+            &idx.url(),
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn check(idx: &FixtureIndex, dir: &Path, lock: &str, args: &[&str]) -> Output {
+    std::fs::write(dir.join("check.lock"), lock).unwrap();
+    pinwheel(dir)
+        .args([
+            "check",
+            "check.lock",
+            "--no-cache",
+            "--index-url",
+            &idx.url(),
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A lock as any tool would write it; `check` needs no hashes.
+const MIXED: &str = "# targets: cp312-manylinux_2_28_x86_64 cp312-musllinux_1_2_x86_64\n\
+native==1.0.0\napp==1.0.0\nstaticsdist==1.0.0\nglibconly==2.0.0\nnewer-musl==1.0.0\nnothing==1.0.0\n\
+backport==2.0.0 ; python_version < '3.12'\n";
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+fn entry<'a>(
+    report: &'a serde_json::Value,
+    name: &str,
+    target: &str,
+) -> Option<&'a serde_json::Value> {
+    report["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name && e["target"] == target)
+}
+
+#[test]
+fn every_status_with_suggestions() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = check(&idx, dir.path(), MIXED, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    let status =
+        |n: &str, t: &str| entry(&r, n, t).map(|e| e["status"].as_str().unwrap().to_string());
+    assert_eq!(status("native", GLIBC).as_deref(), Some("wheel"));
+    assert_eq!(status("native", MUSL).as_deref(), Some("wheel"));
+    assert_eq!(status("app", MUSL).as_deref(), Some("pure"));
+    assert_eq!(status("staticsdist", MUSL).as_deref(), Some("sdist"));
+    assert_eq!(status("glibconly", GLIBC).as_deref(), Some("wheel"));
+    assert_eq!(status("glibconly", MUSL).as_deref(), Some("sdist"));
+    assert_eq!(status("nothing", GLIBC).as_deref(), Some("none"));
+    // Not needed on Python 3.12: not reported.
+    assert_eq!(status("backport", GLIBC), None);
+    let native = entry(&r, "native", MUSL).unwrap();
+    assert_eq!(
+        native["file"],
+        "native-1.0.0-cp312-cp312-musllinux_1_2_x86_64.whl"
+    );
+    assert_eq!(native["tag"], "cp312-cp312-musllinux_1_2_x86_64");
+    // The nearest version with a wheel: older for glibconly, newer for newer-musl.
+    let s = &entry(&r, "glibconly", MUSL).unwrap()["suggestion"];
+    assert_eq!(
+        (s["version"].as_str(), s["direction"].as_str()),
+        (Some("1.0.0"), Some("older")),
+        "{s}"
+    );
+    let s = &entry(&r, "newer-musl", MUSL).unwrap()["suggestion"];
+    assert_eq!(
+        (s["version"].as_str(), s["direction"].as_str()),
+        (Some("1.1.0"), Some("newer")),
+        "{s}"
+    );
+    assert!(s["satisfies_input"].is_null());
+    assert!(entry(&r, "staticsdist", MUSL).unwrap()["suggestion"].is_null());
+    // No downloads: listings only.
+    assert!(
+        idx.requests()
+            .iter()
+            .all(|r| r.path.starts_with("/simple/")),
+        "{:?}",
+        idx.requests()
+    );
+}
+
+#[test]
+fn suggestions_say_whether_they_satisfy_the_input() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.txt"), "glibconly>=2\nnewer-musl\n").unwrap();
+    let out = check(
+        &idx,
+        dir.path(),
+        MIXED,
+        &["--format", "json", "--input", "in.txt", "--target", MUSL],
+    );
+    let r = json(&out);
+    assert_eq!(
+        entry(&r, "glibconly", MUSL).unwrap()["suggestion"]["satisfies_input"],
+        false
+    );
+    assert_eq!(
+        entry(&r, "newer-musl", MUSL).unwrap()["suggestion"]["satisfies_input"],
+        true
+    );
+    let human = check(
+        &idx,
+        dir.path(),
+        MIXED,
+        &["--input", "in.txt", "--target", MUSL],
+    );
+    let text = stdout(&human);
+    assert!(text.contains("does NOT satisfy the input"), "{text}");
+}
+
+#[test]
+fn exit_codes_and_allow_sdist() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let all_wheels = "native==1.0.0\napp==1.0.0\n";
+    assert_eq!(
+        check(&idx, dir.path(), all_wheels, &["--target", MUSL])
+            .status
+            .code(),
+        Some(0)
+    );
+    let sdist_only = "native==1.0.0\nstaticsdist==1.0.0\n";
+    assert_eq!(
+        check(&idx, dir.path(), sdist_only, &["--target", MUSL])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        check(
+            &idx,
+            dir.path(),
+            sdist_only,
+            &["--target", MUSL, "--allow-sdist"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    // `none` fails even with --allow-sdist.
+    assert_eq!(
+        check(
+            &idx,
+            dir.path(),
+            "nothing==1.0.0\n",
+            &["--target", MUSL, "--allow-sdist"]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+    // Bad input: exit 2 with where and what.
+    let bad = check(&idx, dir.path(), "native>=1\n", &["--target", MUSL]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("check.lock:1"), "{}", stderr(&bad));
+    let bad = check(
+        &idx,
+        dir.path(),
+        all_wheels,
+        &["--target", "python:3.12-nonsense"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn human_report_groups_by_status_with_the_verdict_last() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = check(&idx, dir.path(), MIXED, &["--target", MUSL]);
+    insta::assert_snapshot!("human_report", stdout(&out));
+    let last = stdout(&out).lines().last().unwrap().to_string();
+    assert!(
+        last.starts_with("3 of 6 pins need a compiler on cp312-musllinux_1_2_x86_64"),
+        "{last}"
+    );
+}
+
+#[test]
+fn json_schema_snapshot() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = check(&idx, dir.path(), MIXED, &["--format", "json"]);
+    insta::assert_snapshot!("json_report", stdout(&out));
+}
+
+#[test]
+fn only_binary_lock_backtracks_to_a_version_with_musl_wheels() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = lock(
+        &idx,
+        dir.path(),
+        "glibconly\n",
+        &["--target", GLIBC, "--target", MUSL],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
+    assert!(text.contains("glibconly==3.0.0"), "{text}");
+    let out = lock(
+        &idx,
+        dir.path(),
+        "glibconly\n",
+        &[
+            "--target",
+            GLIBC,
+            "--target",
+            MUSL,
+            "--only-binary",
+            ":all:",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
+    assert!(text.contains("glibconly==1.0.0"), "{text}");
+    // The per-package spelling works too.
+    let out = lock(
+        &idx,
+        dir.path(),
+        "glibconly\n",
+        &["--target", MUSL, "--only-binary", "glibconly"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(dir.path().join("requirements.lock"))
+            .unwrap()
+            .contains("glibconly==1.0.0")
+    );
+}
+
+#[test]
+fn only_binary_impossible_says_which_package_and_target() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = lock(
+        &idx,
+        dir.path(),
+        "app\nstaticsdist\n",
+        &["--target", MUSL, "--only-binary", ":all:"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("staticsdist") && err.contains("has no wheel for cp312-musllinux_1_2_x86_64"),
+        "{err}"
+    );
+}
+
+#[test]
+fn prefer_binary_takes_an_older_release_with_wheels() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = lock(
+        &idx,
+        dir.path(),
+        "glibconly\n",
+        &["--target", MUSL, "--prefer-binary"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(dir.path().join("requirements.lock"))
+            .unwrap()
+            .contains("glibconly==1.0.0")
+    );
+    let out = lock(&idx, dir.path(), "glibconly\n", &["--target", MUSL]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(dir.path().join("requirements.lock"))
+            .unwrap()
+            .contains("glibconly==3.0.0")
+    );
+}
