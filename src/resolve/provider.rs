@@ -75,10 +75,12 @@ pub(crate) struct Provider {
     pub direct: HashMap<PackageName, Arc<VersionMap>>,
 }
 
+type MapCell = Arc<OnceCell<Result<Arc<VersionMap>, IndexError>>>;
+
 /// Version maps per project, computed once and shared by the resolver and its prefetches.
 pub struct VersionMaps {
     exclude_newer: Option<i64>,
-    cells: Mutex<HashMap<PackageName, Arc<OnceCell<Result<Arc<VersionMap>, IndexError>>>>>,
+    cells: Mutex<HashMap<PackageName, MapCell>>,
 }
 
 impl VersionMaps {

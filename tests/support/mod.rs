@@ -282,10 +282,8 @@ fn handle(state: &State, method: &str, path: &str, headers: &HashMap<String, Str
     if let Some(rest) = path.strip_prefix("/simple/") {
         let name = rest.trim_end_matches('/');
         let norm = normalize(name);
-        if norm != name || !rest.ends_with('/') {
-            if built.projects.contains_key(&norm) {
-                return Response::new(301, "").header("Location", format!("/simple/{norm}/"));
-            }
+        if (norm != name || !rest.ends_with('/')) && built.projects.contains_key(&norm) {
+            return Response::new(301, "").header("Location", format!("/simple/{norm}/"));
         }
         let Some(files) = built.projects.get(&norm) else {
             return Response::new(404, "not found");
