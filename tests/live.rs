@@ -139,3 +139,95 @@ fn live_lock_web_api_is_accepted_by_pip() {
         "pip would install {installed} of {pins} pins"
     );
 }
+
+/// The web-api corpus, locked for this machine, goes into a wheelhouse that the real pip
+/// installs with no index in a fresh venv; `pip check` passes.
+#[test]
+fn live_wheelhouse_installs_offline() {
+    if !index_reachable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("requirements.lock");
+    let host = host_target();
+    let st = Command::new(bin())
+        .arg("lock")
+        .arg(corpus("web-api.in"))
+        .arg("-o")
+        .arg(&lock)
+        .args(["--target", &host, "--exclude-newer", EXCLUDE_NEWER, "-q"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let wh = dir.path().join("wh");
+    let out = Command::new(bin()).arg("wheelhouse").arg(&lock).arg("-d").arg(&wh).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let st = Command::new(bin()).arg("verify").arg(&wh).status().unwrap();
+    assert!(st.success());
+    let py = venv(&dir.path().join("venv"));
+    let out = Command::new(&py)
+        .args(["-m", "pip", "install", "--quiet", "--no-index", "-r"])
+        .arg(wh.join("requirements.txt"))
+        .env_remove("PIP_FIND_LINKS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let check = Command::new(&py).args(["-m", "pip", "check"]).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let import = Command::new(&py)
+        .args(["-c", "import fastapi, numpy, pandas, cryptography, lxml, PIL, psycopg, boto3"])
+        .status()
+        .unwrap();
+    assert!(import.success());
+}
+
+/// alpine-mixed, locked and checked for python:3.12-alpine: the source-only pins are reported
+/// and the others pass; pip itself agrees, pin by pin, with
+/// `pip download --only-binary=:all: --platform musllinux_1_2_x86_64 --python-version 3.12`.
+#[test]
+fn live_check_alpine_agrees_with_pip_download() {
+    if !index_reachable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("requirements.lock");
+    let st = Command::new(bin())
+        .arg("lock")
+        .arg(corpus("alpine-mixed.in"))
+        .arg("-o")
+        .arg(&lock)
+        .args(["--target", "python:3.12-alpine", "--exclude-newer", EXCLUDE_NEWER, "-q"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = Command::new(bin())
+        .arg("check")
+        .arg(&lock)
+        .args(["--target", "python:3.12-alpine", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "docopt is source-only: {}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = report["entries"].as_array().unwrap();
+    let sdist: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["status"] == "sdist")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sdist, ["docopt"]);
+    let py = venv(&dir.path().join("venv"));
+    for e in entries {
+        let spec = format!("{}=={}", e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
+        let st = Command::new(&py)
+            .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"])
+            .args(["--platform", "musllinux_1_2_x86_64", "--python-version", "3.12", "-d"])
+            .arg(dir.path().join("dl"))
+            .arg(&spec)
+            .env_remove("PIP_FIND_LINKS")
+            .output()
+            .unwrap();
+        let pip_has_wheel = st.status.success();
+        let we_say_wheel = e["status"] == "wheel" || e["status"] == "pure";
+        assert_eq!(pip_has_wheel, we_say_wheel, "{spec}: pip {pip_has_wheel}, check {}", e["status"]);
+    }
+}
