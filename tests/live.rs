@@ -160,8 +160,18 @@ fn live_wheelhouse_installs_offline() {
         .unwrap();
     assert!(st.success());
     let wh = dir.path().join("wh");
-    let out = Command::new(bin()).arg("wheelhouse").arg(&lock).arg("-d").arg(&wh).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(bin())
+        .arg("wheelhouse")
+        .arg(&lock)
+        .arg("-d")
+        .arg(&wh)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let st = Command::new(bin()).arg("verify").arg(&wh).status().unwrap();
     assert!(st.success());
     let py = venv(&dir.path().join("venv"));
@@ -171,11 +181,25 @@ fn live_wheelhouse_installs_offline() {
         .env_remove("PIP_FIND_LINKS")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let check = Command::new(&py).args(["-m", "pip", "check"]).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = Command::new(&py)
+        .args(["-m", "pip", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
     let import = Command::new(&py)
-        .args(["-c", "import fastapi, numpy, pandas, cryptography, lxml, PIL, psycopg, boto3"])
+        .args([
+            "-c",
+            "import fastapi, numpy, pandas, cryptography, lxml, PIL, psycopg, boto3",
+        ])
         .status()
         .unwrap();
     assert!(import.success());
@@ -196,7 +220,13 @@ fn live_check_alpine_agrees_with_pip_download() {
         .arg(corpus("alpine-mixed.in"))
         .arg("-o")
         .arg(&lock)
-        .args(["--target", "python:3.12-alpine", "--exclude-newer", EXCLUDE_NEWER, "-q"])
+        .args([
+            "--target",
+            "python:3.12-alpine",
+            "--exclude-newer",
+            EXCLUDE_NEWER,
+            "-q",
+        ])
         .status()
         .unwrap();
     assert!(st.success());
@@ -206,7 +236,12 @@ fn live_check_alpine_agrees_with_pip_download() {
         .args(["--target", "python:3.12-alpine", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "docopt is source-only: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "docopt is source-only: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entries = report["entries"].as_array().unwrap();
     let sdist: Vec<&str> = entries
@@ -217,10 +252,27 @@ fn live_check_alpine_agrees_with_pip_download() {
     assert_eq!(sdist, ["docopt"]);
     let py = venv(&dir.path().join("venv"));
     for e in entries {
-        let spec = format!("{}=={}", e["name"].as_str().unwrap(), e["version"].as_str().unwrap());
+        let spec = format!(
+            "{}=={}",
+            e["name"].as_str().unwrap(),
+            e["version"].as_str().unwrap()
+        );
         let st = Command::new(&py)
-            .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"])
-            .args(["--platform", "musllinux_1_2_x86_64", "--python-version", "3.12", "-d"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+            ])
+            .args([
+                "--platform",
+                "musllinux_1_2_x86_64",
+                "--python-version",
+                "3.12",
+                "-d",
+            ])
             .arg(dir.path().join("dl"))
             .arg(&spec)
             .env_remove("PIP_FIND_LINKS")
@@ -228,6 +280,10 @@ fn live_check_alpine_agrees_with_pip_download() {
             .unwrap();
         let pip_has_wheel = st.status.success();
         let we_say_wheel = e["status"] == "wheel" || e["status"] == "pure";
-        assert_eq!(pip_has_wheel, we_say_wheel, "{spec}: pip {pip_has_wheel}, check {}", e["status"]);
+        assert_eq!(
+            pip_has_wheel, we_say_wheel,
+            "{spec}: pip {pip_has_wheel}, check {}",
+            e["status"]
+        );
     }
 }

@@ -475,3 +475,259 @@ fn bad_input_is_a_usage_error_with_location() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("python:9.9-nonsense"));
 }
+
+#[test]
+fn pip_index_url_from_the_environment() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    run.write("requirements.in", "lib<1.1\n");
+    let out = Command::cargo_bin("pinwheel")
+        .unwrap()
+        .current_dir(run.dir.path())
+        .env("PIP_INDEX_URL", idx.url())
+        .args([
+            "lock",
+            "requirements.in",
+            "-o",
+            "requirements.lock",
+            "--no-cache",
+            "--target",
+            T312,
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(pins(&run.output()), ["lib==1.0.0"]);
+}
+
+#[test]
+fn credentials_are_sent_and_never_printed_or_written() {
+    let idx = index(IndexOptions {
+        basic_auth: Some(("alice".into(), "s3cret-token".into())),
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    let with_creds = idx.url().replace("http://", "http://alice:s3cret-token@");
+    run.write("requirements.in", "app\n");
+    let out = Command::cargo_bin("pinwheel")
+        .unwrap()
+        .current_dir(run.dir.path())
+        .args([
+            "lock",
+            "requirements.in",
+            "-o",
+            "requirements.lock",
+            "--no-cache",
+            "--target",
+            T312,
+            "--index-url",
+            &with_creds,
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    let lock = run.output();
+    assert!(lock.contains("app==1.0.0"));
+    assert!(!lock.contains("s3cret-token"), "{lock}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cret-token"));
+    // Without credentials: a clear error, exit 4, and still no secret anywhere.
+    let out = run.lock(&idx, "app\n", &["--target", T312]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("401") && err.contains("netrc"), "{err}");
+}
+
+#[test]
+fn netrc_credentials() {
+    let idx = index(IndexOptions {
+        basic_auth: Some(("bob".into(), "hunter2".into())),
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    let netrc = run.write("netrc", "machine 127.0.0.1 login bob password hunter2\n");
+    run.write("requirements.in", "lib<1.1\n");
+    let out = Command::cargo_bin("pinwheel")
+        .unwrap()
+        .current_dir(run.dir.path())
+        .env("NETRC", &netrc)
+        .args([
+            "lock",
+            "requirements.in",
+            "-o",
+            "requirements.lock",
+            "--no-cache",
+            "--target",
+            T312,
+            "--index-url",
+            &idx.url(),
+        ])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(pins(&run.output()), ["lib==1.0.0"]);
+}
+
+#[test]
+fn first_index_that_has_a_package_wins() {
+    let primary = index(IndexOptions::default());
+    // A second index whose `lib` has only 1.0.0 would lose: the primary has lib.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lib.toml"),
+        "name = \"lib\"\n[[release]]\nversion = \"9.0.0\"\nwheels = [\"py3-none-any\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("extraonly.toml"),
+        "name = \"extraonly\"\n[[release]]\nversion = \"1.0.0\"\nwheels = [\"py3-none-any\"]\n",
+    )
+    .unwrap();
+    let extra = FixtureIndex::start_from(dir.path(), IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(
+        &primary,
+        "lib\nextraonly\n",
+        &["--target", T312, "--extra-index-url", &extra.url()],
+    ));
+    assert_eq!(pins(&run.output()), ["extraonly==1.0.0", "lib==1.2.0"]);
+}
+
+#[test]
+fn find_links_directory_and_direct_url() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let links = run.path("links");
+    std::fs::create_dir(&links).unwrap();
+    std::fs::copy(
+        idx.files_dir().join("shared-1.5.0-py3-none-any.whl"),
+        links.join("shared-1.5.0-py3-none-any.whl"),
+    )
+    .unwrap();
+    std::fs::write(links.join("localonly-0.1.0-py3-none-any.whl"), b"").unwrap();
+    // A package only in the find-links directory: resolved from there (its metadata from the file).
+    std::fs::copy(
+        idx.files_dir().join("fastdep-0.5.0-py3-none-any.whl"),
+        links.join("fastdep-0.5.0-py3-none-any.whl"),
+    )
+    .unwrap();
+    let out = run.lock(
+        &idx,
+        "fastdep\n",
+        &["--target", T312, "--find-links", links.to_str().unwrap()],
+    );
+    ok(&out);
+    assert_eq!(pins(&run.output()), ["fastdep==0.5.0"]);
+    // A direct reference to a wheel URL.
+    let url = format!("{}/files/lib-1.1.0-py3-none-any.whl", idx.base());
+    ok(&run.lock(
+        &idx,
+        &format!("lib @ {url}\n"),
+        &["--target", T312, "--upgrade"],
+    ));
+    let lock = run.output();
+    assert!(lock.contains(&format!("lib @ {url}")), "{lock}");
+    assert!(
+        lock.contains(&idx.sha256("lib-1.1.0-py3-none-any.whl")),
+        "hashed from its bytes: {lock}"
+    );
+}
+
+#[test]
+fn pyproject_extras_groups_and_tool_config() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let py = run.write(
+        "pyproject.toml",
+        &format!(
+            "[project]\nname = \"svc\"\nversion = \"0\"\ndependencies = [\"lib<1.2\"]\n\
+             [project.optional-dependencies]\npg = [\"shared<2\"]\n\
+             [dependency-groups]\ndev = [\"fastdep\"]\n\
+             [tool.pinwheel]\ntargets = [\"{T312}\"]\nindex-url = \"{}\"\n",
+            idx.url()
+        ),
+    );
+    let lock = |args: &[&str]| {
+        Command::cargo_bin("pinwheel")
+            .unwrap()
+            .current_dir(run.dir.path())
+            .env_remove("PIP_INDEX_URL")
+            .arg("lock")
+            .arg(&py)
+            .args(["-o", "requirements.lock", "--no-cache", "--upgrade"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    ok(&lock(&[]));
+    assert_eq!(pins(&run.output()), ["lib==1.1.0"]);
+    assert!(
+        run.output().contains(&format!("# targets: {T312}")),
+        "targets from [tool.pinwheel]"
+    );
+    ok(&lock(&["--extra", "pg", "--group", "dev"]));
+    assert_eq!(
+        pins(&run.output()),
+        ["fastdep==0.5.0", "lib==1.1.0", "shared==1.5.0"]
+    );
+    let out = lock(&["--extra", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pg"),
+        "lists the available extras"
+    );
+}
+
+#[test]
+fn no_target_means_this_machine_said_aloud() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "lib\n", &[]);
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("locking for this machine"), "{err}");
+    let host = String::from_utf8(
+        Command::cargo_bin("pinwheel")
+            .unwrap()
+            .arg("target")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let host = host.split_whitespace().next().unwrap().to_string();
+    assert!(run.output().contains(&format!("# targets: {host}")));
+}
+
+#[test]
+fn a_bad_ca_bundle_is_a_clear_error() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let bundle = run.write("ca.pem", "not a certificate\n");
+    let out = run.lock(
+        &idx,
+        "lib\n",
+        &["--target", T312, "--cert", bundle.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ca.pem") && err.contains("PEM"), "{err}");
+}
+
+#[test]
+fn vcs_and_editable_requirements_are_refused_with_a_hint() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(
+        &idx,
+        "pkg @ git+https://example.org/pkg.git\n",
+        &["--target", T312],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("requirements.in:1") && err.contains("hint"),
+        "{err}"
+    );
+    let out = run.lock(&idx, "-e ./src\n", &["--target", T312]);
+    assert_eq!(out.status.code(), Some(2));
+}
