@@ -17,8 +17,8 @@ if [ ! -x "$OUT/venv/bin/uv" ]; then
   python3 -m venv "$OUT/venv"
   "$OUT/venv/bin/pip" install -q uv
 fi
-UV=$PWD/$OUT/venv/bin/uv
-PIP="$PWD/$OUT/venv/bin/python -m pip"
+UV=$(cd "$OUT" && pwd)/venv/bin/uv
+PIP="$(cd "$OUT" && pwd)/venv/bin/python -m pip"
 now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
 
@@ -35,7 +35,7 @@ bench_lock() {
   "$PW" lock "$CORPUS" -o "$OUT/pw.lock" --target $target --exclude-newer "$EXCLUDE" --cache-dir "$OUT/pw-cache" -q
   "$UV" pip compile "$CORPUS" --generate-hashes --python-version 3.12 --python-platform x86_64-manylinux_2_28 \
       --exclude-newer "$EXCLUDE" --cache-dir "$OUT/uv-cache" -o "$OUT/uv.lock" -q
-  pins() { grep -E '^[A-Za-z0-9._-]+==' "$1" | sed 's/ .*//' | tr 'A-Z_.' 'a-z--' | sort; }
+  pins() { grep -E '^[A-Za-z0-9._-]+==' "$1" | sed 's/ .*//' | awk -F== '{n=tolower($1); gsub(/[._]/, "-", n); print n"=="$2}' | sort; }
   pins "$OUT/pw.lock" > "$OUT/pw.pins"; pins "$OUT/uv.lock" > "$OUT/uv.pins"
   echo "lock web-api ($target, exclude-newer $EXCLUDE)"
   printf '  cold: pinwheel %.2fs  uv %.2fs  ratio uv/pinwheel %.2f\n' "$pw_cold" "$uv_cold" "$(echo "$uv_cold / $pw_cold" | bc -l)"
@@ -50,18 +50,21 @@ bench_wheelhouse() {
   "$PW" lock "$CORPUS" -o "$OUT/multi.lock" "${targets[@]}" --exclude-newer "$EXCLUDE" --cache-dir "$OUT/pw-cache" -q
   rm -rf "$OUT/wh" "$OUT/pipdl"
   t=$(now); "$PW" wheelhouse "$OUT/multi.lock" -d "$OUT/wh" --no-cache -q; pw=$(elapsed $t)
-  t=$(now)
-  for pyv in 3.11 3.12 3.13; do for plat in manylinux_2_28_x86_64 musllinux_1_2_x86_64; do
-    $PIP download --quiet --no-cache-dir --only-binary=:all: --no-deps --python-version $pyv --platform $plat \
-      -d "$OUT/pipdl/$pyv-$plat" -r "$OUT/wh/requirements.txt" --no-index --find-links "$OUT/wh" >/dev/null 2>&1 || true
-  done; done
-  pip_local=$(elapsed $t)
-  # The honest pip loop: from the index, one run per target, on the lock itself.
+  # The pip loop users write: one `pip download` per target, from the index, on the lock itself,
+  # with every platform tag the target accepts (pip does not expand --platform by itself).
+  plats() {
+    if [ "$1" = glibc ]; then
+      for n in $(seq 28 -1 17); do echo --platform manylinux_2_${n}_x86_64; done
+      echo --platform manylinux2014_x86_64 --platform manylinux_2_12_x86_64 --platform manylinux2010_x86_64 --platform manylinux_2_5_x86_64 --platform manylinux1_x86_64
+    else
+      echo --platform musllinux_1_2_x86_64 --platform musllinux_1_1_x86_64
+    fi
+  }
   rm -rf "$OUT/pipdl"
   t=$(now)
-  for pyv in 3.11 3.12 3.13; do for plat in manylinux_2_28_x86_64 musllinux_1_2_x86_64; do
-    env -u PIP_FIND_LINKS $PIP download --quiet --no-cache-dir --only-binary=:all: --no-deps --python-version $pyv --platform $plat \
-      -d "$OUT/pipdl/$pyv-$plat" -r "$OUT/multi.lock" >/dev/null 2>&1 || true
+  for pyv in 3.11 3.12 3.13; do for libc in glibc musl; do
+    env -u PIP_FIND_LINKS $PIP download --quiet --no-cache-dir --only-binary=:all: --no-deps --python-version $pyv $(plats $libc) \
+      -d "$OUT/pipdl/$pyv-$libc" -r "$OUT/multi.lock" > "$OUT/pipdl-$pyv-$libc.log" 2>&1 || echo "  pip download failed for $pyv $libc (see $OUT/pipdl-$pyv-$libc.log)"
   done; done
   pip=$(elapsed $t)
   # Plain single-stream download of the same bytes.
@@ -83,6 +86,7 @@ PY
   t=$(now); (cd "$OUT/plain" && while read -r u; do curl -s -O "$u"; done < ../urls.txt); plain=$(elapsed $t)
   bytes=$(du -sb "$OUT/wh" | cut -f1)
   echo "wheelhouse web-api, 6 targets ($(ls "$OUT/wh" | wc -l) files, $((bytes/1048576)) MiB)"
+  echo "  pip loop fetched $(find "$OUT/pipdl" -type f | wc -l) files ($(du -sm "$OUT/pipdl" | cut -f1) MiB, duplicates across targets included)"
   printf '  pinwheel %.2fs  pip download loop %.2fs  plain single-stream curl %.2fs\n' "$pw" "$pip" "$plain"
   printf '  pip/pinwheel %.1fx   pinwheel/plain %.2fx\n' "$(echo "$pip / $pw" | bc -l)" "$(echo "$pw / $plain" | bc -l)"
 }

@@ -126,6 +126,15 @@ fn picks_the_best_file_per_target_and_fetches_each_once() {
         .unwrap();
     assert_eq!(app["targets"].as_array().unwrap().len(), 3, "{app}");
     assert_eq!(app["sha256"], idx.sha256("app-1.0.0-py3-none-any.whl"));
+    // Readable by the image's non-root users after COPY.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["app-1.0.0-py3-none-any.whl", "requirements.txt", "pinwheel-manifest.json"] {
+            let mode = std::fs::metadata(dir.path().join("wh").join(f)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o644, 0o644, "{f}: {mode:o}");
+        }
+    }
 }
 
 #[test]

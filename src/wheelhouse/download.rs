@@ -117,6 +117,7 @@ pub async fn fetch(
                     }
                 }
                 part.as_file().sync_all().map_err(|e| io_err(e, &dest))?;
+                crate::index::cache::make_readable(part.as_file()).map_err(|e| io_err(e, &dest))?;
                 part.persist(&dest).map_err(|e| io_err(e.error, &dest))?;
                 return Ok(Fetched {
                     filename: filename.to_string(),
