@@ -321,3 +321,29 @@ fn prefer_binary_takes_an_older_release_with_wheels() {
             .contains("glibconly==3.0.0")
     );
 }
+
+#[test]
+fn only_binary_applies_per_target_a_windows_only_dependency_needs_no_linux_wheel() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    // app needs winonly on win32 only; winonly has only Windows wheels.
+    let out = lock(
+        &idx,
+        dir.path(),
+        "app\n",
+        &[
+            "--target",
+            GLIBC,
+            "--target",
+            "cp312-win_amd64",
+            "--only-binary",
+            ":all:",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
+    assert!(
+        text.contains("winonly==3.0.0 ; sys_platform == 'win32'"),
+        "{text}"
+    );
+}

@@ -731,3 +731,18 @@ fn vcs_and_editable_requirements_are_refused_with_a_hint() {
     let out = run.lock(&idx, "-e ./src\n", &["--target", T312]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn targets_that_cannot_share_a_version_are_named() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "newpy>=2\n", &["--target", T312, "--target", T311]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "newpy 2.0.0 requires Python >=3.12, which excludes cp311-manylinux_2_28_x86_64"
+        ),
+        "{err}"
+    );
+}

@@ -130,8 +130,15 @@ fn picks_the_best_file_per_target_and_fetches_each_once() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for f in ["app-1.0.0-py3-none-any.whl", "requirements.txt", "pinwheel-manifest.json"] {
-            let mode = std::fs::metadata(dir.path().join("wh").join(f)).unwrap().permissions().mode();
+        for f in [
+            "app-1.0.0-py3-none-any.whl",
+            "requirements.txt",
+            "pinwheel-manifest.json",
+        ] {
+            let mode = std::fs::metadata(dir.path().join("wh").join(f))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o644, 0o644, "{f}: {mode:o}");
         }
     }

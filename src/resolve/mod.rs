@@ -122,6 +122,7 @@ pub async fn resolve(
         maps,
         metadata: Mutex::default(),
         skipped: Mutex::default(),
+        masks: Mutex::default(),
         direct,
     };
     tokio::task::spawn_blocking(move || solve(&provider, target_names))
@@ -260,8 +261,9 @@ fn graph(
                 && matches!(&o.requirement.version_or_url, Some(VersionOrUrl::VersionSpecifier(s))
                     if s.iter().any(|s| matches!(s.operator(), pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual)))
         });
+        let mask = targets.iter().fold(0u64, |m, &i| m | (1 << i));
         let files = provider
-            .usable_files(&name, &version, exact)
+            .usable_files(&name, &version, exact, mask)
             .unwrap_or_default();
         let url = provider.direct.get(&name).and_then(|m| {
             m.get(&version)

@@ -72,6 +72,11 @@ pub(crate) struct Provider {
     pub maps: Arc<VersionMaps>,
     pub metadata: Mutex<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     pub skipped: Mutex<HashMap<PackageName, Vec<(Version, Skip)>>>,
+    /// Per package, the targets (bit i = `settings.targets[i]`) on which some requirement seen
+    /// so far needs it: a requirement counts on a target when its marker holds there and its
+    /// parent is needed there. Candidate checks (Requires-Python, `--only-binary`) apply on
+    /// these targets only, so a Windows-only dependency need not have Linux wheels.
+    pub masks: Mutex<HashMap<PackageName, u64>>,
     pub direct: HashMap<PackageName, Arc<VersionMap>>,
 }
 
@@ -146,6 +151,35 @@ impl Provider {
             && (self.settings.only_binary_all || self.settings.only_binary.contains(name))
     }
 
+    /// The targets a package is needed on so far (all when nothing is known yet).
+    pub fn mask_of(&self, name: &PackageName) -> u64 {
+        self.masks
+            .lock()
+            .unwrap()
+            .get(name)
+            .copied()
+            .unwrap_or(self.all_mask())
+    }
+
+    pub fn all_mask(&self) -> u64 {
+        if self.settings.targets.len() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.settings.targets.len()) - 1
+        }
+    }
+
+    /// The targets of a mask.
+    pub fn masked_targets(&self, mask: u64) -> Vec<Target> {
+        self.settings
+            .targets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
+
     /// Whether `marker` holds, with `extras` active, on at least one target.
     pub fn any_target(&self, marker: &MarkerTree, extras: &[ExtraName]) -> bool {
         self.envs.iter().any(|env| marker.evaluate(env, extras))
@@ -166,6 +200,7 @@ impl Provider {
         name: &PackageName,
         version: &Version,
         allow_yanked: bool,
+        mask: u64,
     ) -> Result<Vec<Candidate>, Skip> {
         let map = match self.versions(name) {
             Ok(m) => m,
@@ -176,8 +211,9 @@ impl Provider {
             }
         };
         let cands = map.get(version).unwrap_or(&[]);
+        let targets = self.masked_targets(mask);
         let policy = Policy {
-            targets: &self.settings.targets,
+            targets: &targets,
             allow_yanked,
             only_binary: self.only_binary(name),
         };
@@ -270,19 +306,31 @@ impl Provider {
         extras: &[ExtraName],
         only_new_for_extra: bool,
         self_name: Option<&PackageName>,
+        parent_mask: u64,
     ) -> Vec<(Node, Range)> {
         let mut out: Vec<(Node, Range)> = Vec::new();
         for req in reqs {
-            let applies = if only_new_for_extra {
-                self.envs
-                    .iter()
-                    .any(|env| req.marker.evaluate(env, extras) && !req.marker.evaluate(env, &[]))
-            } else {
-                self.any_target(&req.marker, extras)
-            };
-            if !applies {
+            let mut mask = 0u64;
+            for (i, env) in self.envs.iter().enumerate() {
+                let holds = if only_new_for_extra {
+                    req.marker.evaluate(env, extras) && !req.marker.evaluate(env, &[])
+                } else {
+                    req.marker.evaluate(env, extras)
+                };
+                if holds {
+                    mask |= 1 << i;
+                }
+            }
+            let mask = mask & parent_mask;
+            if mask == 0 {
                 continue;
             }
+            *self
+                .masks
+                .lock()
+                .unwrap()
+                .entry(req.name.clone())
+                .or_default() |= mask;
             let mut range = range_of(req);
             if let Some((c, marker)) = self.constraints.get(&req.name) {
                 if self.any_target(marker, &[]) {
@@ -308,10 +356,11 @@ impl Provider {
         let map = self.versions(name)?;
         let allow_pre_all = self.settings.pre || self.pre_named.contains(name);
         let exact = range.as_singleton().cloned();
+        let targets = self.masked_targets(self.mask_of(name));
         let pass = |v: &Version| -> Option<Vec<Candidate>> {
             let cands = map.get(v)?;
             let policy = Policy {
-                targets: &self.settings.targets,
+                targets: &targets,
                 allow_yanked: exact.as_ref() == Some(v),
                 only_binary: self.only_binary(name),
             };
@@ -348,7 +397,7 @@ impl Provider {
                 for v in in_range.iter().filter(|v| ok_pre(v)) {
                     if let Some(files) = pass(v) {
                         let refs: Vec<&Candidate> = files.iter().collect();
-                        if candidates::has_wheels_for_all(&refs, &self.settings.targets) {
+                        if candidates::has_wheels_for_all(&refs, &targets) {
                             return Ok(Some((*v).clone()));
                         }
                     }
@@ -415,15 +464,15 @@ impl DependencyProvider for Provider {
             Node::Root => {
                 let reqs: Vec<Requirement> =
                     self.roots.iter().map(|o| o.requirement.clone()).collect();
-                let deps = self.dependencies_of(&reqs, &[], false, None);
+                let deps = self.dependencies_of(&reqs, &[], false, None, self.all_mask());
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
             Node::Package(name) => {
                 let meta = self.metadata(name, version)?;
+                let mask = self.mask_of(name);
                 if let Some(rp) = &meta.requires_python {
                     if let Some(t) = self
-                        .settings
-                        .targets
+                        .masked_targets(mask)
                         .iter()
                         .find(|t| !rp.contains(&t.python_full_version()))
                     {
@@ -433,7 +482,7 @@ impl DependencyProvider for Provider {
                         )));
                     }
                 }
-                let deps = self.dependencies_of(&meta.requires_dist, &[], false, Some(name));
+                let deps = self.dependencies_of(&meta.requires_dist, &[], false, Some(name), mask);
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
             Node::Extra(name, extra) => {
@@ -443,6 +492,7 @@ impl DependencyProvider for Provider {
                     std::slice::from_ref(extra),
                     true,
                     Some(name),
+                    self.mask_of(name),
                 );
                 push(
                     &mut deps,
