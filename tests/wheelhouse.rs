@@ -417,3 +417,45 @@ fn pip_installs_the_wheelhouse_offline() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&imported.stdout).trim(), "1.0.0");
 }
+
+#[test]
+fn a_second_wheelhouse_comes_from_the_cache_verified() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let lock = lock(&idx, dir.path(), "app\nnative\n", &[GLIBC]);
+    let run = |dest: &str| {
+        pinwheel(dir.path())
+            .arg("wheelhouse")
+            .arg(&lock)
+            .args([
+                "-d",
+                dest,
+                "--cache-dir",
+                "cache",
+                "--index-url",
+                &idx.url(),
+            ])
+            .output()
+            .unwrap()
+    };
+    ok(&run("wh1"));
+    idx.clear_requests();
+    let err = ok(&run("wh2"));
+    assert!(downloads(&idx).is_empty(), "{:?}", downloads(&idx));
+    assert!(err.contains("3 from the cache"), "{err}");
+    // A corrupted cache entry is caught by the hash check and replaced from the index.
+    let h = idx.sha256("lib-1.2.0-py3-none-any.whl");
+    let entry = dir.path().join("cache/files-v1").join(&h[..2]).join(&h);
+    std::fs::remove_file(&entry).unwrap();
+    std::fs::write(&entry, b"rotten").unwrap();
+    ok(&run("wh3"));
+    assert_eq!(
+        support::build::sha256_file(&dir.path().join("wh3/lib-1.2.0-py3-none-any.whl")),
+        h
+    );
+    assert_eq!(
+        support::build::sha256_file(&entry),
+        h,
+        "the cache entry is repaired"
+    );
+}

@@ -358,13 +358,19 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
     if !args.quiet {
         let reused = fetched.values().filter(|f| f.reused).count();
-        let bytes: u64 = fetched.values().filter(|f| !f.reused).map(|f| f.size).sum();
+        let cached = fetched.values().filter(|f| f.from_cache).count();
+        let bytes: u64 = fetched
+            .values()
+            .filter(|f| !f.reused && !f.from_cache)
+            .map(|f| f.size)
+            .sum();
         eprintln!(
-            "Wheelhouse {}: {} files ({} downloaded, {} reused), {} fetched, in {:.2}s",
+            "Wheelhouse {}: {} files ({} downloaded, {} already present, {} from the cache), {} fetched, in {:.2}s",
             args.dest.display(),
             fetched.len(),
-            fetched.len() - reused,
+            fetched.len() - reused - cached,
             reused,
+            cached,
             human_bytes(bytes),
             started.elapsed().as_secs_f64()
         );

@@ -47,6 +47,8 @@ pub struct Fetched {
     pub sha256: String,
     /// Already present with the right hash: nothing was downloaded.
     pub reused: bool,
+    /// Copied from pinwheel's cache (verified): nothing was downloaded.
+    pub from_cache: bool,
 }
 
 /// sha256 and size of a file on disk, streaming.
@@ -87,15 +89,21 @@ pub async fn fetch(
                     size,
                     sha256: actual,
                     reused: true,
+                    from_cache: false,
                 });
             }
         }
     }
+    let cached = match (expected, client.cache()) {
+        (Some(exp), Some(cache)) => Some(cache.file_path(exp)),
+        _ => None,
+    };
     let io_err = |source: std::io::Error, path: &Path| DownloadError::Io {
         filename: filename.to_string(),
         path: path.display().to_string(),
         source,
     };
+    let mut from_cache = cached.as_ref().filter(|p| p.exists()).cloned();
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -104,10 +112,20 @@ pub async fn fetch(
             .suffix(".part")
             .tempfile_in(dir)
             .map_err(|e| io_err(e, dir))?;
-        match stream_to(client, url, part.as_file_mut(), on_bytes).await {
+        let streamed = match &from_cache {
+            // The cache is verified like the network: a corrupt entry fails the hash check below.
+            Some(path) => copy_hashing(path, part.as_file_mut(), on_bytes).map_err(StreamError::Io),
+            None => stream_to(client, url, part.as_file_mut(), on_bytes).await,
+        };
+        match streamed {
             Ok((actual, size)) => {
                 if let Some(exp) = expected {
                     if actual != exp {
+                        if let Some(bad) = from_cache.take() {
+                            // A damaged cache entry: drop it and fetch from the index instead.
+                            let _ = std::fs::remove_file(bad);
+                            continue;
+                        }
                         // `part` is deleted when dropped.
                         return Err(DownloadError::Hash {
                             filename: filename.to_string(),
@@ -119,11 +137,22 @@ pub async fn fetch(
                 part.as_file().sync_all().map_err(|e| io_err(e, &dest))?;
                 crate::index::cache::make_readable(part.as_file()).map_err(|e| io_err(e, &dest))?;
                 part.persist(&dest).map_err(|e| io_err(e.error, &dest))?;
+                if let (Some(path), None) = (&cached, &from_cache) {
+                    // Keep a copy for the next wheelhouse; a cache that cannot be written only
+                    // costs a download later.
+                    if let Some(parent) = path.parent() {
+                        let _ = std::fs::create_dir_all(parent);
+                    }
+                    if std::fs::hard_link(&dest, path).is_err() {
+                        let _ = std::fs::copy(&dest, path);
+                    }
+                }
                 return Ok(Fetched {
                     filename: filename.to_string(),
                     size,
                     sha256: actual,
                     reused: false,
+                    from_cache: from_cache.is_some(),
                 });
             }
             Err(StreamError::Transient(_)) if attempt < 4 => {
@@ -140,6 +169,28 @@ pub async fn fetch(
     }
 }
 
+fn copy_hashing(
+    from: &Path,
+    out: &mut std::fs::File,
+    on_bytes: &(dyn Fn(u64) + Send + Sync),
+) -> std::io::Result<(String, u64)> {
+    let mut f = std::fs::File::open(from)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        size += n as u64;
+        on_bytes(n as u64);
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
 enum StreamError {
     Transient(IndexError),
     Fatal(IndexError),
@@ -152,8 +203,6 @@ async fn stream_to(
     out: &mut std::fs::File,
     on_bytes: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<(String, u64), StreamError> {
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
     if url.scheme() == "file" {
         let path: PathBuf = url.to_file_path().map_err(|_| {
             StreamError::Fatal(IndexError::Http {
@@ -161,19 +210,7 @@ async fn stream_to(
                 reason: "not a local path".into(),
             })
         })?;
-        let mut f = std::fs::File::open(&path).map_err(StreamError::Io)?;
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = std::io::Read::read(&mut f, &mut buf).map_err(StreamError::Io)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).map_err(StreamError::Io)?;
-            size += n as u64;
-            on_bytes(n as u64);
-        }
-        return Ok((hex::encode(hasher.finalize()), size));
+        return copy_hashing(&path, out, on_bytes).map_err(StreamError::Io);
     }
     let resp = client
         .send(url, || client.get(url))
@@ -191,6 +228,8 @@ async fn stream_to(
             StreamError::Fatal(e)
         });
     }
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {

@@ -4,7 +4,7 @@
 //! advertised, unadvertised or absent, basic auth, transient failures. Every request is logged.
 #![allow(dead_code)]
 
-mod build;
+pub mod build;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
