@@ -746,3 +746,11 @@ fn targets_that_cannot_share_a_version_are_named() {
         "{err}"
     );
 }
+
+#[test]
+fn exact_pins_match_local_version_labels() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "localver==1.0.0\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["localver==1.0.0+cpu"]);
+}

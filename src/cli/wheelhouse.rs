@@ -383,7 +383,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                     _ => {}
                 }
             }
-            eprintln!("  {}: {wheels} wheels, {sdists} sdists", t.canonical());
+            eprintln!(
+                "  {}: {wheels} wheel{}, {sdists} sdist{}",
+                t.canonical(),
+                if wheels == 1 { "" } else { "s" },
+                if sdists == 1 { "" } else { "s" }
+            );
         }
     }
     Ok(exit::OK)

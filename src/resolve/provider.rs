@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::{LocalSegment, Operator, Version, VersionSpecifier, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Ranges};
 
@@ -133,8 +133,25 @@ pub enum ProviderError {
 /// PEP 440 specifiers as a pubgrub range.
 pub fn range_of(req: &Requirement) -> Range {
     match &req.version_or_url {
-        Some(VersionOrUrl::VersionSpecifier(s)) => Range::from(s.clone()),
+        Some(VersionOrUrl::VersionSpecifier(s)) => s.iter().fold(Range::full(), |r, spec| {
+            r.intersection(&specifier_range(spec))
+        }),
         _ => Range::full(),
+    }
+}
+
+/// One specifier as a range. PEP 440: `==1.0` (no local label) also matches `1.0+cpu`, and
+/// `!=1.0` excludes those too; the rest is pep440_rs's conversion.
+fn specifier_range(spec: &VersionSpecifier) -> Range {
+    let v = spec.version();
+    let with_locals = || {
+        let top = v.clone().with_local(vec![LocalSegment::Number(u64::MAX)]);
+        Range::from_range_bounds(v.clone()..=top)
+    };
+    match spec.operator() {
+        Operator::Equal if v.local().is_empty() => with_locals(),
+        Operator::NotEqual if v.local().is_empty() => with_locals().complement(),
+        _ => Range::from(spec.clone()),
     }
 }
 
@@ -502,6 +519,43 @@ impl DependencyProvider for Provider {
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn range(spec: &str) -> Range {
+        range_of(&Requirement::from_str(&format!("x{spec}")).unwrap())
+    }
+
+    fn v(s: &str) -> Version {
+        Version::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn exact_pins_match_local_versions() {
+        let r = range("==1.0");
+        assert!(
+            r.contains(&v("1.0")) && r.contains(&v("1.0+cpu")) && r.contains(&v("1.0.0+cu121.1"))
+        );
+        assert!(!r.contains(&v("1.0.post1")) && !r.contains(&v("1.0.1")));
+        let r = range("==1.0+cpu");
+        assert!(r.contains(&v("1.0+cpu")) && !r.contains(&v("1.0+cu121")));
+        let r = range("!=1.0");
+        assert!(!r.contains(&v("1.0+cpu")) && r.contains(&v("1.0.1")));
+    }
+
+    #[test]
+    fn other_operators_follow_pep440() {
+        let r = range(">=1.0,<2");
+        assert!(r.contains(&v("1.5")) && !r.contains(&v("2.0")) && !r.contains(&v("2.0a1")));
+        let r = range("~=1.4.2");
+        assert!(r.contains(&v("1.4.9")) && !r.contains(&v("1.5")));
+        let r = range("==1.*");
+        assert!(r.contains(&v("1.9")) && !r.contains(&v("2.0")));
     }
 }
 
