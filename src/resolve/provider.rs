@@ -522,6 +522,11 @@ impl DependencyProvider for Provider {
     }
 }
 
+/// Whether any of the specifiers names a pre-release (pip then allows them for that package).
+pub fn names_prerelease(req: &Requirement) -> bool {
+    specifiers(req).is_some_and(|s| s.iter().any(|s| s.any_prerelease()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,9 +562,4 @@ mod tests {
         let r = range("==1.*");
         assert!(r.contains(&v("1.9")) && !r.contains(&v("2.0")));
     }
-}
-
-/// Whether any of the specifiers names a pre-release (pip then allows them for that package).
-pub fn names_prerelease(req: &Requirement) -> bool {
-    specifiers(req).is_some_and(|s| s.iter().any(|s| s.any_prerelease()))
 }
