@@ -274,7 +274,11 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
             ResolveError::NoSolution { .. } => CliError::new(exit::RESOLUTION, e.to_string()),
             ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
         })?;
-    let lock = build_lock(&client, &resolution, &targets, &args).await?;
+    let mut lock = build_lock(&client, &resolution, &targets, &args).await?;
+    if host {
+        lock.header
+            .push("no --target was given: the targets are this machine's (the python3 on PATH)".into());
+    }
     let text = lock.render(!args.no_annotate);
     match &args.output {
         Some(path) => crate::index::cache::write_atomic(path, text.as_bytes()).map_err(|e| {
