@@ -696,7 +696,10 @@ fn no_target_means_this_machine_said_aloud() {
     .unwrap();
     let host = host.split_whitespace().next().unwrap().to_string();
     assert!(run.output().contains(&format!("# targets: {host}")));
-    assert!(run.output().contains("this machine's"), "said in the header too");
+    assert!(
+        run.output().contains("this machine's"),
+        "said in the header too"
+    );
 }
 
 #[test]

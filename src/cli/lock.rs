@@ -276,8 +276,9 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         })?;
     let mut lock = build_lock(&client, &resolution, &targets, &args).await?;
     if host {
-        lock.header
-            .push("no --target was given: the targets are this machine's (the python3 on PATH)".into());
+        lock.header.push(
+            "no --target was given: the targets are this machine's (the python3 on PATH)".into(),
+        );
     }
     let text = lock.render(!args.no_annotate);
     match &args.output {

@@ -75,6 +75,7 @@ type Memo<T> = Mutex<HashMap<String, Arc<OnceCell<Result<Arc<T>, IndexError>>>>>
 
 struct Inner {
     http: reqwest::Client,
+    bulk: reqwest::Client,
     opts: ClientOptions,
     indexes: Vec<Url>,
     creds: Credentials,
@@ -99,10 +100,21 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Builds the HTTP client: rustls with the operating system's trust store, plus `--cert` and
-/// `SSL_CERT_FILE` bundles; HTTP/2 where the server offers it.
-pub fn http_client(cert: Option<&std::path::Path>) -> Result<reqwest::Client, IndexError> {
-    let mut b = reqwest::Client::builder()
+/// Builds an HTTP client: rustls with the operating system's trust store, plus `--cert` and
+/// `SSL_CERT_FILE` bundles. `bulk` clients speak HTTP/1.1 over parallel connections (for large
+/// files: one HTTP/2 connection carrying every download measured ~1.5x slower than parallel
+/// HTTP/1.1 connections here); the others use HTTP/2 where the server offers it, which suits
+/// the many small index and metadata requests.
+pub fn http_client(
+    cert: Option<&std::path::Path>,
+    bulk: bool,
+    resolver: Arc<super::dns::SharedResolver>,
+) -> Result<reqwest::Client, IndexError> {
+    let mut b = reqwest::Client::builder().dns_resolver(resolver);
+    if bulk {
+        b = b.http1_only();
+    }
+    let mut b = b
         .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(15))
         .read_timeout(Duration::from_secs(60))
@@ -153,12 +165,15 @@ impl IndexClient {
                 u
             })
             .collect();
-        let http = http_client(opts.cert.as_deref())?;
+        let resolver = Arc::new(super::dns::SharedResolver::default());
+        let http = http_client(opts.cert.as_deref(), false, resolver.clone())?;
+        let bulk = http_client(opts.cert.as_deref(), true, resolver)?;
         let cache = opts.cache_dir.clone().map(Cache::new);
         let limit = Semaphore::new(opts.concurrency.max(1));
         Ok(IndexClient {
             inner: Arc::new(Inner {
                 http,
+                bulk,
                 indexes,
                 creds,
                 cache,
@@ -190,7 +205,15 @@ impl IndexClient {
 
     /// A GET with this client's credentials for the URL's host.
     pub fn get(&self, url: &Url) -> reqwest::RequestBuilder {
-        let req = self.inner.http.get(url.clone());
+        self.with_auth(self.inner.http.get(url.clone()), url)
+    }
+
+    /// A GET for a large file download (HTTP/1.1, its own connection).
+    pub fn get_bulk(&self, url: &Url) -> reqwest::RequestBuilder {
+        self.with_auth(self.inner.bulk.get(url.clone()), url)
+    }
+
+    fn with_auth(&self, req: reqwest::RequestBuilder, url: &Url) -> reqwest::RequestBuilder {
         match self.inner.creds.for_url(url) {
             Some((u, p)) => req.basic_auth(u, p),
             None => req,

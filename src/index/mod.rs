@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod cache;
 pub mod client;
+pub mod dns;
 pub mod simple;
 
 pub use client::{ClientOptions, IndexClient, Project};

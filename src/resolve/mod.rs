@@ -163,10 +163,32 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
     graph(provider, &versions)
 }
 
+/// `>=1.0, <=1.0+18446744073709551615` (how `==1.0` reads as a range) back to `==1.0`.
+fn collapse_exact_ranges(text: &str) -> String {
+    let marker = format!("+{}", provider::LOCAL_MAX);
+    let mut out = text.to_string();
+    while let Some(end) = out.find(&marker) {
+        let before = &out[..end];
+        let Some(le) = before.rfind(", <=") else {
+            break;
+        };
+        let version = &before[le + 4..];
+        let ge = format!(">={version}");
+        if before[..le].ends_with(&ge) {
+            let start = le - ge.len();
+            out = format!("{}=={version}{}", &out[..start], &out[end + marker.len()..]);
+        } else {
+            out = format!("{}{}", &out[..end], &out[end + marker.len()..]);
+        }
+    }
+    out
+}
+
 /// Makes pubgrub's derivation read as prose and adds why versions were passed over.
 fn explain(provider: &Provider, report: String) -> String {
-    // pubgrub speaks of the root as a package at version 0 and of "any version" as `*`.
-    let report = report
+    // pubgrub speaks of the root as a package at version 0, of "any version" as `*`, and of
+    // `==1.0` as the range from 1.0 to its highest local version.
+    let report = collapse_exact_ranges(&report)
         .replace("your requirements 0", "your requirements")
         .replace(" *,", ",")
         .replace(" * ", " ")
@@ -280,4 +302,16 @@ fn graph(
         });
     }
     Ok(Resolution { pins })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exact_ranges_read_as_pins() {
+        let t = "your requirements depends on yanked >=1.1.0, <=1.1.0+18446744073709551615 and x";
+        assert_eq!(
+            super::collapse_exact_ranges(t),
+            "your requirements depends on yanked ==1.1.0 and x"
+        );
+    }
 }

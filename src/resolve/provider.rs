@@ -140,14 +140,20 @@ pub fn range_of(req: &Requirement) -> Range {
     }
 }
 
+/// `v` and its local versions: what `==v` means (PEP 440).
+pub fn exact_range(v: &Version) -> Range {
+    let top = v.clone().with_local(vec![LocalSegment::Number(LOCAL_MAX)]);
+    Range::from_range_bounds(v.clone()..=top)
+}
+
+/// The local label standing for "any local version" at the top of an `==` range.
+pub const LOCAL_MAX: u64 = u64::MAX;
+
 /// One specifier as a range. PEP 440: `==1.0` (no local label) also matches `1.0+cpu`, and
 /// `!=1.0` excludes those too; the rest is pep440_rs's conversion.
 fn specifier_range(spec: &VersionSpecifier) -> Range {
     let v = spec.version();
-    let with_locals = || {
-        let top = v.clone().with_local(vec![LocalSegment::Number(u64::MAX)]);
-        Range::from_range_bounds(v.clone()..=top)
-    };
+    let with_locals = || exact_range(v);
     match spec.operator() {
         Operator::Equal if v.local().is_empty() => with_locals(),
         Operator::NotEqual if v.local().is_empty() => with_locals().complement(),
@@ -372,13 +378,14 @@ impl Provider {
     fn choose(&self, name: &PackageName, range: &Range) -> Result<Option<Version>, ProviderError> {
         let map = self.versions(name)?;
         let allow_pre_all = self.settings.pre || self.pre_named.contains(name);
-        let exact = range.as_singleton().cloned();
+        // PEP 592: a yanked release is allowed when the range pins it with `==`.
+        let exact = |v: &Version| range.subset_of(&exact_range(&v.clone().without_local()));
         let targets = self.masked_targets(self.mask_of(name));
         let pass = |v: &Version| -> Option<Vec<Candidate>> {
             let cands = map.get(v)?;
             let policy = Policy {
                 targets: &targets,
-                allow_yanked: exact.as_ref() == Some(v),
+                allow_yanked: exact(v),
                 only_binary: self.only_binary(name),
             };
             match candidates::usable(cands, &policy) {

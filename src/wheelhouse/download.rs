@@ -213,7 +213,7 @@ async fn stream_to(
         return copy_hashing(&path, out, on_bytes).map_err(StreamError::Io);
     }
     let resp = client
-        .send(url, || client.get(url))
+        .send(url, || client.get_bulk(url))
         .await
         .map_err(StreamError::Fatal)?;
     let status = resp.status();
