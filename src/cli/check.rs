@@ -7,7 +7,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use futures::StreamExt;
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{PackageName, VersionOrUrl};
 
@@ -81,26 +80,11 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
         None,
         &[],
     )?;
-    let fetched: Vec<_> = futures::stream::iter(lock.pins.iter())
-        .map(|p| {
-            let client = client.clone();
-            async move { (p.name.clone(), client.project(p.name.as_ref()).await) }
-        })
-        .buffer_unordered(64)
-        .collect()
-        .await;
-    let mut listings = HashMap::new();
-    for (name, r) in fetched {
-        let files = r?
-            .files
-            .iter()
-            .filter(|f| match (exclude_newer, f.upload_time) {
-                (Some(cut), Some(t)) => t <= cut,
-                _ => true,
-            })
-            .cloned()
-            .collect();
-        listings.insert(name, files);
+    let mut listings = super::wheelhouse::fetch_listings(&client, &lock).await?;
+    if let Some(cut) = exclude_newer {
+        for files in listings.values_mut() {
+            files.retain(|f| f.upload_time.is_none_or(|t| t <= cut));
+        }
     }
     let report = check::check(&lock, &targets, &listings, input.as_ref());
     match args.format {

@@ -68,6 +68,33 @@ pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, Requirement
     Ok((lock, file))
 }
 
+/// The index listing of every pin, fetched concurrently; a direct-URL pin's listing is its URL.
+pub async fn fetch_listings(
+    client: &crate::index::IndexClient,
+    lock: &Lock,
+) -> Result<HashMap<pep508_rs::PackageName, Vec<crate::index::IndexFile>>, CliError> {
+    let fetched: Vec<_> = futures::stream::iter(lock.pins.iter().filter(|p| p.url.is_none()))
+        .map(|p| async move { (p.name.clone(), client.project(p.name.as_ref()).await) })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    let mut listings = HashMap::new();
+    for (name, r) in fetched {
+        listings.insert(name, r?.files.clone());
+    }
+    for p in &lock.pins {
+        if let Some(u) = &p.url {
+            let url = url::Url::parse(u)
+                .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
+            listings.insert(
+                p.name.clone(),
+                vec![crate::index::IndexFile::from_url(&url)],
+            );
+        }
+    }
+    Ok(listings)
+}
+
 /// Targets from `--target`, else the lock's `# targets:` line, else the host.
 pub fn lock_targets(args: &TargetArgs, lock: &Lock) -> Result<Vec<Target>, CliError> {
     let (targets, host) = resolve_targets(args, &lock.targets)?;
@@ -103,43 +130,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         &[],
     )?;
 
-    // Listings for every pin, concurrently.
-    let mut listings = HashMap::new();
-    let fetched: Vec<_> = futures::stream::iter(lock.pins.iter().filter(|p| p.url.is_none()))
-        .map(|p| {
-            let client = client.clone();
-            async move { (p.name.clone(), client.project(p.name.as_ref()).await) }
-        })
-        .buffer_unordered(64)
-        .collect()
-        .await;
-    for (name, r) in fetched {
-        listings.insert(name, r?.files.clone());
-    }
-    for p in lock.pins.iter().filter(|p| p.url.is_some()) {
-        let url = url::Url::parse(p.url.as_deref().unwrap_or_default())
-            .map_err(|e| CliError::usage(format!("{}: invalid URL: {e}", p.name)))?;
-        let filename = url
-            .path_segments()
-            .and_then(|mut s| s.next_back())
-            .unwrap_or("")
-            .to_string();
-        let mut clean = url.clone();
-        clean.set_fragment(None);
-        listings.insert(
-            p.name.clone(),
-            vec![crate::index::IndexFile {
-                filename,
-                url: clean.into(),
-                sha256: crate::index::simple::fragment_hash(&url),
-                requires_python: None,
-                yanked: None,
-                upload_time: None,
-                size: None,
-                core_metadata: None,
-            }],
-        );
-    }
+    let listings = fetch_listings(&client, &lock).await?;
     let plan = plan::plan(&lock, &targets, &listings);
     let missing = plan.missing(&targets);
     if !missing.is_empty() {

@@ -32,6 +32,32 @@ pub struct IndexFile {
 }
 
 impl IndexFile {
+    /// A file named by a URL alone (a direct reference `name @ URL`): its name is the last path
+    /// segment and its sha256 the `#sha256=` fragment, if any.
+    pub fn from_url(url: &Url) -> IndexFile {
+        let filename = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .unwrap_or_default();
+        let mut clean = url.clone();
+        clean.set_fragment(None);
+        IndexFile {
+            filename,
+            url: clean.into(),
+            sha256: fragment_hash(url),
+            requires_python: None,
+            yanked: None,
+            upload_time: None,
+            size: None,
+            core_metadata: None,
+        }
+    }
+
     /// The file's URL, parsed. Stored URLs were produced by `Url::join`, so they parse.
     pub fn url(&self) -> Url {
         Url::parse(&self.url).expect("index file URLs are stored absolute")

@@ -73,27 +73,7 @@ pub async fn resolve(
         }
         if let Some(VersionOrUrl::Url(u)) = &o.requirement.version_or_url {
             let url = u.to_url();
-            let filename = url
-                .path_segments()
-                .and_then(|mut s| s.next_back())
-                .map(|s| {
-                    percent_encoding::percent_decode_str(s)
-                        .decode_utf8_lossy()
-                        .into_owned()
-                })
-                .unwrap_or_default();
-            let mut clean = url.clone();
-            clean.set_fragment(None);
-            let file = IndexFile {
-                filename,
-                sha256: crate::index::simple::fragment_hash(&url),
-                url: clean.into(),
-                requires_python: None,
-                yanked: None,
-                upload_time: None,
-                size: None,
-                core_metadata: None,
-            };
+            let file = IndexFile::from_url(&url);
             let map = candidates::VersionMap::from_files(&o.requirement.name, &[file], None);
             if map.versions.is_empty() {
                 return Err(ResolveError::Provider(format!(

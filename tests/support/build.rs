@@ -90,7 +90,8 @@ fn record_hash(b: &[u8]) -> String {
     )
 }
 
-fn escape(name: &str) -> String {
+/// A project name as wheel file names spell it (PEP 427: runs of `-_.` become `_`, lowercase).
+pub fn escape(name: &str) -> String {
     let mut out = String::new();
     let mut sep = false;
     for c in name.chars() {

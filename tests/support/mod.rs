@@ -239,20 +239,7 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
 }
 
 fn normalize(name: &str) -> String {
-    let mut out = String::new();
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
+    build::escape(name).replace('_', "-")
 }
 
 fn authorized(state: &State, headers: &HashMap<String, String>) -> bool {
