@@ -229,9 +229,12 @@ fn graph(
             if !versions.contains_key(&req.name) {
                 continue;
             }
-            via.entry(req.name.clone())
-                .or_default()
-                .insert(parent.clone());
+            if parent != req.name.as_ref() {
+                // `pkg[a]` requiring `pkg[b]` is no reason to list pkg under itself.
+                via.entry(req.name.clone())
+                    .or_default()
+                    .insert(parent.clone());
+            }
             let mut nodes = vec![None];
             nodes.extend(req.extras.iter().cloned().map(Some));
             for extra in nodes {
