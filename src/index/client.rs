@@ -231,7 +231,21 @@ impl IndexClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match make().send().await {
+            let started = std::time::Instant::now();
+            let sent = make().send().await;
+            if trace_enabled() {
+                let status = match &sent {
+                    Ok(r) => r.status().as_u16().to_string(),
+                    Err(e) => format!("error: {e}"),
+                };
+                eprintln!(
+                    "http: {} {} {:.0} ms",
+                    redact(url),
+                    status,
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+            match sent {
                 Ok(r)
                     if (r.status().is_server_error()
                         || r.status() == StatusCode::TOO_MANY_REQUESTS)
@@ -774,6 +788,12 @@ fn file_belongs_to(filename: &str, normalized: &str) -> bool {
     let norm_file = crate::index::normalize(&lower);
     norm_file.starts_with(&format!("{normalized}-"))
         && norm_file[normalized.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `PINWHEEL_LOG=http` prints every request (URL without credentials, status, time) to stderr.
+fn trace_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("PINWHEEL_LOG").is_ok_and(|v| v.contains("http")))
 }
 
 /// The full cause chain of an error, one line.
