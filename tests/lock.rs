@@ -758,3 +758,29 @@ fn exact_pins_match_local_version_labels() {
     ok(&run.lock(&idx, "localver==1.0.0\n", &["--target", T312]));
     assert_eq!(pins(&run.output()), ["localver==1.0.0+cpu"]);
 }
+
+#[test]
+fn find_links_html_page() {
+    let primary = index(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pageonly.toml"),
+        "name = \"pageonly\"\n[[release]]\nversion = \"2.0.0\"\nwheels = [\"py3-none-any\"]\n",
+    )
+    .unwrap();
+    let other = FixtureIndex::start_from(
+        dir.path(),
+        IndexOptions {
+            format: Format::Html,
+            ..IndexOptions::default()
+        },
+    );
+    let run = Run::new();
+    let page = format!("{}pageonly/", other.url());
+    ok(&run.lock(
+        &primary,
+        "pageonly\nlib<1.1\n",
+        &["--target", T312, "--find-links", &page],
+    ));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0", "pageonly==2.0.0"]);
+}
