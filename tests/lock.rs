@@ -784,3 +784,78 @@ fn find_links_html_page() {
     ));
     assert_eq!(pins(&run.output()), ["lib==1.0.0", "pageonly==2.0.0"]);
 }
+
+#[test]
+fn a_pin_needed_on_more_targets_than_first_seen_serves_them_all() {
+    // `wide` 2.0.0 only has a CPython 3.11 wheel. gate311 needs it on 3.11 first; the chain
+    // reaches gate312 (3.12) later. The pin must serve both, so 1.0.0, with its hash.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(
+        &idx,
+        "gate311\nchain1\n",
+        &["--target", T311, "--target", T312],
+    ));
+    let lock = run.output();
+    assert!(pins(&lock).contains(&"wide==1.0.0".to_string()), "{lock}");
+    let h = idx.sha256("wide-1.0.0-py3-none-any.whl");
+    assert!(lock.contains(&format!("--hash=sha256:{h}")), "{lock}");
+}
+
+#[test]
+fn yanked_release_admitted_by_a_constraint_or_dependency_pin_keeps_its_hash() {
+    let idx = index(IndexOptions::default());
+    let h = idx.sha256("yanked-1.1.0-py3-none-any.whl");
+    let run = Run::new();
+    run.write("constraints.txt", "yanked==1.1.0\n");
+    ok(&run.lock(
+        &idx,
+        "yanked\n",
+        &["--target", T312, "-c", "constraints.txt"],
+    ));
+    let lock = run.output();
+    assert_eq!(pins(&lock), ["yanked==1.1.0"]);
+    assert!(lock.contains(&format!("--hash=sha256:{h}")), "{lock}");
+
+    let run = Run::new();
+    ok(&run.lock(&idx, "pinsyanked\n", &["--target", T312]));
+    let lock = run.output();
+    assert_eq!(pins(&lock), ["pinsyanked==1.0.0", "yanked==1.1.0"]);
+    assert!(lock.contains(&format!("--hash=sha256:{h}")), "{lock}");
+}
+
+#[test]
+fn less_or_equal_matches_local_version_labels() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "localver<=1.0.0\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["localver==1.0.0+cpu"]);
+}
+
+#[test]
+fn excluding_a_pre_release_does_not_enable_pre_releases() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib!=2.0.0a1\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.2.0"]);
+}
+
+#[test]
+fn extras_requiring_extras_of_the_same_release_look_at_no_other_release() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "selfextra[all]<3\n", &["--target", T312]));
+    assert_eq!(
+        pins(&run.output()),
+        ["lib==1.2.0", "selfextra==2.0.0", "wide==1.0.0"]
+    );
+    let reqs = idx.requests();
+    let newer: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.contains("selfextra-3.0.0") || r.path.contains("selfextra-4.0.0"))
+        .collect();
+    assert!(
+        newer.is_empty(),
+        "looked at releases out of range: {newer:?}"
+    );
+}

@@ -176,9 +176,8 @@ pub struct Policy<'a> {
 }
 
 /// The files of a version that pass the policy, or why none do. A version is usable when every
-/// target can install one of its files (Requires-Python must hold on every target); a target
-/// without any compatible file is tolerated unless `only_binary`, since the pin may be needed
-/// only on other targets (its marker then leaves it out there).
+/// target (those the package is needed on) can install one of its files, a wheel or the sdist,
+/// and Requires-Python holds there; with `only_binary` every target needs a wheel.
 pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Candidate>, Skip> {
     let live: Vec<&Candidate> = cands
         .iter()
@@ -207,19 +206,11 @@ pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Can
                 target: t.canonical(),
             });
         }
-    }
-    if !policy
-        .targets
-        .iter()
-        .any(|t| live.iter().any(|c| c.installs_on(t)))
-    {
-        return Err(Skip::NoFileFor {
-            target: policy
-                .targets
-                .first()
-                .map(Target::canonical)
-                .unwrap_or_default(),
-        });
+        if !live.iter().any(|c| c.installs_on(t)) {
+            return Err(Skip::NoFileFor {
+                target: t.canonical(),
+            });
+        }
     }
     Ok(live)
 }

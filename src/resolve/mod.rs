@@ -104,15 +104,116 @@ pub async fn resolve(
         skipped: Mutex::default(),
         masks: Mutex::default(),
         direct,
+        yanked_ok: Mutex::default(),
+        decided: Mutex::default(),
     };
     tokio::task::spawn_blocking(move || solve(&provider, target_names))
         .await
         .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
 }
 
+/// How many times the resolution is redone with the targets learnt from the previous answer.
+const MAX_ROUNDS: usize = 8;
+
 /// Runs pubgrub and turns its answer into the resolution (on a blocking thread: the provider
 /// waits on the async client).
+///
+/// A package's targets grow as the resolver meets more of its dependents, so a version chosen
+/// before all of them were known may not serve the later ones (no wheel, Requires-Python). The
+/// answer is checked against the targets the final graph needs; when a pin falls short the
+/// resolution is redone with those targets known from the start. Targets only grow, so this ends.
 fn solve(provider: &Provider, target_names: String) -> Result<Resolution, ResolveError> {
+    let mut seed: HashMap<PackageName, u64> = HashMap::new();
+    for _ in 0..MAX_ROUNDS {
+        *provider.masks.lock().unwrap() = seed.clone();
+        provider.decided.lock().unwrap().clear();
+        provider.yanked_ok.lock().unwrap().clear();
+        let versions = run_pubgrub(provider, &target_names)?;
+        let (needed, mut via) = walk(provider, &versions)?;
+        let mut pins = Vec::new();
+        let mut short = Vec::new();
+        for (name, targets) in needed {
+            let version = versions[&name].clone();
+            let mask = targets.iter().fold(0u64, |m, &i| m | (1 << i));
+            match pin_files(provider, &name, &version, mask)? {
+                Ok(files) => {
+                    let url = provider.direct.get(&name).and_then(|m| {
+                        m.get(&version)
+                            .and_then(|c| c.first())
+                            .map(|c| c.file.url())
+                    });
+                    pins.push(ResolvedPin {
+                        via: via.remove(&name).unwrap_or_default(),
+                        name,
+                        version,
+                        files,
+                        targets: targets.into_iter().collect(),
+                        url,
+                    });
+                }
+                Err(why) => short.push((name, version, mask, why)),
+            }
+        }
+        if short.is_empty() {
+            return Ok(Resolution { pins });
+        }
+        let mut grown = false;
+        for (name, _, mask, _) in &short {
+            let known = seed.entry(name.clone()).or_default();
+            grown |= *known | mask != *known;
+            *known |= mask;
+        }
+        if !grown {
+            let (name, version, _, why) = &short[0];
+            return Err(ResolveError::Provider(format!(
+                "{name} {version} was chosen but {why}"
+            )));
+        }
+    }
+    Err(ResolveError::Provider(format!(
+        "no stable resolution for {target_names} after {MAX_ROUNDS} rounds"
+    )))
+}
+
+/// The files of a chosen version for the targets that need it, or why it cannot serve them.
+fn pin_files(
+    provider: &Provider,
+    name: &PackageName,
+    version: &Version,
+    mask: u64,
+) -> Result<Result<Vec<Candidate>, String>, ResolveError> {
+    let allow_yanked = provider
+        .yanked_ok
+        .lock()
+        .unwrap()
+        .contains(&(name.clone(), version.clone()));
+    let files = match provider.usable_files(name, version, allow_yanked, mask) {
+        Ok(f) => f,
+        Err(skip) => return Ok(Err(skip.to_string())),
+    };
+    let meta = provider
+        .metadata(name, version)
+        .map_err(|e| ResolveError::Provider(e.to_string()))?;
+    if let Some(rp) = &meta.requires_python {
+        if let Some(t) = provider
+            .masked_targets(mask)
+            .iter()
+            .find(|t| !rp.contains(&t.python_full_version()))
+        {
+            return Ok(Err(format!(
+                "its metadata requires Python {rp}, which excludes {}",
+                t.canonical()
+            )));
+        }
+    }
+    Ok(Ok(files))
+}
+
+/// One pubgrub run: the chosen version of every project.
+fn run_pubgrub(
+    provider: &Provider,
+    target_names: &str,
+) -> Result<BTreeMap<PackageName, Version>, ResolveError> {
     let result = pubgrub::resolve(provider, Node::Root, Version::new([0]));
     let solution = match result {
         Ok(s) => s,
@@ -120,7 +221,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
             tree.collapse_no_versions();
             let report = explain(provider, DefaultStringReporter::report(&tree));
             return Err(ResolveError::NoSolution {
-                targets: target_names,
+                targets: target_names.to_string(),
                 report,
             });
         }
@@ -133,14 +234,13 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
         }
         Err(e) => return Err(ResolveError::Provider(e.to_string())),
     };
-    let versions: BTreeMap<PackageName, Version> = solution
+    Ok(solution
         .iter()
         .filter_map(|(n, v)| match n {
             Node::Package(name) => Some((name.clone(), v.clone())),
             _ => None,
         })
-        .collect();
-    graph(provider, &versions)
+        .collect())
 }
 
 /// `>=1.0, <=1.0+18446744073709551615` (how `==1.0` reads as a range) back to `==1.0`.
@@ -209,12 +309,17 @@ fn explain(provider: &Provider, report: String) -> String {
     out.trim_end().to_string()
 }
 
+/// Per pin, the indices of the targets that need it.
+type Needed = BTreeMap<PackageName, BTreeSet<usize>>;
+/// Per pin, what requires it.
+type Via = BTreeMap<PackageName, BTreeSet<String>>;
+
 /// Walks the dependency graph once per target from the input requirements, to find which
 /// targets need each pin and what requires it.
-fn graph(
+fn walk(
     provider: &Provider,
     versions: &BTreeMap<PackageName, Version>,
-) -> Result<Resolution, ResolveError> {
+) -> Result<(Needed, Via), ResolveError> {
     let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
     let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
     for (ti, env) in provider.envs.iter().enumerate() {
@@ -258,33 +363,7 @@ fn graph(
             }
         }
     }
-    let mut pins = Vec::new();
-    for (name, targets) in needed {
-        let version = versions[&name].clone();
-        let exact = provider.roots.iter().any(|o| {
-            o.requirement.name == name
-                && matches!(&o.requirement.version_or_url, Some(VersionOrUrl::VersionSpecifier(s))
-                    if s.iter().any(|s| matches!(s.operator(), pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual)))
-        });
-        let mask = targets.iter().fold(0u64, |m, &i| m | (1 << i));
-        let files = provider
-            .usable_files(&name, &version, exact, mask)
-            .unwrap_or_default();
-        let url = provider.direct.get(&name).and_then(|m| {
-            m.get(&version)
-                .and_then(|c| c.first())
-                .map(|c| c.file.url())
-        });
-        pins.push(ResolvedPin {
-            via: via.remove(&name).unwrap_or_default(),
-            name,
-            version,
-            files,
-            targets: targets.into_iter().collect(),
-            url,
-        });
-    }
-    Ok(Resolution { pins })
+    Ok((needed, via))
 }
 
 #[cfg(test)]

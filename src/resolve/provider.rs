@@ -78,6 +78,10 @@ pub(crate) struct Provider {
     /// these targets only, so a Windows-only dependency need not have Linux wheels.
     pub masks: Mutex<HashMap<PackageName, u64>>,
     pub direct: HashMap<PackageName, Arc<VersionMap>>,
+    /// Versions chosen while only a `==` range allowed them, so yanked files count (PEP 592).
+    pub yanked_ok: Mutex<HashSet<(PackageName, Version)>>,
+    /// The version last chosen for each project, tried first for its extras' nodes.
+    pub decided: Mutex<HashMap<PackageName, Version>>,
 }
 
 type MapCell = Arc<OnceCell<Result<Arc<VersionMap>, IndexError>>>;
@@ -149,14 +153,18 @@ pub fn exact_range(v: &Version) -> Range {
 /// The local label standing for "any local version" at the top of an `==` range.
 pub const LOCAL_MAX: u64 = u64::MAX;
 
-/// One specifier as a range. PEP 440: `==1.0` (no local label) also matches `1.0+cpu`, and
-/// `!=1.0` excludes those too; the rest is pep440_rs's conversion.
+/// One specifier as a range. PEP 440 ignores a candidate's local label when the specifier has
+/// none: `==1.0` and `<=1.0` match `1.0+cpu`, `!=1.0` excludes it; the rest is pep440_rs's
+/// conversion.
 fn specifier_range(spec: &VersionSpecifier) -> Range {
     let v = spec.version();
     let with_locals = || exact_range(v);
     match spec.operator() {
         Operator::Equal if v.local().is_empty() => with_locals(),
         Operator::NotEqual if v.local().is_empty() => with_locals().complement(),
+        Operator::LessThanEqual if v.local().is_empty() => {
+            Range::from(spec.clone()).union(&with_locals())
+        }
         _ => Range::from(spec.clone()),
     }
 }
@@ -328,9 +336,10 @@ impl Provider {
         reqs: &[Requirement],
         extras: &[ExtraName],
         only_new_for_extra: bool,
-        self_name: Option<&PackageName>,
+        this: Option<(&PackageName, &Version)>,
         parent_mask: u64,
     ) -> Vec<(Node, Range)> {
+        let self_name = this.map(|(n, _)| n);
         let mut out: Vec<(Node, Range)> = Vec::new();
         for req in reqs {
             let mut mask = 0u64;
@@ -360,6 +369,10 @@ impl Provider {
                     range = range.intersection(c);
                 }
             }
+            // `pkg[all]` requiring `pkg[a]`: the same release's extra, not any release's.
+            if let Some((_, v)) = this.filter(|(n, _)| **n == req.name) {
+                range = range.intersection(&Range::singleton(v.clone()));
+            }
             if self_name != Some(&req.name) {
                 self.prefetch(&req.name, &range);
                 push(&mut out, Node::Package(req.name.clone()), range.clone());
@@ -375,7 +388,12 @@ impl Provider {
         out
     }
 
-    fn choose(&self, name: &PackageName, range: &Range) -> Result<Option<Version>, ProviderError> {
+    fn choose(
+        &self,
+        name: &PackageName,
+        range: &Range,
+        for_extra: bool,
+    ) -> Result<Option<Version>, ProviderError> {
         let map = self.versions(name)?;
         let allow_pre_all = self.settings.pre || self.pre_named.contains(name);
         // PEP 592: a yanked release is allowed when the range pins it with `==`.
@@ -400,9 +418,27 @@ impl Provider {
                 }
             }
         };
+        let chosen = |v: &Version| {
+            if exact(v) {
+                self.yanked_ok
+                    .lock()
+                    .unwrap()
+                    .insert((name.clone(), v.clone()));
+            }
+            Ok(Some(v.clone()))
+        };
+        // An extra's node first tries the version its project was given, which it must match.
+        if for_extra {
+            let decided = self.decided.lock().unwrap().get(name).cloned();
+            if let Some(d) = decided {
+                if range.contains(&d) && pass(&d).is_some() {
+                    return chosen(&d);
+                }
+            }
+        }
         if let Some(p) = self.settings.preferences.get(name) {
             if range.contains(p) && pass(p).is_some() {
-                return Ok(Some(p.clone()));
+                return chosen(p);
             }
         }
         let in_range: Vec<&Version> = map
@@ -422,14 +458,14 @@ impl Provider {
                     if let Some(files) = pass(v) {
                         let refs: Vec<&Candidate> = files.iter().collect();
                         if candidates::has_wheels_for_all(&refs, &targets) {
-                            return Ok(Some((*v).clone()));
+                            return chosen(v);
                         }
                     }
                 }
             }
             for v in in_range.iter().filter(|v| ok_pre(v)) {
                 if pass(v).is_some() {
-                    return Ok(Some((*v).clone()));
+                    return chosen(v);
                 }
             }
         }
@@ -475,7 +511,14 @@ impl DependencyProvider for Provider {
     ) -> Result<Option<Version>, ProviderError> {
         match package {
             Node::Root => Ok(Some(Version::new([0]))),
-            Node::Package(n) | Node::Extra(n, _) => self.choose(n, range),
+            Node::Package(n) => {
+                let v = self.choose(n, range, false)?;
+                if let Some(v) = &v {
+                    self.decided.lock().unwrap().insert(n.clone(), v.clone());
+                }
+                Ok(v)
+            }
+            Node::Extra(n, _) => self.choose(n, range, true),
         }
     }
 
@@ -506,7 +549,13 @@ impl DependencyProvider for Provider {
                         )));
                     }
                 }
-                let deps = self.dependencies_of(&meta.requires_dist, &[], false, Some(name), mask);
+                let deps = self.dependencies_of(
+                    &meta.requires_dist,
+                    &[],
+                    false,
+                    Some((name, version)),
+                    mask,
+                );
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
             Node::Extra(name, extra) => {
@@ -515,7 +564,7 @@ impl DependencyProvider for Provider {
                     &meta.requires_dist,
                     std::slice::from_ref(extra),
                     true,
-                    Some(name),
+                    Some((name, version)),
                     self.mask_of(name),
                 );
                 push(
@@ -529,9 +578,15 @@ impl DependencyProvider for Provider {
     }
 }
 
-/// Whether any of the specifiers names a pre-release (pip then allows them for that package).
+/// Whether any of the specifiers names a pre-release (pip then allows them for that package);
+/// `!=` never does (packaging 24.2).
 pub fn names_prerelease(req: &Requirement) -> bool {
-    specifiers(req).is_some_and(|s| s.iter().any(|s| s.any_prerelease()))
+    specifiers(req).is_some_and(|s| {
+        s.iter().any(|s| {
+            !matches!(s.operator(), Operator::NotEqual | Operator::NotEqualStar)
+                && s.any_prerelease()
+        })
+    })
 }
 
 #[cfg(test)]
