@@ -859,3 +859,20 @@ fn extras_requiring_extras_of_the_same_release_look_at_no_other_release() {
         "looked at releases out of range: {newer:?}"
     );
 }
+
+#[test]
+fn an_extra_takes_its_projects_version_without_trying_newer_ones() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "selfextra<3\nselfextra[a]\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.2.0", "selfextra==2.0.0"]);
+    let reqs = idx.requests();
+    let newer: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.contains("selfextra-3.0.0") || r.path.contains("selfextra-4.0.0"))
+        .collect();
+    assert!(
+        newer.is_empty(),
+        "looked at releases out of range: {newer:?}"
+    );
+}

@@ -374,7 +374,6 @@ impl Provider {
                 range = range.intersection(&Range::singleton(v.clone()));
             }
             if self_name != Some(&req.name) {
-                self.prefetch(&req.name, &range);
                 push(&mut out, Node::Package(req.name.clone()), range.clone());
             }
             for e in &req.extras {
@@ -383,6 +382,11 @@ impl Provider {
                     Node::Extra(req.name.clone(), e.clone()),
                     range.clone(),
                 );
+            }
+        }
+        for (node, range) in &out {
+            if let Node::Package(name) = node {
+                self.prefetch(name, range);
             }
         }
         out
@@ -495,11 +499,12 @@ impl DependencyProvider for Provider {
         range: &Range,
         stats: &PackageResolutionStatistics,
     ) -> Self::Priority {
-        // Decide pinned and conflicting packages first; then breadth first.
+        // Decide pinned and conflicting packages first; then breadth first, a project before
+        // its extras (which then take the project's version: see `choose`).
         let pinned = u32::from(range.as_singleton().is_some());
-        let extra = u32::from(matches!(package, Node::Extra(..)));
+        let project = u32::from(matches!(package, Node::Package(..)));
         (
-            stats.conflict_count() * 4 + pinned * 2 + extra,
+            stats.conflict_count() * 4 + pinned * 2 + project,
             std::cmp::Reverse(0),
         )
     }
