@@ -5,13 +5,14 @@
 pub mod candidates;
 pub mod markers;
 pub mod provider;
+pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
-use pubgrub::{DefaultStringReporter, PubGrubError, Reporter};
+use pubgrub::PubGrubError;
 
 pub use candidates::Candidate;
 use provider::{Node, Provider, ProviderError, Range};
@@ -217,9 +218,8 @@ fn run_pubgrub(
     let result = pubgrub::resolve(provider, Node::Root, Version::new([0]));
     let solution = match result {
         Ok(s) => s,
-        Err(PubGrubError::NoSolution(mut tree)) => {
-            tree.collapse_no_versions();
-            let report = explain(provider, DefaultStringReporter::report(&tree));
+        Err(PubGrubError::NoSolution(tree)) => {
+            let report = report::explain(provider, tree);
             return Err(ResolveError::NoSolution {
                 targets: target_names.to_string(),
                 report,
@@ -241,72 +241,6 @@ fn run_pubgrub(
             _ => None,
         })
         .collect())
-}
-
-/// `>=1.0, <=1.0+18446744073709551615` (how `==1.0` reads as a range) back to `==1.0`.
-fn collapse_exact_ranges(text: &str) -> String {
-    let marker = format!("+{}", provider::LOCAL_MAX);
-    let mut out = text.to_string();
-    while let Some(end) = out.find(&marker) {
-        let before = &out[..end];
-        let Some(le) = before.rfind(", <=") else {
-            break;
-        };
-        let version = &before[le + 4..];
-        let ge = format!(">={version}");
-        if before[..le].ends_with(&ge) {
-            let start = le - ge.len();
-            out = format!("{}=={version}{}", &out[..start], &out[end + marker.len()..]);
-        } else {
-            out = format!("{}{}", &out[..end], &out[end + marker.len()..]);
-        }
-    }
-    out
-}
-
-/// Makes pubgrub's derivation read as prose and adds why versions were passed over.
-fn explain(provider: &Provider, report: String) -> String {
-    // pubgrub speaks of the root as a package at version 0, of "any version" as `*`, and of
-    // `==1.0` as the range from 1.0 to its highest local version.
-    let report = collapse_exact_ranges(&report)
-        .replace("your requirements 0", "your requirements")
-        .replace(" *,", ",")
-        .replace(" * ", " ")
-        .replace(" *.", ".");
-    let mut out = String::new();
-    for line in report.lines() {
-        out.push_str("  ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    let skipped = provider.skipped.lock().unwrap();
-    let mut names: Vec<_> = skipped
-        .keys()
-        .filter(|n| report.contains(n.as_ref()))
-        .collect();
-    names.sort();
-    for n in names {
-        let list = &skipped[n];
-        let shown: Vec<String> = list
-            .iter()
-            .take(5)
-            .map(|(v, why)| format!("{n} {v} {why}"))
-            .collect();
-        out.push_str(&format!("  note: {}", shown.join("; ")));
-        if list.len() > 5 {
-            out.push_str(&format!("; and {} more", list.len() - 5));
-        }
-        out.push('\n');
-    }
-    for o in &provider.roots {
-        if report.contains(o.requirement.name.as_ref()) {
-            out.push_str(&format!(
-                "  note: `{}` comes from {}\n",
-                o.requirement, o.source
-            ));
-        }
-    }
-    out.trim_end().to_string()
 }
 
 /// Per pin, the indices of the targets that need it.
@@ -364,16 +298,4 @@ fn walk(
         }
     }
     Ok((needed, via))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn exact_ranges_read_as_pins() {
-        let t = "your requirements depends on yanked >=1.1.0, <=1.1.0+18446744073709551615 and x";
-        assert_eq!(
-            super::collapse_exact_ranges(t),
-            "your requirements depends on yanked ==1.1.0 and x"
-        );
-    }
 }

@@ -1,0 +1,365 @@
+//! Why no resolution exists, in words: a pubgrub `ReportFormatter` that speaks of projects and
+//! PEP 440 specifiers (`lib>=2`, `right==1.0.0`), names the input line a requirement came from,
+//! and says which versions the index has when none matches.
+
+use std::collections::Bound;
+
+use pep440_rs::{LocalSegment, Version};
+use pubgrub::{
+    DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term,
+};
+
+use super::provider::{Node, Provider, Range, LOCAL_MAX};
+
+type Ext = External<Node, Range, String>;
+type Der = Derived<Node, Range, String>;
+type Terms = Map<Node, Term<Range>>;
+
+/// The explanation of a failed resolution: the derivation, then notes on what the index has.
+pub(crate) fn explain(
+    provider: &Provider,
+    mut tree: DerivationTree<Node, Range, String>,
+) -> String {
+    let prose = Prose { provider };
+    let mut notes = Vec::new();
+    unmatched(&prose, &tree, &mut notes);
+    // "No version of x matches <1.0 or >1.0" steps are true but noise once their facts are
+    // folded into the steps that use them; the requirements that match nothing are noted below.
+    tree.collapse_no_versions();
+    let report = DefaultStringReporter::report_with_formatter(&tree, &prose);
+    let mut out = String::new();
+    for line in report.lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    for note in notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    let skipped = provider.skipped.lock().unwrap();
+    let mut names: Vec<_> = skipped
+        .keys()
+        .filter(|n| report.contains(n.as_ref()))
+        .collect();
+    names.sort();
+    for n in names {
+        let list = &skipped[n];
+        let shown: Vec<String> = list
+            .iter()
+            .take(5)
+            .map(|(v, why)| format!("{n} {v} {why}"))
+            .collect();
+        out.push_str(&format!("  note: {}", shown.join("; ")));
+        if list.len() > 5 {
+            out.push_str(&format!("; and {} more", list.len() - 5));
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// Requirements in the derivation that no version on the index matches at all.
+fn unmatched(prose: &Prose, tree: &DerivationTree<Node, Range, String>, notes: &mut Vec<String>) {
+    match tree {
+        DerivationTree::External(External::FromDependencyOf(_, _, dep, range)) => {
+            let Node::Package(name) = dep else { return };
+            let Ok(map) = prose.provider.versions(name) else {
+                return;
+            };
+            if !map.versions.keys().any(|v| range.contains(v)) {
+                let note = format!(
+                    "no version of {name} matches {}{}",
+                    specifiers(range),
+                    prose.available(dep)
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+        }
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(d) => {
+            unmatched(prose, &d.cause1, notes);
+            unmatched(prose, &d.cause2, notes);
+        }
+    }
+}
+
+/// Formats pubgrub's derivation for people.
+pub(crate) struct Prose<'a> {
+    pub provider: &'a Provider,
+}
+
+/// Whether `v` is the "every local version" top of an `==` range.
+fn is_local_top(v: &Version) -> bool {
+    matches!(v.local(), [LocalSegment::Number(n)] if *n == LOCAL_MAX)
+}
+
+/// A range as PEP 440 specifiers: `>=1.0,<2`, `==1.0.0`, `!=1.5`; alternatives joined by "or".
+pub fn specifiers(range: &Range) -> String {
+    let segments: Vec<(&Bound<Version>, &Bound<Version>)> = range.iter().collect();
+    // `!=v`: everything below v and everything above v's local versions.
+    if let [(Bound::Unbounded, Bound::Excluded(a)), (Bound::Excluded(b), Bound::Unbounded)] =
+        segments.as_slice()
+    {
+        if is_local_top(b) && b.clone().without_local() == *a {
+            return format!("!={a}");
+        }
+    }
+    let parts: Vec<String> = segments
+        .iter()
+        .map(|(lo, hi)| match (lo, hi) {
+            (Bound::Unbounded, Bound::Unbounded) => String::new(),
+            (Bound::Included(a), Bound::Included(b)) if a == b => format!("=={a}"),
+            (Bound::Included(a), Bound::Included(b))
+                if is_local_top(b) && b.clone().without_local() == *a =>
+            {
+                format!("=={a}")
+            }
+            _ => {
+                let lo = match lo {
+                    Bound::Included(a) => format!(">={a}"),
+                    Bound::Excluded(a) => format!(">{a}"),
+                    Bound::Unbounded => String::new(),
+                };
+                let hi = match hi {
+                    Bound::Included(b) if is_local_top(b) => {
+                        format!("<={}", b.clone().without_local())
+                    }
+                    Bound::Included(b) => format!("<={b}"),
+                    Bound::Excluded(b) => format!("<{b}"),
+                    Bound::Unbounded => String::new(),
+                };
+                match (lo.is_empty(), hi.is_empty()) {
+                    (false, false) => format!("{lo},{hi}"),
+                    _ => format!("{lo}{hi}"),
+                }
+            }
+        })
+        .collect();
+    parts.join(" or ")
+}
+
+impl Prose<'_> {
+    /// `lib>=2`, `right==1.0.0`, `app[fast]`, or `your requirements`.
+    fn node(&self, node: &Node, range: &Range) -> String {
+        match node {
+            Node::Root => "your requirements".to_string(),
+            _ => format!("{node}{}", specifiers(range)),
+        }
+    }
+
+    /// Where a root requirement on `node` came from: `(from -r requirements.in)`, quoting the
+    /// line when it says more than the range shown.
+    fn origin(&self, node: &Node, shown: &str) -> String {
+        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+            return String::new();
+        };
+        let lines: Vec<String> = self
+            .provider
+            .roots
+            .iter()
+            .filter(|o| &o.requirement.name == name)
+            .map(|o| {
+                let text = o.requirement.to_string();
+                if text.replace(' ', "") == shown {
+                    o.source.clone()
+                } else {
+                    format!("`{text}` in {}", o.source)
+                }
+            })
+            .collect();
+        if lines.is_empty() {
+            String::new()
+        } else {
+            format!(" (from {})", lines.join(", "))
+        }
+    }
+
+    /// The versions the index lists for a project, newest last, for "no version matches".
+    fn available(&self, node: &Node) -> String {
+        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+            return String::new();
+        };
+        let Ok(map) = self.provider.versions(name) else {
+            return String::new();
+        };
+        let all: Vec<String> = map.versions.keys().map(ToString::to_string).collect();
+        match all.len() {
+            0 => " (the index lists no usable files)".to_string(),
+            n if n > 8 => format!(
+                " (the index has {n} versions: {} ... {})",
+                all[..3].join(", "),
+                all[n - 3..].join(", ")
+            ),
+            _ => format!(" (the index has {})", all.join(", ")),
+        }
+    }
+
+    fn terms_of(&self, terms: &Terms) -> String {
+        ReportFormatter::<Node, Range, String>::format_terms(self, terms)
+    }
+}
+
+impl ReportFormatter<Node, Range, String> for Prose<'_> {
+    type Output = String;
+
+    fn format_external(&self, external: &Ext) -> String {
+        match external {
+            External::NotRoot(node, _) => format!("{node} must be resolved first"),
+            External::NoVersions(node, range) => {
+                if range == &Range::full() {
+                    format!("no usable version of {node} exists{}", self.available(node))
+                } else {
+                    format!(
+                        "no usable version of {node} matches {}{}",
+                        specifiers(range),
+                        self.available(node)
+                    )
+                }
+            }
+            External::FromDependencyOf(Node::Root, _, dep, dep_range) => {
+                let shown = self.node(dep, dep_range);
+                let origin = self.origin(dep, &shown);
+                format!("you require {shown}{origin}")
+            }
+            External::FromDependencyOf(node, range, dep, dep_range) => {
+                let who = if range == &Range::full() {
+                    format!("every version of {node}")
+                } else {
+                    self.node(node, range)
+                };
+                format!("{who} requires {}", self.node(dep, dep_range))
+            }
+            External::Custom(node, range, why) => {
+                format!("{} cannot be used: {why}", self.node(node, range))
+            }
+        }
+    }
+
+    fn format_terms(&self, terms: &Terms) -> String {
+        let list: Vec<_> = terms.iter().collect();
+        match list.as_slice() {
+            [] => "no resolution exists".into(),
+            [(Node::Root, Term::Positive(_))] => "your requirements cannot be satisfied".into(),
+            [(node, Term::Positive(range))] => {
+                format!("{} cannot be used", self.node(node, range))
+            }
+            [(node, Term::Negative(range))] => {
+                format!("{} is required", self.node(node, range))
+            }
+            [(p, Term::Positive(r)), (d, Term::Negative(dr))]
+            | [(d, Term::Negative(dr)), (p, Term::Positive(r))] => self.format_external(
+                &External::FromDependencyOf((*p).clone(), r.clone(), (*d).clone(), dr.clone()),
+            ),
+            many => {
+                let with_root = many
+                    .iter()
+                    .any(|(n, t)| **n == Node::Root && matches!(t, Term::Positive(_)));
+                let names: Vec<String> = many
+                    .iter()
+                    .filter(|(n, _)| **n != Node::Root)
+                    .map(|(n, t)| match t {
+                        Term::Positive(r) => self.node(n, r),
+                        Term::Negative(r) => format!("not {}", self.node(n, r)),
+                    })
+                    .collect();
+                let listed = match names.as_slice() {
+                    [one] => one.clone(),
+                    [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                    [] => String::new(),
+                };
+                if with_root {
+                    format!("{listed} cannot be used with your requirements")
+                } else {
+                    format!("{listed} cannot be used together")
+                }
+            }
+        }
+    }
+
+    fn explain_both_external(&self, e1: &Ext, e2: &Ext, terms: &Terms) -> String {
+        format!(
+            "Because {} and {}, {}.",
+            self.format_external(e1),
+            self.format_external(e2),
+            self.terms_of(terms)
+        )
+    }
+
+    fn explain_both_ref(
+        &self,
+        id1: usize,
+        d1: &Der,
+        id2: usize,
+        d2: &Der,
+        terms: &Terms,
+    ) -> String {
+        format!(
+            "Because {} ({id1}) and {} ({id2}), {}.",
+            self.terms_of(&d1.terms),
+            self.terms_of(&d2.terms),
+            self.terms_of(terms)
+        )
+    }
+
+    fn explain_ref_and_external(&self, id: usize, d: &Der, e: &Ext, terms: &Terms) -> String {
+        format!(
+            "Because {} ({id}) and {}, {}.",
+            self.terms_of(&d.terms),
+            self.format_external(e),
+            self.terms_of(terms)
+        )
+    }
+
+    fn and_explain_external(&self, e: &Ext, terms: &Terms) -> String {
+        format!(
+            "And because {}, {}.",
+            self.format_external(e),
+            self.terms_of(terms)
+        )
+    }
+
+    fn and_explain_ref(&self, id: usize, d: &Der, terms: &Terms) -> String {
+        format!(
+            "And because {} ({id}), {}.",
+            self.terms_of(&d.terms),
+            self.terms_of(terms)
+        )
+    }
+
+    fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, terms: &Terms) -> String {
+        format!(
+            "And because {} and {}, {}.",
+            self.format_external(prior),
+            self.format_external(e),
+            self.terms_of(terms)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn range(spec: &str) -> Range {
+        super::super::provider::range_of(
+            &pep508_rs::Requirement::from_str(&format!("x{spec}")).unwrap(),
+        )
+    }
+
+    #[test]
+    fn ranges_read_as_specifiers() {
+        assert_eq!(specifiers(&range("==1.0")), "==1.0");
+        assert_eq!(specifiers(&range("!=1.5")), "!=1.5");
+        assert_eq!(specifiers(&range(">=1.0,<2")), ">=1.0,<2");
+        assert_eq!(specifiers(&range("<=1.0")), "<=1.0");
+        assert_eq!(specifiers(&range(">3")), ">3");
+        assert_eq!(specifiers(&Range::full()), "");
+        assert_eq!(
+            specifiers(&range("<1").union(&range(">=2,<3"))),
+            "<1 or >=2,<3"
+        );
+    }
+}
