@@ -895,3 +895,18 @@ fn a_requirement_no_version_matches_says_what_the_index_has() {
         "{err}"
     );
 }
+
+#[test]
+fn via_names_the_included_file_a_requirement_was_written_in() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    run.write("base.in", "lib\n");
+    ok(&run.lock(&idx, "-r base.in\nyanked\n", &["--target", T312]));
+    let lock = run.output();
+    let lib = lock.split("lib==").nth(1).unwrap();
+    let via = lib.lines().find(|l| l.contains("# via")).unwrap();
+    assert!(via.ends_with("base.in"), "{lock}");
+    let yanked = lock.split("yanked==").nth(1).unwrap();
+    let via = yanked.lines().find(|l| l.contains("# via")).unwrap();
+    assert!(via.ends_with("requirements.in"), "{lock}");
+}

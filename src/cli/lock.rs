@@ -124,17 +124,17 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
                 .hint("write the extras into the requirement instead, e.g. `uvicorn[standard]`"));
             }
             let file = RequirementsFile::from_path(src).map_err(CliError::from)?;
-            let label = format!("-r {}", src.display());
+            // `# via -r base.in` names the file a line was written in, includes too.
             inputs
                 .requirements
                 .extend(file.requirements.into_iter().map(|e| Origin {
-                    source: label.clone(),
+                    source: format!("-r {}", e.origin.path.display()),
                     requirement: e.requirement,
                 }));
             inputs
                 .constraints
                 .extend(file.constraints.into_iter().map(|e| Origin {
-                    source: format!("-c {}", src.display()),
+                    source: format!("-c {}", e.origin.path.display()),
                     requirement: e.requirement,
                 }));
             inputs.index_url = inputs.index_url.or(file.index_url);
