@@ -41,7 +41,8 @@ pub struct LockArgs {
     /// pyproject.toml: include this PEP 735 dependency group. Repeatable.
     #[arg(long, value_name = "GROUP")]
     pub group: Vec<String>,
-    /// Ignore files uploaded after this time (RFC 3339 timestamp or YYYY-MM-DD).
+    /// Ignore files uploaded after this time (PEP 700 upload-time): an RFC 3339 timestamp, or
+    /// YYYY-MM-DD for that day's start in UTC. Files without an upload time are kept.
     #[arg(long, value_name = "TIMESTAMP")]
     pub exclude_newer: Option<String>,
     /// Allow pre-releases.
@@ -371,4 +372,24 @@ async fn build_lock(
         targets: targets.iter().map(Target::canonical).collect(),
         pins,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_exclude_newer;
+
+    #[test]
+    fn exclude_newer_dates_are_the_start_of_the_day_in_utc() {
+        // 2025-10-01T00:00:00Z
+        assert_eq!(parse_exclude_newer("2025-10-01").unwrap(), 1_759_276_800);
+        assert_eq!(
+            parse_exclude_newer("2025-10-01T00:00:00Z").unwrap(),
+            1_759_276_800
+        );
+        assert_eq!(
+            parse_exclude_newer("2025-10-01T02:00:00+02:00").unwrap(),
+            1_759_276_800
+        );
+        assert!(parse_exclude_newer("yesterday").is_err());
+    }
 }
