@@ -910,3 +910,11 @@ fn via_names_the_included_file_a_requirement_was_written_in() {
     let via = yanked.lines().find(|l| l.contains("# via")).unwrap();
     assert!(via.ends_with("requirements.in"), "{lock}");
 }
+
+#[test]
+fn a_dependency_naming_a_pre_release_allows_it() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "wantsbeta\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==2.0.0b1", "wantsbeta==1.0.0"]);
+}

@@ -99,7 +99,7 @@ pub async fn resolve(
         envs,
         roots: requirements,
         constraints: constraint_map,
-        pre_named,
+        pre_named: Mutex::new(pre_named),
         maps,
         metadata: Mutex::default(),
         skipped: Mutex::default(),

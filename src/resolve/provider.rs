@@ -67,8 +67,9 @@ pub(crate) struct Provider {
     pub envs: Vec<pep508_rs::MarkerEnvironment>,
     pub roots: Vec<Origin>,
     pub constraints: HashMap<PackageName, (Range, MarkerTree)>,
-    /// Packages a specifier names a pre-release for (pip then allows pre-releases).
-    pub pre_named: HashSet<PackageName>,
+    /// Packages a specifier names a pre-release for, in the input or in a dependency's
+    /// metadata (pip then allows pre-releases for them).
+    pub pre_named: Mutex<HashSet<PackageName>>,
     pub maps: Arc<VersionMaps>,
     pub metadata: Mutex<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     pub skipped: Mutex<HashMap<PackageName, Vec<(Version, Skip)>>>,
@@ -363,6 +364,9 @@ impl Provider {
                 .unwrap()
                 .entry(req.name.clone())
                 .or_default() |= mask;
+            if names_prerelease(req) {
+                self.pre_named.lock().unwrap().insert(req.name.clone());
+            }
             let mut range = range_of(req);
             if let Some((c, marker)) = self.constraints.get(&req.name) {
                 if self.any_target(marker, &[]) {
@@ -399,7 +403,7 @@ impl Provider {
         for_extra: bool,
     ) -> Result<Option<Version>, ProviderError> {
         let map = self.versions(name)?;
-        let allow_pre_all = self.settings.pre || self.pre_named.contains(name);
+        let allow_pre_all = self.settings.pre || self.pre_named.lock().unwrap().contains(name);
         // PEP 592: a yanked release is allowed when the range pins it with `==`.
         let exact = |v: &Version| range.subset_of(&exact_range(&v.clone().without_local()));
         let targets = self.masked_targets(self.mask_of(name));
