@@ -571,8 +571,15 @@ impl IndexClient {
         let advertised = file.core_metadata.is_some();
         if advertised || probe.worth_trying() {
             let murl = Url::parse(&format!("{}.metadata", file.url)).expect("valid URL");
-            let resp = self.send(&murl, || self.get(&murl)).await?;
-            if resp.status().is_success() {
+            let resp = match self.send(&murl, || self.get(&murl)).await {
+                Ok(resp) => Some(resp),
+                // A probe for a file the index never listed: object stores and proxies answer
+                // 401/403 for keys they do not have. A miss; the wheel itself says whether the
+                // credentials are wrong.
+                Err(IndexError::Auth { .. }) if !advertised => None,
+                Err(e) => return Err(e),
+            };
+            if let Some(resp) = resp.filter(|r| r.status().is_success()) {
                 let bytes = resp.bytes().await.map_err(|e| IndexError::Http {
                     url: redact(&murl),
                     reason: error_chain(&e),

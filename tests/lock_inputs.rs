@@ -1,0 +1,129 @@
+//! `pinwheel lock`: how it treats its inputs and the index's quirks (metadata probes that are
+//! refused, credentials on the command line, targets of an existing lock, requires-python,
+//! source archives pinwheel cannot read, warnings), against the loopback fixture index.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use support::{FixtureIndex, IndexOptions, MetadataMode};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/index")
+}
+
+fn index(opts: IndexOptions) -> FixtureIndex {
+    FixtureIndex::start_from(&fixtures(), opts)
+}
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Self {
+        Run {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// `pinwheel` in the run's directory, with no index from the environment.
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("pinwheel").unwrap();
+        c.current_dir(self.dir.path())
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_EXTRA_INDEX_URL")
+            .env("NETRC", self.path("no-netrc"));
+        c
+    }
+
+    /// Runs `pinwheel lock requirements.in -o requirements.lock` with a private cache.
+    fn lock(&self, idx: &FixtureIndex, input: &str, args: &[&str]) -> Output {
+        self.write("requirements.in", input);
+        self.cmd()
+            .args(["lock", "requirements.in", "-o", "requirements.lock"])
+            .args(["--index-url", &idx.url(), "--cache-dir"])
+            .arg(self.path("cache"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(self.path("requirements.lock")).unwrap()
+    }
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The `name==version` lines of a lock (marker kept), without hashes and comments.
+fn pins(lock: &str) -> Vec<String> {
+    lock.lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.trim_end_matches(" \\").to_string())
+        .collect()
+}
+
+/// The lock's `# targets:` line.
+fn targets_line(lock: &str) -> String {
+    lock.lines()
+        .find(|l| l.starts_with("# targets:"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+const T312: &str = "cp312-manylinux_2_28_x86_64";
+const T311: &str = "cp311-manylinux_2_28_x86_64";
+
+#[test]
+fn refused_unadvertised_metadata_probes_fall_back_to_range_requests() {
+    for status in [401, 403, 404, 410] {
+        let idx = index(IndexOptions {
+            metadata: MetadataMode::Unadvertised,
+            metadata_status: Some(status),
+            ..IndexOptions::default()
+        });
+        let run = Run::new();
+        let out = run.lock(&idx, "app[fast]\n", &["--target", T312]);
+        ok(&out);
+        assert_eq!(
+            pins(&run.output()),
+            ["app==1.0.0", "fastdep==0.5.0", "lib==1.2.0"],
+            "HTTP {status}"
+        );
+        let reqs = idx.requests();
+        assert!(
+            reqs.iter()
+                .any(|r| r.path.ends_with(".whl.metadata") && r.status == status),
+            "the probe was made: {reqs:?}"
+        );
+        assert!(
+            reqs.iter()
+                .any(|r| r.path.ends_with(".whl") && r.range.is_some() && r.status == 206),
+            "metadata read by range requests instead: {reqs:?}"
+        );
+    }
+}
