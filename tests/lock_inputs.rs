@@ -127,3 +127,46 @@ fn refused_unadvertised_metadata_probes_fall_back_to_range_requests() {
         );
     }
 }
+
+#[test]
+fn credentials_in_any_spelling_stay_out_of_the_lock_header() {
+    let idx = index(IndexOptions {
+        basic_auth: Some(("alice".into(), "s3cret-token".into())),
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    let with_creds = idx.url().replace("http://", "http://alice:s3cret-token@");
+    run.write("requirements.in", "lib<1.1\n");
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--target", T312])
+        .arg(format!("--index-url={with_creds}"))
+        .arg(format!("--extra-index-url={with_creds}"))
+        .arg(format!("--find-links={with_creds}lib/"))
+        .output()
+        .unwrap();
+    ok(&out);
+    let lock = run.output();
+    assert_eq!(pins(&lock), ["lib==1.0.0"]);
+    assert!(lock.contains("#   pinwheel lock"), "{lock}");
+    assert!(lock.contains("--index-url=http://****@127.0.0.1"), "{lock}");
+    for secret in ["alice", "s3cret-token"] {
+        assert!(!lock.contains(secret), "{secret} in the lock:\n{lock}");
+        assert!(!stderr(&out).contains(secret), "{secret} printed");
+    }
+    // `-i URL` (two arguments) and a find-links location that fails: still masked.
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--target", T312, "-i", &with_creds])
+        .arg("--find-links=http://alice:s3cret-token@127.0.0.1:1/links/")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("127.0.0.1:1"), "{err}");
+    for secret in ["alice", "s3cret-token"] {
+        assert!(!err.contains(secret), "{secret} printed:\n{err}");
+    }
+}

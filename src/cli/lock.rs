@@ -301,18 +301,19 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
 
 /// The command line as written in the lock's header, credentials removed.
 fn command_line() -> String {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut out = vec!["pinwheel".to_string()];
-    for a in args {
-        let clean = match url::Url::parse(&a) {
-            Ok(u) if !u.username().is_empty() || u.password().is_some() => {
-                crate::index::simple::redact(&u)
-            }
-            _ => a,
-        };
-        out.push(clean);
-    }
-    out.join(" ")
+    render_command_line(std::env::args().skip(1))
+}
+
+/// `pinwheel ARGS...` with the userinfo of every URL in any argument masked, whatever the
+/// spelling (`--index-url URL`, `--index-url=URL`, `-iURL`, `--find-links=URL`).
+fn render_command_line(args: impl IntoIterator<Item = String>) -> String {
+    std::iter::once("pinwheel".to_string())
+        .chain(
+            args.into_iter()
+                .map(|a| crate::index::simple::redact_text(&a)),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Turns a resolution into the lock: hashes of the files each pin's targets install.
@@ -371,4 +372,34 @@ async fn build_lock(
         targets: targets.iter().map(Target::canonical).collect(),
         pins,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_never_holds_credentials() {
+        let args = [
+            "lock",
+            "req.in",
+            "--index-url=http://al:pw1@h/simple/",
+            "--extra-index-url",
+            "https://bo:pw2@h2/simple/",
+            "-ihttps://tok3@h3/",
+            "--find-links=https://cy:pw4@h4/links/",
+        ];
+        let line = render_command_line(args.iter().map(|s| s.to_string()));
+        for secret in ["al", "pw1", "bo", "pw2", "tok3", "cy", "pw4"] {
+            assert!(
+                !line.contains(&format!("{secret}:")) && !line.contains(&format!("{secret}@")),
+                "{line}"
+            );
+        }
+        assert_eq!(
+            line,
+            "pinwheel lock req.in --index-url=http://****@h/simple/ --extra-index-url \
+             https://****@h2/simple/ -ihttps://****@h3/ --find-links=https://****@h4/links/"
+        );
+    }
 }

@@ -177,9 +177,12 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            // Messages may quote what the user wrote (a URL in a requirements file, a flag):
+            // credentials are masked here, once for every error.
+            let redact = crate::index::simple::redact_text;
+            eprintln!("error: {}", redact(&e.message));
             if let Some(h) = e.hint {
-                eprintln!("  hint: {h}");
+                eprintln!("  hint: {}", redact(&h));
             }
             ExitCode::from(e.code)
         }

@@ -313,7 +313,13 @@ impl IndexClient {
                 indexes: self
                     .index_names()
                     .into_iter()
-                    .chain(self.inner.opts.find_links.iter().cloned())
+                    .chain(
+                        self.inner
+                            .opts
+                            .find_links
+                            .iter()
+                            .map(|l| simple::redact_text(l)),
+                    )
                     .collect(),
                 offline: self.inner.opts.offline,
             }),
@@ -430,7 +436,7 @@ impl IndexClient {
         let files = if let Some(dir) = local_dir(location) {
             let mut out = Vec::new();
             let entries = std::fs::read_dir(&dir).map_err(|e| IndexError::FindLinks {
-                location: location.to_string(),
+                location: simple::redact_text(location),
                 reason: e.to_string(),
             })?;
             for entry in entries.flatten() {
@@ -463,7 +469,7 @@ impl IndexClient {
             out
         } else {
             let url = Url::parse(location).map_err(|e| IndexError::FindLinks {
-                location: location.to_string(),
+                location: simple::redact_text(location),
                 reason: e.to_string(),
             })?;
             let bytes = self.fetch_bytes(&url).await?;
