@@ -170,3 +170,55 @@ fn credentials_in_any_spelling_stay_out_of_the_lock_header() {
         assert!(!err.contains(secret), "{secret} printed:\n{err}");
     }
 }
+
+#[test]
+fn relock_without_target_keeps_the_existing_locks_targets() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let win = "cp311-win_amd64";
+    ok(&run.lock(&idx, "app\n", &["--target", T312, "--target", win]));
+    let first = run.output();
+    assert_eq!(targets_line(&first), format!("# targets: {T312} {win}"));
+    // No --target: the lock's targets, not this machine's; said aloud.
+    let out = run.lock(&idx, "app\n", &[]);
+    ok(&out);
+    let second = run.output();
+    assert_eq!(targets_line(&second), targets_line(&first));
+    assert_eq!(pins(&second), pins(&first), "winonly kept for win32");
+    let err = stderr(&out);
+    assert!(
+        err.contains("locking for the targets of") && err.contains(win),
+        "{err}"
+    );
+    assert!(!err.contains("this machine"), "{err}");
+    assert!(!second.contains("this machine's"), "{second}");
+    // Also with --upgrade, which releases the pins, not the targets.
+    ok(&run.lock(&idx, "app\n", &["--upgrade"]));
+    assert_eq!(targets_line(&run.output()), targets_line(&first));
+    // --target still wins.
+    ok(&run.lock(&idx, "app\n", &["--target", T311]));
+    assert_eq!(targets_line(&run.output()), format!("# targets: {T311}"));
+}
+
+#[test]
+fn tool_config_targets_win_over_the_existing_lock() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib\n", &["--target", T311]));
+    run.write(
+        "pyproject.toml",
+        &format!(
+            "[project]\nname = \"svc\"\nversion = \"0\"\ndependencies = [\"lib\"]\n\
+             [tool.pinwheel]\ntargets = [\"{T312}\"]\n"
+        ),
+    );
+    let out = run
+        .cmd()
+        .args(["lock", "pyproject.toml", "-o", "requirements.lock"])
+        .args(["--index-url", &idx.url(), "--cache-dir"])
+        .arg(run.path("cache"))
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(targets_line(&run.output()), format!("# targets: {T312}"));
+}

@@ -161,6 +161,60 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
     Ok(inputs)
 }
 
+/// What the existing output file holds: its targets and pins (none when there is no file).
+#[derive(Default)]
+struct Existing {
+    targets: Vec<String>,
+    pins: Vec<Pin>,
+}
+
+/// Reads the existing output file, if any. One that cannot be read is an error, unless
+/// `--upgrade` says it is to be replaced anyway.
+fn read_existing(args: &LockArgs) -> Result<Existing, CliError> {
+    let Some(out) = args.output.as_ref().filter(|o| o.exists()) else {
+        return Ok(Existing::default());
+    };
+    let file = match RequirementsFile::from_path(out) {
+        Ok(f) => f,
+        Err(_) if args.upgrade => return Ok(Existing::default()),
+        Err(e) => {
+            return Err(
+                CliError::usage(format!("cannot read the existing lock: {e}"))
+                    .hint("delete it or pass --upgrade to start afresh"),
+            )
+        }
+    };
+    Ok(Existing {
+        targets: crate::lock::header_targets(&file.header_comments),
+        pins: Lock::from_requirements(&file, false)
+            .map(|l| l.pins)
+            .unwrap_or_default(),
+    })
+}
+
+/// Where the targets come from when no `--target` is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetsFrom {
+    Config,
+    ExistingLock,
+    Host,
+}
+
+/// The targets to use without `--target`: `[tool.pinwheel] targets`, else the existing lock's
+/// `# targets:` line, else none (this machine).
+fn default_targets<'a>(
+    config: &'a [String],
+    existing: &'a [String],
+) -> (&'a [String], TargetsFrom) {
+    if !config.is_empty() {
+        (config, TargetsFrom::Config)
+    } else if !existing.is_empty() {
+        (existing, TargetsFrom::ExistingLock)
+    } else {
+        (&[], TargetsFrom::Host)
+    }
+}
+
 /// `--exclude-newer`: an RFC 3339 timestamp or a date (its start, UTC).
 pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
@@ -204,12 +258,29 @@ pub fn parse_only_binary(values: &[String]) -> Result<(bool, HashSet<PackageName
 pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let started = Instant::now();
     let inputs = load_inputs(&args)?;
-    let (targets, host) = resolve_targets(&args.targets, &inputs.config.targets)?;
-    if host && !args.quiet {
-        eprintln!(
-            "No --target given: locking for this machine, {} (the `python3` on PATH).",
-            targets[0].canonical()
-        );
+    let existing = read_existing(&args)?;
+    let (fallback, from) = default_targets(&inputs.config.targets, &existing.targets);
+    let (targets, host) = resolve_targets(&args.targets, fallback)?;
+    if !args.quiet && args.targets.targets.is_empty() {
+        let names = || {
+            targets
+                .iter()
+                .map(Target::canonical)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match (host, from, &args.output) {
+            (true, ..) => eprintln!(
+                "No --target given: locking for this machine, {} (the `python3` on PATH).",
+                targets[0].canonical()
+            ),
+            (false, TargetsFrom::ExistingLock, Some(out)) => eprintln!(
+                "No --target given: locking for the targets of {}: {}.",
+                out.display(),
+                names()
+            ),
+            _ => {}
+        }
     }
     let client = build_client(
         &args.index,
@@ -233,27 +304,19 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let (only_binary_all, only_binary) = parse_only_binary(&only_binary_values)?;
 
     // Keep the pins of an existing output file unless released.
+    let release: HashSet<PackageName> = args
+        .upgrade_package
+        .iter()
+        .map(|n| {
+            PackageName::from_str(n)
+                .map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
     let mut preferences = HashMap::new();
-    if let Some(out) = &args.output {
-        if out.exists() && !args.upgrade {
-            let release: HashSet<PackageName> = args
-                .upgrade_package
-                .iter()
-                .map(|n| {
-                    PackageName::from_str(n)
-                        .map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}")))
-                })
-                .collect::<Result<_, _>>()?;
-            let file = RequirementsFile::from_path(out).map_err(|e| {
-                CliError::usage(format!("cannot read the existing lock: {e}"))
-                    .hint("delete it or pass --upgrade to start afresh")
-            })?;
-            if let Ok(lock) = Lock::from_requirements(&file, false) {
-                for p in lock.pins {
-                    if !release.contains(&p.name) {
-                        preferences.insert(p.name, p.version);
-                    }
-                }
+    if !args.upgrade {
+        for p in &existing.pins {
+            if !release.contains(&p.name) {
+                preferences.insert(p.name.clone(), p.version.clone());
             }
         }
     }
@@ -377,6 +440,21 @@ async fn build_lock(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_without_flags_come_from_config_then_the_existing_lock() {
+        let config = vec!["python:3.12-slim".to_string()];
+        let lock = vec!["cp311-win_amd64".to_string()];
+        assert_eq!(
+            default_targets(&config, &lock),
+            (&config[..], TargetsFrom::Config)
+        );
+        assert_eq!(
+            default_targets(&[], &lock),
+            (&lock[..], TargetsFrom::ExistingLock)
+        );
+        assert_eq!(default_targets(&[], &[]), (&[][..], TargetsFrom::Host));
+    }
 
     #[test]
     fn command_line_never_holds_credentials() {
