@@ -222,3 +222,38 @@ fn tool_config_targets_win_over_the_existing_lock() {
     ok(&out);
     assert_eq!(targets_line(&run.output()), format!("# targets: {T312}"));
 }
+
+#[test]
+fn project_requires_python_must_admit_every_target() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    run.write(
+        "pyproject.toml",
+        "[project]\nname = \"svc\"\nversion = \"0\"\nrequires-python = \">=3.12\"\n\
+         dependencies = [\"lib\"]\n",
+    );
+    let lock = |targets: &[&str]| {
+        let mut c = run.cmd();
+        c.args(["lock", "pyproject.toml", "-o", "requirements.lock"])
+            .args(["--index-url", &idx.url(), "--cache-dir"])
+            .arg(run.path("cache"));
+        for t in targets {
+            c.args(["--target", t]);
+        }
+        c.output().unwrap()
+    };
+    let out = lock(&[T312, T311]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pyproject.toml") && err.contains(">=3.12") && err.contains(T311),
+        "{err}"
+    );
+    assert!(
+        !err.contains(T312),
+        "only the excluded target is named: {err}"
+    );
+    assert!(!run.path("requirements.lock").exists());
+    ok(&lock(&[T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.2.0"]);
+}

@@ -81,6 +81,8 @@ struct Inputs {
     only_binary: Vec<String>,
     prefer_binary: bool,
     config: crate::requirements::ToolConfig,
+    /// `[project].requires-python` of each pyproject.toml input, with its path.
+    requires_python: Vec<(PathBuf, pep440_rs::VersionSpecifiers)>,
 }
 
 fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
@@ -94,6 +96,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
         only_binary: Vec::new(),
         prefer_binary: false,
         config: Default::default(),
+        requires_python: Vec::new(),
     };
     for src in &args.src {
         if !src.exists() {
@@ -116,6 +119,9 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
                 }
             }));
             inputs.config = py.tool_config();
+            if let Some(spec) = &py.requires_python {
+                inputs.requires_python.push((src.clone(), spec.clone()));
+            }
         } else {
             if !args.extra.is_empty() || !args.group.is_empty() || args.all_extras {
                 return Err(CliError::usage(
@@ -215,6 +221,30 @@ fn default_targets<'a>(
     }
 }
 
+/// A project's `requires-python` must admit every target's Python: a lock for an image whose
+/// Python the project does not support is a mistake in the targets or in the project.
+fn check_requires_python(
+    path: &Path,
+    spec: &pep440_rs::VersionSpecifiers,
+    targets: &[Target],
+) -> Result<(), CliError> {
+    let excluded: Vec<String> = targets
+        .iter()
+        .filter(|t| !spec.contains(&t.python_full_version()))
+        .map(|t| format!("{} (Python {})", t.canonical(), t.python_full_version()))
+        .collect();
+    if excluded.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{}: [project] requires-python `{spec}` excludes the target{} {}",
+        path.display(),
+        if excluded.len() == 1 { "" } else { "s" },
+        excluded.join(", ")
+    ))
+    .hint("lock for targets whose Python the project supports (--target, [tool.pinwheel] targets), or change requires-python"))
+}
+
 /// `--exclude-newer`: an RFC 3339 timestamp or a date (its start, UTC).
 pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
@@ -281,6 +311,9 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
             ),
             _ => {}
         }
+    }
+    for (path, spec) in &inputs.requires_python {
+        check_requires_python(path, spec, &targets)?;
     }
     let client = build_client(
         &args.index,
@@ -454,6 +487,27 @@ mod tests {
             (&lock[..], TargetsFrom::ExistingLock)
         );
         assert_eq!(default_targets(&[], &[]), (&[][..], TargetsFrom::Host));
+    }
+
+    #[test]
+    fn requires_python_must_admit_every_target() {
+        let targets: Vec<Target> = ["cp312-manylinux_2_28_x86_64", "cp311-win_amd64"]
+            .iter()
+            .map(|t| Target::parse(t).unwrap())
+            .collect();
+        let path = Path::new("pyproject.toml");
+        let spec = |s: &str| pep440_rs::VersionSpecifiers::from_str(s).unwrap();
+        assert!(check_requires_python(path, &spec(">=3.10"), &targets).is_ok());
+        let err = check_requires_python(path, &spec(">=3.12"), &targets).unwrap_err();
+        assert_eq!(err.code, exit::USAGE);
+        assert!(
+            err.message.contains("pyproject.toml")
+                && err.message.contains(">=3.12")
+                && err.message.contains("cp311-win_amd64")
+                && !err.message.contains("cp312-"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
