@@ -257,3 +257,61 @@ fn project_requires_python_must_admit_every_target() {
     ok(&lock(&[T312]));
     assert_eq!(pins(&run.output()), ["lib==1.2.0"]);
 }
+
+/// The README's meaning of an exit code (its row of the exit-code table).
+fn readme_exit_code(code: i32) -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    readme
+        .lines()
+        .find(|l| l.starts_with(&format!("| {code} |")))
+        .unwrap_or_else(|| panic!("exit code {code} is not in the README"))
+        .to_string()
+}
+
+/// Every `--flag` a message mentions is a flag of `pinwheel lock`.
+fn assert_flags_exist(message: &str) {
+    let help = String::from_utf8(
+        Command::cargo_bin("pinwheel")
+            .unwrap()
+            .args(["lock", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for word in message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        if word.starts_with("--") && word.len() > 2 {
+            assert!(
+                help.contains(&format!("{word} ")) || help.contains(&format!("{word}\n")),
+                "the message mentions {word}, which `pinwheel lock` does not have:\n{message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn failed_metadata_build_has_a_documented_code_and_a_true_hint() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "failbuild\n", &["--target", T312]);
+    let code = out.status.code().unwrap();
+    let err = stderr(&out);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        readme_exit_code(code).contains("build"),
+        "the README documents build failures under exit {code}: {}",
+        readme_exit_code(code)
+    );
+    assert!(
+        err.contains("failbuild-1.0.0.tar.gz"),
+        "names the file: {err}"
+    );
+    assert!(
+        err.contains("fixture backend fails on purpose"),
+        "shows the backend's error: {err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    assert_flags_exist(&err);
+    assert!(!run.path("requirements.lock").exists());
+}

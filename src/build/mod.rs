@@ -40,10 +40,18 @@ else:
     print(target)
 "#;
 
-fn err(file: &str, reason: impl Into<String>) -> IndexError {
+/// The Python that runs build backends: the one given, else `python3` from PATH.
+pub fn build_python(python: Option<&Path>) -> PathBuf {
+    python
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+fn build_error(file: &str, python: &Path, reason: impl Into<String>) -> IndexError {
     IndexError::Build {
         file: file.to_string(),
         reason: reason.into(),
+        python: python.display().to_string(),
     }
 }
 
@@ -55,14 +63,13 @@ pub fn prepare_metadata(
     python: Option<&Path>,
     indexes: &[Url],
 ) -> Result<Vec<u8>, IndexError> {
+    let host = build_python(python);
+    let err = |file: &str, reason: String| build_error(file, &host, reason);
     let work = tempfile::tempdir().map_err(|e| err(filename, e.to_string()))?;
     let src_root = work.path().join("src");
     unpack(bytes, filename, &src_root).map_err(|e| err(filename, format!("cannot unpack: {e}")))?;
     let src = single_top_dir(&src_root).unwrap_or(src_root.clone());
     let (requires, backend, backend_path) = build_system(&src).map_err(|e| err(filename, e))?;
-    let host = python
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("python3"));
     let env = work.path().join("env");
     let mut venv = Command::new(&host);
     venv.arg("-m").arg("venv");
@@ -71,6 +78,7 @@ pub fn prepare_metadata(
     }
     run(
         venv.arg(&env),
+        &host,
         filename,
         &format!("creating a build environment with {}", host.display()),
     )?;
@@ -97,6 +105,7 @@ pub fn prepare_metadata(
         .args(&requires);
         run(
             &mut pip,
+            &host,
             filename,
             &format!(
                 "installing the build requirements of {project} ({})",
@@ -144,15 +153,16 @@ pub fn prepare_metadata(
     })
 }
 
-fn run(cmd: &mut Command, filename: &str, what: &str) -> Result<(), IndexError> {
+fn run(cmd: &mut Command, python: &Path, filename: &str, what: &str) -> Result<(), IndexError> {
     let output = cmd
         .output()
-        .map_err(|e| err(filename, format!("{what}: {e}")))?;
+        .map_err(|e| build_error(filename, python, format!("{what}: {e}")))?;
     if output.status.success() {
         Ok(())
     } else {
-        Err(err(
+        Err(build_error(
             filename,
+            python,
             format!("{what} failed:\n{}", tail(&output.stderr)),
         ))
     }

@@ -25,7 +25,7 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// No set of versions satisfies the requirements (or a package does not exist).
     pub const RESOLUTION: u8 = 3;
-    /// Network, index or cache failure.
+    /// Network, index or cache failure, or metadata that cannot be read or built (PEP 517).
     pub const NETWORK: u8 = 4;
     /// A file's bytes do not match its hash, or a wheelhouse does not match its manifest.
     pub const INTEGRITY: u8 = 5;
@@ -89,7 +89,7 @@ impl From<crate::index::IndexError> for CliError {
     name = "pinwheel",
     version,
     about = "Exact, hash-verified, offline-installable Python dependencies for Docker images",
-    after_help = "Exit codes: 0 ok, 1 check findings, 2 usage or input error, 3 unsatisfiable, 4 network or index error, 5 hash or integrity error, 6 write error."
+    after_help = "Exit codes: 0 ok, 1 check findings, 2 usage or input error, 3 unsatisfiable, 4 network, index or metadata error, 5 hash or integrity error, 6 write error."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -747,6 +747,9 @@ impl IndexClient {
         .map_err(|e| IndexError::Build {
             file: file.filename.clone(),
             reason: e.to_string(),
+            python: crate::build::build_python(self.inner.opts.build_python.as_deref())
+                .display()
+                .to_string(),
         })?
     }
 }

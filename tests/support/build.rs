@@ -204,9 +204,11 @@ fn expand(tag: &str) -> Vec<String> {
 }
 
 /// A self-contained PEP 517 backend (stdlib only): the fixture's requirements live here, so
-/// with `Dynamic: Requires-Dist` only the backend knows them.
-fn backend(name: &str, version: &str, meta: &str) -> String {
+/// with `Dynamic: Requires-Dist` only the backend knows them. With `fail`, every hook raises
+/// (a project whose build needs something the host lacks).
+fn backend(name: &str, version: &str, meta: &str, fail: bool) -> String {
     let module = escape(name);
+    let fail = if fail { "True" } else { "False" };
     format!(
         r#"import base64, hashlib, os, zipfile
 NAME = {name:?}
@@ -214,6 +216,8 @@ MODULE = {module:?}
 VERSION = {version:?}
 METADATA = {meta:?}
 DIST_INFO = MODULE + "-" + VERSION + ".dist-info"
+if {fail}:
+    raise RuntimeError("fixture backend fails on purpose")
 
 def get_requires_for_build_wheel(config_settings=None):
     return []
@@ -251,7 +255,10 @@ def build_sdist(sdist_directory, config_settings=None):
     )
 }
 
-fn sdist_bytes(name: &str, version: &str, r: &Release, dynamic: bool) -> Vec<u8> {
+/// An sdist; `kind` is `static` (PKG-INFO lists Requires-Dist), `dynamic` (only the backend
+/// knows them) or `failing` (dynamic, and the backend fails).
+fn sdist_bytes(name: &str, version: &str, r: &Release, kind: &str) -> Vec<u8> {
+    let dynamic = kind != "static";
     let dir = format!("{}-{version}", escape(name));
     let pkg_info = metadata(name, r, version, dynamic);
     let full = metadata(name, r, version, false);
@@ -264,7 +271,7 @@ fn sdist_bytes(name: &str, version: &str, r: &Release, dynamic: bool) -> Vec<u8>
         ),
         (
             format!("{dir}/fixture_backend.py"),
-            backend(name, version, &full).into_bytes(),
+            backend(name, version, &full, kind == "failing").into_bytes(),
         ),
     ];
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -337,11 +344,7 @@ pub fn build_index(specs: &Path, out: &Path) -> Built {
             }
             if let Some(kind) = &r.sdist {
                 let filename = format!("{}-{}.tar.gz", escape(&spec.name), r.version);
-                add(
-                    filename,
-                    sdist_bytes(&spec.name, &r.version, r, kind == "dynamic"),
-                    None,
-                );
+                add(filename, sdist_bytes(&spec.name, &r.version, r, kind), None);
             }
         }
     }
