@@ -315,3 +315,29 @@ fn failed_metadata_build_has_a_documented_code_and_a_true_hint() {
     assert_flags_exist(&err);
     assert!(!run.path("requirements.lock").exists());
 }
+
+#[test]
+fn legacy_sdist_archives_are_read_or_passed_over() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    // 2.0.0 is only a .tar.bz2: passed over, not a failed lock. 1.1.0's .tgz is built.
+    let out = run.lock(&idx, "oldsdist\n", &["--target", T312]);
+    ok(&out);
+    let lock = run.output();
+    assert_eq!(pins(&lock), ["lib==1.1.0", "oldsdist==1.1.0"], "{lock}");
+    assert!(lock.contains(&idx.sha256("oldsdist-1.1.0.tgz")), "{lock}");
+    // A .zip sdist: static PKG-INFO read from the zip.
+    ok(&run.lock(&idx, "oldsdist<1.1\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0", "oldsdist==1.0.0"]);
+    // A plain .tar sdist, built by its backend.
+    ok(&run.lock(&idx, "oldsdist<1.0\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0", "oldsdist==0.9.0"]);
+    // Asking for the unreadable release: no solution, and the reason.
+    let out = run.lock(&idx, "oldsdist==2.0.0\n", &["--target", T312]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("oldsdist-2.0.0.tar.bz2") && err.contains("does not read"),
+        "{err}"
+    );
+}

@@ -214,21 +214,32 @@ fn build_system(src: &Path) -> Result<(Vec<String>, String, Vec<String>), String
 }
 
 fn unpack(bytes: &[u8], filename: &str, dest: &Path) -> std::io::Result<()> {
+    use crate::dist::SdistExtension;
     std::fs::create_dir_all(dest)?;
-    if filename.ends_with(".zip") {
-        let mut z =
-            zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
-        z.extract(dest).map_err(std::io::Error::other)
-    } else {
-        let gz = flate2::read::GzDecoder::new(bytes);
-        let mut ar = tar::Archive::new(gz);
-        for entry in ar.entries()? {
-            let mut entry = entry?;
-            // unpack_in refuses paths that escape dest.
-            entry.unpack_in(dest)?;
+    match SdistExtension::split(filename).map(|(_, ext)| ext) {
+        Some(SdistExtension::Zip) => {
+            let mut z =
+                zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
+            z.extract(dest).map_err(std::io::Error::other)
         }
-        Ok(())
+        Some(SdistExtension::TarGz | SdistExtension::Tgz) => {
+            unpack_tar(flate2::read::GzDecoder::new(bytes), dest)
+        }
+        Some(SdistExtension::Tar) => unpack_tar(bytes, dest),
+        _ => Err(std::io::Error::other(
+            "not a .tar.gz, .tgz, .tar or .zip archive",
+        )),
     }
+}
+
+fn unpack_tar(reader: impl std::io::Read, dest: &Path) -> std::io::Result<()> {
+    let mut ar = tar::Archive::new(reader);
+    for entry in ar.entries()? {
+        let mut entry = entry?;
+        // unpack_in refuses paths that escape dest.
+        entry.unpack_in(dest)?;
+    }
+    Ok(())
 }
 
 fn single_top_dir(root: &Path) -> Option<PathBuf> {
@@ -241,4 +252,57 @@ fn single_top_dir(root: &Path) -> Option<PathBuf> {
         return None;
     }
     Some(first.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_bytes() -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        let body = b"[build-system]\n";
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, "demo-1.0/pyproject.toml", &body[..])
+            .unwrap();
+        tar.into_inner().unwrap()
+    }
+
+    #[test]
+    fn unpacks_every_readable_sdist_format() {
+        let tar = tar_bytes();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        let gz = gz.finish().unwrap();
+        let mut zip = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut zip);
+            z.start_file(
+                "demo-1.0/pyproject.toml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            std::io::Write::write_all(&mut z, b"[build-system]\n").unwrap();
+            z.finish().unwrap();
+        }
+        let zip = zip.into_inner();
+        for (name, bytes) in [
+            ("demo-1.0.tar.gz", &gz),
+            ("demo-1.0.tgz", &gz),
+            ("demo-1.0.tar", &tar),
+            ("demo-1.0.zip", &zip),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            unpack(bytes, name, dir.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                dir.path().join("demo-1.0/pyproject.toml").is_file(),
+                "{name}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let err = unpack(&tar, "demo-1.0.tar.bz2", dir.path()).unwrap_err();
+        assert!(err.to_string().contains(".tar.gz"), "{err}");
+    }
 }

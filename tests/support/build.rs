@@ -30,6 +30,9 @@ struct Release {
     #[serde(default)]
     wheels: Vec<String>,
     sdist: Option<String>,
+    /// The sdist's archive: `tar.gz` (default), `tgz`, `tar`, `zip`, or a format pinwheel does
+    /// not open (`tar.bz2`: the bytes are a plain tar, as nothing reads them).
+    sdist_format: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -274,8 +277,20 @@ fn sdist_bytes(name: &str, version: &str, r: &Release, kind: &str) -> Vec<u8> {
             backend(name, version, &full, kind == "failing").into_bytes(),
         ),
     ];
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut tar = tar::Builder::new(gz);
+    let format = r.sdist_format.as_deref().unwrap_or("tar.gz");
+    if format == "zip" {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        for (n, b) in &files {
+            let opts = zip::write::SimpleFileOptions::default()
+                .last_modified_time(zip::DateTime::default());
+            z.start_file(n.as_str(), opts).unwrap();
+            z.write_all(b).unwrap();
+        }
+        z.finish().unwrap();
+        return buf.into_inner();
+    }
+    let mut tar = tar::Builder::new(Vec::new());
     for (n, b) in &files {
         let mut h = tar::Header::new_gnu();
         h.set_size(b.len() as u64);
@@ -284,7 +299,16 @@ fn sdist_bytes(name: &str, version: &str, r: &Release, kind: &str) -> Vec<u8> {
         h.set_cksum();
         tar.append_data(&mut h, n, b.as_slice()).unwrap();
     }
-    tar.into_inner().unwrap().finish().unwrap()
+    let tar = tar.into_inner().unwrap();
+    match format {
+        "tar.gz" | "tgz" => {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(&tar).unwrap();
+            gz.finish().unwrap()
+        }
+        "tar" | "tar.bz2" => tar,
+        other => panic!("unknown sdist-format {other:?}"),
+    }
 }
 
 /// Builds every `*.toml` spec of `specs` into `out/files`.
@@ -343,7 +367,12 @@ pub fn build_index(specs: &Path, out: &Path) -> Built {
                 );
             }
             if let Some(kind) = &r.sdist {
-                let filename = format!("{}-{}.tar.gz", escape(&spec.name), r.version);
+                let filename = format!(
+                    "{}-{}.{}",
+                    escape(&spec.name),
+                    r.version,
+                    r.sdist_format.as_deref().unwrap_or("tar.gz")
+                );
                 add(filename, sdist_bytes(&spec.name, &r.version, r, kind), None);
             }
         }
