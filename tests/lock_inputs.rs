@@ -341,3 +341,35 @@ fn legacy_sdist_archives_are_read_or_passed_over() {
         "{err}"
     );
 }
+
+#[test]
+fn messages_count_in_words_and_spell_out_empty_ranges() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "lib<1.1\n", &["--target", T312]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("Resolved 1 package for 1 target in"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run.lock(&idx, "app\n", &["--target", T312, "--target", T311]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("Resolved 3 packages for 2 targets in"),
+        "{}",
+        stderr(&out)
+    );
+    // Specifiers that exclude one another, alone and against a constraint.
+    run.write("constraints.txt", "lib>=1.2\n");
+    for (input, args) in [
+        ("lib>2,<1\n", vec!["--target", T312]),
+        ("lib<1.1\n", vec!["--target", T312, "-c", "constraints.txt"]),
+    ] {
+        let out = run.lock(&idx, input, &args);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(!err.contains('∅'), "{err}");
+        assert!(err.contains("lib (no versions"), "{err}");
+    }
+}

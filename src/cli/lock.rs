@@ -385,10 +385,9 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     }
     if !args.quiet {
         eprintln!(
-            "Resolved {} packages for {} target{} in {:.2}s",
-            lock.pins.len(),
-            targets.len(),
-            if targets.len() == 1 { "" } else { "s" },
+            "Resolved {} for {} in {:.2}s",
+            super::count(lock.pins.len(), "package"),
+            super::count(targets.len(), "target"),
             started.elapsed().as_secs_f64()
         );
     }

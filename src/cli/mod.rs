@@ -33,6 +33,15 @@ pub mod exit {
     pub const IO: u8 = 6;
 }
 
+/// A count with its noun: `1 package`, `2 packages` (for nouns whose plural adds `s`).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A failure as the user sees it: the message (what and where), an optional hint, an exit code.
 #[derive(Debug)]
 pub struct CliError {
@@ -340,4 +349,14 @@ pub fn build_client(
         refresh: args.refresh,
     };
     Ok(IndexClient::new(opts)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(super::count(0, "package"), "0 packages");
+        assert_eq!(super::count(1, "package"), "1 package");
+        assert_eq!(super::count(2, "target"), "2 targets");
+    }
 }

@@ -166,9 +166,13 @@ fn collapse_exact_ranges(text: &str) -> String {
 
 /// Makes pubgrub's derivation read as prose and adds why versions were passed over.
 fn explain(provider: &Provider, report: String) -> String {
-    // pubgrub speaks of the root as a package at version 0, of "any version" as `*`, and of
-    // `==1.0` as the range from 1.0 to its highest local version.
+    // pubgrub speaks of the root as a package at version 0, of "any version" as `*`, of no
+    // version as `∅`, and of `==1.0` as the range from 1.0 to its highest local version.
     let report = collapse_exact_ranges(&report)
+        .replace(
+            " ∅",
+            " (no versions: the specifiers and constraints exclude one another)",
+        )
         .replace("your requirements 0", "your requirements")
         .replace(" *,", ",")
         .replace(" * ", " ")
