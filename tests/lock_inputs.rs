@@ -373,3 +373,37 @@ fn messages_count_in_words_and_spell_out_empty_ranges() {
         assert!(err.contains("lib (no versions"), "{err}");
     }
 }
+
+#[test]
+fn misspelt_upgrade_package_is_a_warning() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "app\nshared<2\n", &["--target", T312]));
+    let out = run.lock(
+        &idx,
+        "app\nshared<2\n",
+        &["--target", T312, "--upgrade-package", "shraed"],
+    );
+    ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: --upgrade-package shraed names no package")
+            && err.contains("did you mean shared?"),
+        "{err}"
+    );
+    // Names of the input, of the lock (a dependency) and new ones: no warning.
+    let out = run.lock(
+        &idx,
+        "app\nshared<2\n",
+        &[
+            "--target",
+            T312,
+            "--upgrade-package",
+            "shared",
+            "--upgrade-package",
+            "lib",
+        ],
+    );
+    ok(&out);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}

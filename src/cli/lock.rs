@@ -167,6 +167,43 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
     Ok(inputs)
 }
 
+/// The names (in the order given) that are not among `known`, each with the closest known name
+/// when one is near enough to be a likely misspelling.
+fn unknown_names(
+    names: &[PackageName],
+    known: &HashSet<PackageName>,
+) -> Vec<(PackageName, Option<PackageName>)> {
+    let mut out: Vec<(PackageName, Option<PackageName>)> = Vec::new();
+    for n in names {
+        if known.contains(n) || out.iter().any(|(m, _)| m == n) {
+            continue;
+        }
+        let near = known
+            .iter()
+            .map(|k| (edit_distance(n.as_ref(), k.as_ref()), k))
+            .filter(|(d, _)| *d <= 2.max(n.as_ref().len() / 4))
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+            .map(|(_, k)| k.clone());
+        out.push((n.clone(), near));
+    }
+    out
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// What the existing output file holds: its targets and pins (none when there is no file).
 #[derive(Default)]
 struct Existing {
@@ -337,7 +374,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let (only_binary_all, only_binary) = parse_only_binary(&only_binary_values)?;
 
     // Keep the pins of an existing output file unless released.
-    let release: HashSet<PackageName> = args
+    let release_names: Vec<PackageName> = args
         .upgrade_package
         .iter()
         .map(|n| {
@@ -345,6 +382,15 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
                 .map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}")))
         })
         .collect::<Result<_, _>>()?;
+    let release: HashSet<PackageName> = release_names.iter().cloned().collect();
+    // Every package name the run knows of, to catch a misspelt --upgrade-package.
+    let mut known: HashSet<PackageName> = inputs
+        .requirements
+        .iter()
+        .chain(&inputs.constraints)
+        .map(|o| o.requirement.name.clone())
+        .chain(existing.pins.iter().map(|p| p.name.clone()))
+        .collect();
     let mut preferences = HashMap::new();
     if !args.upgrade {
         for p in &existing.pins {
@@ -370,6 +416,18 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
             ResolveError::NoSolution { .. } => CliError::new(exit::RESOLUTION, e.to_string()),
             ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
         })?;
+    known.extend(resolution.pins.iter().map(|p| p.name.clone()));
+    if !args.quiet {
+        for (name, near) in unknown_names(&release_names, &known) {
+            let hint = near
+                .map(|n| format!("; did you mean {n}?"))
+                .unwrap_or_default();
+            eprintln!(
+                "warning: --upgrade-package {name} names no package of the input, the existing lock \
+                 or the resolution: nothing to upgrade{hint}"
+            );
+        }
+    }
     let mut lock = build_lock(&client, &resolution, &targets, &args).await?;
     if host {
         lock.header.push(
@@ -507,6 +565,25 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn unknown_upgrade_names_come_with_the_nearest_known_name() {
+        let name = |s: &str| PackageName::from_str(s).unwrap();
+        let known: HashSet<PackageName> = ["requests", "urllib3", "idna"].map(name).into();
+        let got = unknown_names(
+            &[name("reqests"), name("idna"), name("zzz"), name("reqests")],
+            &known,
+        );
+        assert_eq!(
+            got,
+            [
+                (name("reqests"), Some(name("requests"))),
+                (name("zzz"), None)
+            ]
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]
