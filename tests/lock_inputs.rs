@@ -407,3 +407,22 @@ fn misspelt_upgrade_package_is_a_warning() {
     ok(&out);
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
+
+#[test]
+fn unknown_extras_are_warned_about_like_pip() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "app[fast,nosuch]\n", &["--target", T312]);
+    ok(&out);
+    assert_eq!(
+        pins(&run.output()),
+        ["app==1.0.0", "fastdep==0.5.0", "lib==1.2.0"]
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: app 1.0.0 does not provide the extra 'nosuch'"),
+        "{err}"
+    );
+    assert!(!err.contains("'fast'"), "{err}");
+    assert_eq!(err.matches("does not provide").count(), 1, "once: {err}");
+}

@@ -418,6 +418,9 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         })?;
     known.extend(resolution.pins.iter().map(|p| p.name.clone()));
     if !args.quiet {
+        for w in &resolution.warnings {
+            eprintln!("warning: {w}");
+        }
         for (name, near) in unknown_names(&release_names, &known) {
             let hint = near
                 .map(|n| format!("; did you mean {n}?"))

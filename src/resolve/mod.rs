@@ -23,6 +23,8 @@ use crate::index::{IndexClient, IndexError, IndexFile};
 #[derive(Debug, Clone)]
 pub struct Resolution {
     pub pins: Vec<ResolvedPin>,
+    /// What the user should hear about but that does not stop the lock (as pip warns).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +223,7 @@ fn graph(
 ) -> Result<Resolution, ResolveError> {
     let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
     let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
+    let mut warnings: BTreeSet<String> = BTreeSet::new();
     for (ti, env) in provider.envs.iter().enumerate() {
         let mut seen: HashSet<(PackageName, Option<ExtraName>)> = HashSet::new();
         let mut queue: Vec<(Requirement, String)> = provider
@@ -250,6 +253,12 @@ fn graph(
                 let meta = provider
                     .metadata(&req.name, version)
                     .map_err(|e| ResolveError::Provider(e.to_string()))?;
+                if let Some(e) = extra.as_ref().filter(|e| !meta.provides_extra(e)) {
+                    warnings.insert(format!(
+                        "{} {version} does not provide the extra '{e}'",
+                        req.name
+                    ));
+                }
                 let extras: Vec<ExtraName> = extra.iter().cloned().collect();
                 for dep in &meta.requires_dist {
                     if dep.name == req.name && dep.extras.is_empty() {
@@ -288,7 +297,10 @@ fn graph(
             url,
         });
     }
-    Ok(Resolution { pins })
+    Ok(Resolution {
+        pins,
+        warnings: warnings.into_iter().collect(),
+    })
 }
 
 #[cfg(test)]
