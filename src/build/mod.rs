@@ -40,10 +40,18 @@ else:
     print(target)
 "#;
 
-fn err(file: &str, reason: impl Into<String>) -> IndexError {
+/// The Python that runs build backends: the one given, else `python3` from PATH.
+pub fn build_python(python: Option<&Path>) -> PathBuf {
+    python
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+fn build_error(file: &str, python: &Path, reason: impl Into<String>) -> IndexError {
     IndexError::Build {
         file: file.to_string(),
         reason: reason.into(),
+        python: python.display().to_string(),
     }
 }
 
@@ -55,14 +63,13 @@ pub fn prepare_metadata(
     python: Option<&Path>,
     indexes: &[Url],
 ) -> Result<Vec<u8>, IndexError> {
+    let host = build_python(python);
+    let err = |file: &str, reason: String| build_error(file, &host, reason);
     let work = tempfile::tempdir().map_err(|e| err(filename, e.to_string()))?;
     let src_root = work.path().join("src");
     unpack(bytes, filename, &src_root).map_err(|e| err(filename, format!("cannot unpack: {e}")))?;
     let src = single_top_dir(&src_root).unwrap_or(src_root.clone());
     let (requires, backend, backend_path) = build_system(&src).map_err(|e| err(filename, e))?;
-    let host = python
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("python3"));
     let env = work.path().join("env");
     let mut venv = Command::new(&host);
     venv.arg("-m").arg("venv");
@@ -71,6 +78,7 @@ pub fn prepare_metadata(
     }
     run(
         venv.arg(&env),
+        &host,
         filename,
         &format!("creating a build environment with {}", host.display()),
     )?;
@@ -97,6 +105,7 @@ pub fn prepare_metadata(
         .args(&requires);
         run(
             &mut pip,
+            &host,
             filename,
             &format!(
                 "installing the build requirements of {project} ({})",
@@ -144,15 +153,16 @@ pub fn prepare_metadata(
     })
 }
 
-fn run(cmd: &mut Command, filename: &str, what: &str) -> Result<(), IndexError> {
+fn run(cmd: &mut Command, python: &Path, filename: &str, what: &str) -> Result<(), IndexError> {
     let output = cmd
         .output()
-        .map_err(|e| err(filename, format!("{what}: {e}")))?;
+        .map_err(|e| build_error(filename, python, format!("{what}: {e}")))?;
     if output.status.success() {
         Ok(())
     } else {
-        Err(err(
+        Err(build_error(
             filename,
+            python,
             format!("{what} failed:\n{}", tail(&output.stderr)),
         ))
     }
@@ -204,21 +214,32 @@ fn build_system(src: &Path) -> Result<(Vec<String>, String, Vec<String>), String
 }
 
 fn unpack(bytes: &[u8], filename: &str, dest: &Path) -> std::io::Result<()> {
+    use crate::dist::SdistExtension;
     std::fs::create_dir_all(dest)?;
-    if filename.ends_with(".zip") {
-        let mut z =
-            zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
-        z.extract(dest).map_err(std::io::Error::other)
-    } else {
-        let gz = flate2::read::GzDecoder::new(bytes);
-        let mut ar = tar::Archive::new(gz);
-        for entry in ar.entries()? {
-            let mut entry = entry?;
-            // unpack_in refuses paths that escape dest.
-            entry.unpack_in(dest)?;
+    match SdistExtension::split(filename).map(|(_, ext)| ext) {
+        Some(SdistExtension::Zip) => {
+            let mut z =
+                zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
+            z.extract(dest).map_err(std::io::Error::other)
         }
-        Ok(())
+        Some(SdistExtension::TarGz | SdistExtension::Tgz) => {
+            unpack_tar(flate2::read::GzDecoder::new(bytes), dest)
+        }
+        Some(SdistExtension::Tar) => unpack_tar(bytes, dest),
+        _ => Err(std::io::Error::other(
+            "not a .tar.gz, .tgz, .tar or .zip archive",
+        )),
     }
+}
+
+fn unpack_tar(reader: impl std::io::Read, dest: &Path) -> std::io::Result<()> {
+    let mut ar = tar::Archive::new(reader);
+    for entry in ar.entries()? {
+        let mut entry = entry?;
+        // unpack_in refuses paths that escape dest.
+        entry.unpack_in(dest)?;
+    }
+    Ok(())
 }
 
 fn single_top_dir(root: &Path) -> Option<PathBuf> {
@@ -231,4 +252,57 @@ fn single_top_dir(root: &Path) -> Option<PathBuf> {
         return None;
     }
     Some(first.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_bytes() -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        let body = b"[build-system]\n";
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, "demo-1.0/pyproject.toml", &body[..])
+            .unwrap();
+        tar.into_inner().unwrap()
+    }
+
+    #[test]
+    fn unpacks_every_readable_sdist_format() {
+        let tar = tar_bytes();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        let gz = gz.finish().unwrap();
+        let mut zip = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut zip);
+            z.start_file(
+                "demo-1.0/pyproject.toml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            std::io::Write::write_all(&mut z, b"[build-system]\n").unwrap();
+            z.finish().unwrap();
+        }
+        let zip = zip.into_inner();
+        for (name, bytes) in [
+            ("demo-1.0.tar.gz", &gz),
+            ("demo-1.0.tgz", &gz),
+            ("demo-1.0.tar", &tar),
+            ("demo-1.0.zip", &zip),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            unpack(bytes, name, dir.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                dir.path().join("demo-1.0/pyproject.toml").is_file(),
+                "{name}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let err = unpack(&tar, "demo-1.0.tar.bz2", dir.path()).unwrap_err();
+        assert!(err.to_string().contains(".tar.gz"), "{err}");
+    }
 }

@@ -184,7 +184,10 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             paint(
                 color,
                 "32",
-                &format!("all {} pins install from wheels on {target}", entries.len()),
+                &match entries.len() {
+                    1 => format!("the 1 pin installs from a wheel on {target}"),
+                    n => format!("all {n} pins install from wheels on {target}"),
+                },
             )
         } else {
             let mut parts = Vec::new();

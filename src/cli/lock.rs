@@ -82,6 +82,8 @@ struct Inputs {
     only_binary: Vec<String>,
     prefer_binary: bool,
     config: crate::requirements::ToolConfig,
+    /// `[project].requires-python` of each pyproject.toml input, with its path.
+    requires_python: Vec<(PathBuf, pep440_rs::VersionSpecifiers)>,
 }
 
 fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
@@ -95,6 +97,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
         only_binary: Vec::new(),
         prefer_binary: false,
         config: Default::default(),
+        requires_python: Vec::new(),
     };
     for src in &args.src {
         if !src.exists() {
@@ -117,6 +120,9 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
                 }
             }));
             inputs.config = py.tool_config();
+            if let Some(spec) = &py.requires_python {
+                inputs.requires_python.push((src.clone(), spec.clone()));
+            }
         } else {
             if !args.extra.is_empty() || !args.group.is_empty() || args.all_extras {
                 return Err(CliError::usage(
@@ -162,6 +168,121 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
     Ok(inputs)
 }
 
+/// The names (in the order given) that are not among `known`, each with the closest known name
+/// when one is near enough to be a likely misspelling.
+fn unknown_names(
+    names: &[PackageName],
+    known: &HashSet<PackageName>,
+) -> Vec<(PackageName, Option<PackageName>)> {
+    let mut out: Vec<(PackageName, Option<PackageName>)> = Vec::new();
+    for n in names {
+        if known.contains(n) || out.iter().any(|(m, _)| m == n) {
+            continue;
+        }
+        let near = known
+            .iter()
+            .map(|k| (edit_distance(n.as_ref(), k.as_ref()), k))
+            .filter(|(d, _)| *d <= 2.max(n.as_ref().len() / 4))
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+            .map(|(_, k)| k.clone());
+        out.push((n.clone(), near));
+    }
+    out
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// What the existing output file holds: its targets and pins (none when there is no file).
+#[derive(Default)]
+struct Existing {
+    targets: Vec<String>,
+    pins: Vec<Pin>,
+}
+
+/// Reads the existing output file, if any. One that cannot be read is an error, unless
+/// `--upgrade` says it is to be replaced anyway.
+fn read_existing(args: &LockArgs) -> Result<Existing, CliError> {
+    let Some(out) = args.output.as_ref().filter(|o| o.exists()) else {
+        return Ok(Existing::default());
+    };
+    let file = match RequirementsFile::from_path(out) {
+        Ok(f) => f,
+        Err(_) if args.upgrade => return Ok(Existing::default()),
+        Err(e) => {
+            return Err(
+                CliError::usage(format!("cannot read the existing lock: {e}"))
+                    .hint("delete it or pass --upgrade to start afresh"),
+            )
+        }
+    };
+    Ok(Existing {
+        targets: crate::lock::header_targets(&file.header_comments),
+        pins: Lock::from_requirements(&file, false)
+            .map(|l| l.pins)
+            .unwrap_or_default(),
+    })
+}
+
+/// Where the targets come from when no `--target` is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetsFrom {
+    Config,
+    ExistingLock,
+    Host,
+}
+
+/// The targets to use without `--target`: `[tool.pinwheel] targets`, else the existing lock's
+/// `# targets:` line, else none (this machine).
+fn default_targets<'a>(
+    config: &'a [String],
+    existing: &'a [String],
+) -> (&'a [String], TargetsFrom) {
+    if !config.is_empty() {
+        (config, TargetsFrom::Config)
+    } else if !existing.is_empty() {
+        (existing, TargetsFrom::ExistingLock)
+    } else {
+        (&[], TargetsFrom::Host)
+    }
+}
+
+/// A project's `requires-python` must admit every target's Python: a lock for an image whose
+/// Python the project does not support is a mistake in the targets or in the project.
+fn check_requires_python(
+    path: &Path,
+    spec: &pep440_rs::VersionSpecifiers,
+    targets: &[Target],
+) -> Result<(), CliError> {
+    let excluded: Vec<String> = targets
+        .iter()
+        .filter(|t| !spec.contains(&t.python_full_version()))
+        .map(|t| format!("{} (Python {})", t.canonical(), t.python_full_version()))
+        .collect();
+    if excluded.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{}: [project] requires-python `{spec}` excludes the target{} {}",
+        path.display(),
+        if excluded.len() == 1 { "" } else { "s" },
+        excluded.join(", ")
+    ))
+    .hint("lock for targets whose Python the project supports (--target, [tool.pinwheel] targets), or change requires-python"))
+}
+
 /// `--exclude-newer`: an RFC 3339 timestamp or a date (its start, UTC).
 pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
@@ -205,12 +326,32 @@ pub fn parse_only_binary(values: &[String]) -> Result<(bool, HashSet<PackageName
 pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let started = Instant::now();
     let inputs = load_inputs(&args)?;
-    let (targets, host) = resolve_targets(&args.targets, &inputs.config.targets)?;
-    if host && !args.quiet {
-        eprintln!(
-            "No --target given: locking for this machine, {} (the `python3` on PATH).",
-            targets[0].canonical()
-        );
+    let existing = read_existing(&args)?;
+    let (fallback, from) = default_targets(&inputs.config.targets, &existing.targets);
+    let (targets, host) = resolve_targets(&args.targets, fallback)?;
+    if !args.quiet && args.targets.targets.is_empty() {
+        let names = || {
+            targets
+                .iter()
+                .map(Target::canonical)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match (host, from, &args.output) {
+            (true, ..) => eprintln!(
+                "No --target given: locking for this machine, {} (the `python3` on PATH).",
+                targets[0].canonical()
+            ),
+            (false, TargetsFrom::ExistingLock, Some(out)) => eprintln!(
+                "No --target given: locking for the targets of {}: {}.",
+                out.display(),
+                names()
+            ),
+            _ => {}
+        }
+    }
+    for (path, spec) in &inputs.requires_python {
+        check_requires_python(path, spec, &targets)?;
     }
     let client = build_client(
         &args.index,
@@ -234,27 +375,28 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let (only_binary_all, only_binary) = parse_only_binary(&only_binary_values)?;
 
     // Keep the pins of an existing output file unless released.
+    let release_names: Vec<PackageName> = args
+        .upgrade_package
+        .iter()
+        .map(|n| {
+            PackageName::from_str(n)
+                .map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let release: HashSet<PackageName> = release_names.iter().cloned().collect();
+    // Every package name the run knows of, to catch a misspelt --upgrade-package.
+    let mut known: HashSet<PackageName> = inputs
+        .requirements
+        .iter()
+        .chain(&inputs.constraints)
+        .map(|o| o.requirement.name.clone())
+        .chain(existing.pins.iter().map(|p| p.name.clone()))
+        .collect();
     let mut preferences = HashMap::new();
-    if let Some(out) = &args.output {
-        if out.exists() && !args.upgrade {
-            let release: HashSet<PackageName> = args
-                .upgrade_package
-                .iter()
-                .map(|n| {
-                    PackageName::from_str(n)
-                        .map_err(|e| CliError::usage(format!("--upgrade-package {n}: {e}")))
-                })
-                .collect::<Result<_, _>>()?;
-            let file = RequirementsFile::from_path(out).map_err(|e| {
-                CliError::usage(format!("cannot read the existing lock: {e}"))
-                    .hint("delete it or pass --upgrade to start afresh")
-            })?;
-            if let Ok(lock) = Lock::from_requirements(&file, false) {
-                for p in lock.pins {
-                    if !release.contains(&p.name) {
-                        preferences.insert(p.name, p.version);
-                    }
-                }
+    if !args.upgrade {
+        for p in &existing.pins {
+            if !release.contains(&p.name) {
+                preferences.insert(p.name.clone(), p.version.clone());
             }
         }
     }
@@ -275,6 +417,21 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
             ResolveError::NoSolution { .. } => CliError::new(exit::RESOLUTION, e.to_string()),
             ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
         })?;
+    known.extend(resolution.pins.iter().map(|p| p.name.clone()));
+    if !args.quiet {
+        for w in &resolution.warnings {
+            eprintln!("warning: {w}");
+        }
+        for (name, near) in unknown_names(&release_names, &known) {
+            let hint = near
+                .map(|n| format!("; did you mean {n}?"))
+                .unwrap_or_default();
+            eprintln!(
+                "warning: --upgrade-package {name} names no package of the input, the existing lock \
+                 or the resolution: nothing to upgrade{hint}"
+            );
+        }
+    }
     let mut lock = build_lock(&client, &resolution, &targets, &args).await?;
     if host {
         lock.header.push(
@@ -290,10 +447,9 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     }
     if !args.quiet {
         eprintln!(
-            "Resolved {} packages for {} target{} in {:.2}s",
-            lock.pins.len(),
-            targets.len(),
-            if targets.len() == 1 { "" } else { "s" },
+            "Resolved {} for {} in {:.2}s",
+            super::count(lock.pins.len(), "package"),
+            super::count(targets.len(), "target"),
             started.elapsed().as_secs_f64()
         );
     }
@@ -302,18 +458,19 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
 
 /// The command line as written in the lock's header, credentials removed.
 fn command_line() -> String {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut out = vec!["pinwheel".to_string()];
-    for a in args {
-        let clean = match url::Url::parse(&a) {
-            Ok(u) if !u.username().is_empty() || u.password().is_some() => {
-                crate::index::simple::redact(&u)
-            }
-            _ => a,
-        };
-        out.push(clean);
-    }
-    out.join(" ")
+    render_command_line(std::env::args().skip(1))
+}
+
+/// `pinwheel ARGS...` with the userinfo of every URL in any argument masked, whatever the
+/// spelling (`--index-url URL`, `--index-url=URL`, `-iURL`, `--find-links=URL`).
+fn render_command_line(args: impl IntoIterator<Item = String>) -> String {
+    std::iter::once("pinwheel".to_string())
+        .chain(
+            args.into_iter()
+                .map(|a| crate::index::simple::redact_text(&a)),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Turns a resolution into the lock: hashes of the files each pin's targets install.
@@ -376,7 +533,7 @@ async fn build_lock(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_exclude_newer;
+    use super::*;
 
     #[test]
     fn exclude_newer_dates_are_the_start_of_the_day_in_utc() {
@@ -391,5 +548,85 @@ mod tests {
             1_759_276_800
         );
         assert!(parse_exclude_newer("yesterday").is_err());
+    }
+
+    #[test]
+    fn targets_without_flags_come_from_config_then_the_existing_lock() {
+        let config = vec!["python:3.12-slim".to_string()];
+        let lock = vec!["cp311-win_amd64".to_string()];
+        assert_eq!(
+            default_targets(&config, &lock),
+            (&config[..], TargetsFrom::Config)
+        );
+        assert_eq!(
+            default_targets(&[], &lock),
+            (&lock[..], TargetsFrom::ExistingLock)
+        );
+        assert_eq!(default_targets(&[], &[]), (&[][..], TargetsFrom::Host));
+    }
+
+    #[test]
+    fn requires_python_must_admit_every_target() {
+        let targets: Vec<Target> = ["cp312-manylinux_2_28_x86_64", "cp311-win_amd64"]
+            .iter()
+            .map(|t| Target::parse(t).unwrap())
+            .collect();
+        let path = Path::new("pyproject.toml");
+        let spec = |s: &str| pep440_rs::VersionSpecifiers::from_str(s).unwrap();
+        assert!(check_requires_python(path, &spec(">=3.10"), &targets).is_ok());
+        let err = check_requires_python(path, &spec(">=3.12"), &targets).unwrap_err();
+        assert_eq!(err.code, exit::USAGE);
+        assert!(
+            err.message.contains("pyproject.toml")
+                && err.message.contains(">=3.12")
+                && err.message.contains("cp311-win_amd64")
+                && !err.message.contains("cp312-"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn unknown_upgrade_names_come_with_the_nearest_known_name() {
+        let name = |s: &str| PackageName::from_str(s).unwrap();
+        let known: HashSet<PackageName> = ["requests", "urllib3", "idna"].map(name).into();
+        let got = unknown_names(
+            &[name("reqests"), name("idna"), name("zzz"), name("reqests")],
+            &known,
+        );
+        assert_eq!(
+            got,
+            [
+                (name("reqests"), Some(name("requests"))),
+                (name("zzz"), None)
+            ]
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn command_line_never_holds_credentials() {
+        let args = [
+            "lock",
+            "req.in",
+            "--index-url=http://al:pw1@h/simple/",
+            "--extra-index-url",
+            "https://bo:pw2@h2/simple/",
+            "-ihttps://tok3@h3/",
+            "--find-links=https://cy:pw4@h4/links/",
+        ];
+        let line = render_command_line(args.iter().map(|s| s.to_string()));
+        for secret in ["al", "pw1", "bo", "pw2", "tok3", "cy", "pw4"] {
+            assert!(
+                !line.contains(&format!("{secret}:")) && !line.contains(&format!("{secret}@")),
+                "{line}"
+            );
+        }
+        assert_eq!(
+            line,
+            "pinwheel lock req.in --index-url=http://****@h/simple/ --extra-index-url \
+             https://****@h2/simple/ -ihttps://****@h3/ --find-links=https://****@h4/links/"
+        );
     }
 }

@@ -25,12 +25,21 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// No set of versions satisfies the requirements (or a package does not exist).
     pub const RESOLUTION: u8 = 3;
-    /// Network, index or cache failure.
+    /// Network, index or cache failure, or metadata that cannot be read or built (PEP 517).
     pub const NETWORK: u8 = 4;
     /// A file's bytes do not match its hash, or a wheelhouse does not match its manifest.
     pub const INTEGRITY: u8 = 5;
     /// Writing output failed.
     pub const IO: u8 = 6;
+}
+
+/// A count with its noun: `1 package`, `2 packages` (for nouns whose plural adds `s`).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// A failure as the user sees it: the message (what and where), an optional hint, an exit code.
@@ -89,7 +98,7 @@ impl From<crate::index::IndexError> for CliError {
     name = "pinwheel",
     version,
     about = "Exact, hash-verified, offline-installable Python dependencies for Docker images",
-    after_help = "Exit codes: 0 ok, 1 check findings, 2 usage or input error, 3 unsatisfiable, 4 network or index error, 5 hash or integrity error, 6 write error."
+    after_help = "Exit codes: 0 ok, 1 check findings, 2 usage or input error, 3 unsatisfiable, 4 network, index or metadata error, 5 hash or integrity error, 6 write error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -177,9 +186,12 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            // Messages may quote what the user wrote (a URL in a requirements file, a flag):
+            // credentials are masked here, once for every error.
+            let redact = crate::index::simple::redact_text;
+            eprintln!("error: {}", redact(&e.message));
             if let Some(h) = e.hint {
-                eprintln!("  hint: {h}");
+                eprintln!("  hint: {}", redact(&h));
             }
             ExitCode::from(e.code)
         }
@@ -337,4 +349,14 @@ pub fn build_client(
         refresh: args.refresh,
     };
     Ok(IndexClient::new(opts)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(super::count(0, "package"), "0 packages");
+        assert_eq!(super::count(1, "package"), "1 package");
+        assert_eq!(super::count(2, "target"), "2 targets");
+    }
 }

@@ -326,16 +326,18 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             }
             if !args.quiet {
                 eprintln!(
-                    "Pruned {} file(s) the lock does not need: {}",
-                    extra.len(),
+                    "Pruned {} the lock does not need: {}",
+                    super::count(extra.len(), "file"),
                     extra.join(", ")
                 );
             }
         } else {
             eprintln!(
-                "{} file(s) in {} are not needed by the lock (remove them with --prune): {}",
-                extra.len(),
+                "{} in {} {} not needed by the lock (remove {} with --prune): {}",
+                super::count(extra.len(), "file"),
                 args.dest.display(),
+                if extra.len() == 1 { "is" } else { "are" },
+                if extra.len() == 1 { "it" } else { "them" },
                 extra.join(", ")
             );
         }
@@ -356,9 +358,9 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             .map(|f| f.size)
             .sum();
         eprintln!(
-            "Wheelhouse {}: {} files ({} downloaded, {} already present, {} from the cache), {} fetched, in {:.2}s",
+            "Wheelhouse {}: {} ({} downloaded, {} already present, {} from the cache), {} fetched, in {:.2}s",
             args.dest.display(),
-            fetched.len(),
+            super::count(fetched.len(), "file"),
             fetched.len() - reused - cached,
             reused,
             cached,
@@ -398,9 +400,12 @@ pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
         wh::verify(&args.dir, &manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
     if problems.is_empty() {
         eprintln!(
-            "{}: all {} files match the manifest",
+            "{}: {} the manifest",
             args.dir.display(),
-            manifest.files.len()
+            match manifest.files.len() {
+                1 => "the 1 file matches".to_string(),
+                n => format!("all {n} files match"),
+            }
         );
         return Ok(exit::OK);
     }

@@ -274,6 +274,16 @@ impl SdistExtension {
         }
     }
 
+    /// Whether pinwheel can open the archive (to read PKG-INFO, or to build metadata): gzip'd
+    /// or plain tar, and zip. bzip2, xz and lzip archives are legacy formats pinwheel does not
+    /// decompress; files in them are passed over.
+    pub fn is_readable(self) -> bool {
+        matches!(
+            self,
+            SdistExtension::TarGz | SdistExtension::Tgz | SdistExtension::Tar | SdistExtension::Zip
+        )
+    }
+
     /// Split a filename into its stem and sdist extension (case-insensitive).
     pub fn split(filename: &str) -> Option<(&str, SdistExtension)> {
         SdistExtension::ALL.iter().find_map(|&ext| {

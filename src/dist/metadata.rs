@@ -218,6 +218,16 @@ impl CoreMetadata {
                 .iter()
                 .any(|field| field.trim().eq_ignore_ascii_case("Requires-Dist"))
     }
+
+    /// Whether the distribution provides `extra`: listed in `Provides-Extra`, or named by a
+    /// `Requires-Dist` marker (metadata before 2.1 may leave the field out).
+    pub fn provides_extra(&self, extra: &ExtraName) -> bool {
+        self.provides_extras.contains(extra)
+            || self.requires_dist.iter().any(|r| {
+                r.marker.evaluate_extras(std::slice::from_ref(extra))
+                    && !r.marker.evaluate_extras(&[])
+            })
+    }
 }
 
 /// `MAJOR.MINOR` as numbers.

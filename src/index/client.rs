@@ -313,7 +313,13 @@ impl IndexClient {
                 indexes: self
                     .index_names()
                     .into_iter()
-                    .chain(self.inner.opts.find_links.iter().cloned())
+                    .chain(
+                        self.inner
+                            .opts
+                            .find_links
+                            .iter()
+                            .map(|l| simple::redact_text(l)),
+                    )
                     .collect(),
                 offline: self.inner.opts.offline,
             }),
@@ -430,7 +436,7 @@ impl IndexClient {
         let files = if let Some(dir) = local_dir(location) {
             let mut out = Vec::new();
             let entries = std::fs::read_dir(&dir).map_err(|e| IndexError::FindLinks {
-                location: location.to_string(),
+                location: simple::redact_text(location),
                 reason: e.to_string(),
             })?;
             for entry in entries.flatten() {
@@ -463,7 +469,7 @@ impl IndexClient {
             out
         } else {
             let url = Url::parse(location).map_err(|e| IndexError::FindLinks {
-                location: location.to_string(),
+                location: simple::redact_text(location),
                 reason: e.to_string(),
             })?;
             let bytes = self.fetch_bytes(&url).await?;
@@ -571,8 +577,15 @@ impl IndexClient {
         let advertised = file.core_metadata.is_some();
         if advertised || probe.worth_trying() {
             let murl = Url::parse(&format!("{}.metadata", file.url)).expect("valid URL");
-            let resp = self.send(&murl, || self.get(&murl)).await?;
-            if resp.status().is_success() {
+            let resp = match self.send(&murl, || self.get(&murl)).await {
+                Ok(resp) => Some(resp),
+                // A probe for a file the index never listed: object stores and proxies answer
+                // 401/403 for keys they do not have. A miss; the wheel itself says whether the
+                // credentials are wrong.
+                Err(IndexError::Auth { .. }) if !advertised => None,
+                Err(e) => return Err(e),
+            };
+            if let Some(resp) = resp.filter(|r| r.status().is_success()) {
                 let bytes = resp.bytes().await.map_err(|e| IndexError::Http {
                     url: redact(&murl),
                     reason: error_chain(&e),
@@ -734,6 +747,9 @@ impl IndexClient {
         .map_err(|e| IndexError::Build {
             file: file.filename.clone(),
             reason: e.to_string(),
+            python: crate::build::build_python(self.inner.opts.build_python.as_deref())
+                .display()
+                .to_string(),
         })?
     }
 }

@@ -55,7 +55,12 @@ pub enum IndexError {
     #[error("cannot read the metadata of {file}: {reason}")]
     Metadata { file: String, reason: String },
     #[error("building the metadata of {file} failed: {reason}")]
-    Build { file: String, reason: String },
+    Build {
+        file: String,
+        reason: String,
+        /// The Python that ran (or was to run) the build backend.
+        python: String,
+    },
     #[error("cannot use the CA bundle {path}: {reason}")]
     Cert { path: String, reason: String },
     #[error("--find-links {location}: {reason}")]
@@ -85,7 +90,11 @@ impl IndexError {
                 "check the network, the index URL, and for TLS errors the CA bundle (--cert or SSL_CERT_FILE)".into()
             }
             IndexError::Cert { .. } => "--cert takes a PEM file of one or more CA certificates".into(),
-            IndexError::Build { .. } => "the package only has a source release; a Python with its build backend is needed (--python-for-builds)".into(),
+            IndexError::Build { python, .. } => format!(
+                "this version has no wheel, so its metadata is built by its PEP 517 backend, run with \
+                 `{python}` in a fresh venv: make that build work there, or lock a version with \
+                 wheels (a constraint, or --only-binary NAME)"
+            ),
             _ => return None,
         })
     }

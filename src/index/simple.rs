@@ -362,6 +362,31 @@ pub fn redact(url: &Url) -> String {
     u.to_string()
 }
 
+/// Any text (a command-line argument, say `--index-url=https://user:pw@host/simple/`) with the
+/// userinfo of every `scheme://userinfo@host` in it replaced by `****`. The authority ends at the
+/// first `/`, `?`, `#`, `\` or whitespace, and its last `@` ends the userinfo, as URL parsers
+/// read it.
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '\\') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(at) => {
+                out.push_str("****");
+                rest = &tail[at..];
+            }
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,5 +472,28 @@ mod tests {
     fn redact_strips_credentials() {
         let u = Url::parse("https://user:secret@example.org/simple/").unwrap();
         assert_eq!(redact(&u), "https://example.org/simple/");
+    }
+
+    #[test]
+    fn redact_text_masks_userinfo_anywhere() {
+        for (arg, want) in [
+            (
+                "--index-url=http://user:pw@host:8080/simple/",
+                "--index-url=http://****@host:8080/simple/",
+            ),
+            ("-ihttps://tok@host/simple", "-ihttps://****@host/simple"),
+            (
+                "https://u:p@a/x https://v@b",
+                "https://****@a/x https://****@b",
+            ),
+            ("https://a:p%40ss@host?q", "https://****@host?q"),
+            ("https://u:p@ss@host/", "https://****@host/"),
+            // No userinfo: unchanged, including an `@` past the authority.
+            ("https://host/pkg@1.0", "https://host/pkg@1.0"),
+            ("name @ file:///tmp/x.whl", "name @ file:///tmp/x.whl"),
+            ("requirements.in", "requirements.in"),
+        ] {
+            assert_eq!(redact_text(arg), want, "{arg}");
+        }
     }
 }

@@ -177,12 +177,7 @@ impl Lock {
                 url,
             });
         }
-        let targets = file
-            .header_comments
-            .iter()
-            .find_map(|l| l.trim().strip_prefix(TARGETS_PREFIX))
-            .map(|rest| rest.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
+        let targets = header_targets(&file.header_comments);
         Ok(Lock {
             header: Vec::new(),
             targets,
@@ -193,6 +188,15 @@ impl Lock {
     pub fn pin(&self, name: &PackageName) -> Option<&Pin> {
         self.pins.iter().find(|p| &p.name == name)
     }
+}
+
+/// The targets a lock's `# targets:` header line names (none without the line).
+pub fn header_targets(header_comments: &[String]) -> Vec<String> {
+    header_comments
+        .iter()
+        .find_map(|l| l.trim().strip_prefix(TARGETS_PREFIX))
+        .map(|rest| rest.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -26,6 +26,14 @@ impl Candidate {
         matches!(self.filename, DistFilename::Wheel(_))
     }
 
+    /// A wheel, or an sdist in an archive format pinwheel can open.
+    pub fn readable(&self) -> bool {
+        match &self.filename {
+            DistFilename::Wheel(_) => true,
+            DistFilename::Sdist(s) => s.extension.is_readable(),
+        }
+    }
+
     /// Whether this file's Requires-Python admits the target's Python.
     pub fn python_ok(&self, target: &Target) -> bool {
         match &self.file.requires_python {
@@ -144,10 +152,21 @@ impl VersionMap {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skip {
     Yanked(String),
-    RequiresPython { spec: String, target: String },
-    NoFileFor { target: String },
-    NoWheelFor { target: String },
+    RequiresPython {
+        spec: String,
+        target: String,
+    },
+    NoFileFor {
+        target: String,
+    },
+    NoWheelFor {
+        target: String,
+    },
     Prerelease,
+    /// Only sdists in archive formats pinwheel cannot open (`.tar.bz2`, `.tar.xz`, ...).
+    UnreadableArchive {
+        filename: String,
+    },
 }
 
 impl std::fmt::Display for Skip {
@@ -161,6 +180,11 @@ impl std::fmt::Display for Skip {
             Skip::NoFileFor { target } => write!(f, "has no file that installs on {target}"),
             Skip::NoWheelFor { target } => write!(f, "has no wheel for {target}"),
             Skip::Prerelease => write!(f, "is a pre-release"),
+            Skip::UnreadableArchive { filename } => write!(
+                f,
+                "has only {filename}, an archive format pinwheel does not read \
+                 (it reads .tar.gz, .tgz, .tar and .zip sdists)"
+            ),
         }
     }
 }
@@ -189,6 +213,17 @@ pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Can
             .find_map(|c| c.file.yanked.clone())
             .unwrap_or_default();
         return Err(Skip::Yanked(reason));
+    }
+    // Sdists pinwheel cannot open are passed over, as pip passes over links it cannot use.
+    let unreadable = live
+        .iter()
+        .find(|c| !c.readable())
+        .map(|c| c.file.filename.clone());
+    let live: Vec<&Candidate> = live.into_iter().filter(|c| c.readable()).collect();
+    if live.is_empty() {
+        return Err(Skip::UnreadableArchive {
+            filename: unreadable.unwrap_or_default(),
+        });
     }
     for t in policy.targets {
         if !live.iter().any(|c| c.python_ok(t)) {
@@ -230,7 +265,7 @@ pub fn metadata_source<'c>(files: &[&'c Candidate], targets: &[Target]) -> Optio
     files
         .iter()
         .find(|c| c.is_wheel())
-        .or_else(|| files.iter().find(|c| !c.is_wheel()))
+        .or_else(|| files.iter().find(|c| c.readable()))
         .copied()
 }
 
@@ -276,6 +311,47 @@ mod tests {
         );
         // "other-1.0" has version 1.0 too, but is dropped when the names are parsed.
         assert_eq!(map.get(&v1).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn sdists_pinwheel_cannot_open_are_passed_over() {
+        let name = PackageName::from_str("old").unwrap();
+        let files = [
+            file("old-1.0.tar.bz2", None),
+            file("old-1.0-py3-none-any.whl", None),
+            file("old-2.0.tar.bz2", None),
+            file("old-3.0.zip", None),
+            file("old-4.0.tgz", None),
+            file("old-5.0.tar", None),
+        ];
+        let map = VersionMap::from_files(&name, &files, None);
+        let targets = [Target::parse("cp312-manylinux_2_28_x86_64").unwrap()];
+        let policy = Policy {
+            targets: &targets,
+            allow_yanked: false,
+            only_binary: false,
+        };
+        let names = |v: &str| -> Result<Vec<String>, Skip> {
+            let cands = map.get(&Version::from_str(v).unwrap()).unwrap();
+            usable(cands, &policy).map(|l| l.iter().map(|c| c.file.filename.clone()).collect())
+        };
+        // Beside a wheel: the wheel alone (the bz2 sdist's hash is not listed).
+        assert_eq!(names("1.0").unwrap(), ["old-1.0-py3-none-any.whl"]);
+        let skip = names("2.0").unwrap_err();
+        assert_eq!(
+            skip,
+            Skip::UnreadableArchive {
+                filename: "old-2.0.tar.bz2".into()
+            }
+        );
+        assert!(skip.to_string().contains("old-2.0.tar.bz2"), "{skip}");
+        for v in ["3.0", "4.0", "5.0"] {
+            assert_eq!(names(v).unwrap().len(), 1, "{v}");
+        }
+        // Metadata never comes from an archive pinwheel cannot open.
+        let cands = map.get(&Version::from_str("2.0").unwrap()).unwrap();
+        let refs: Vec<&Candidate> = cands.iter().collect();
+        assert!(metadata_source(&refs, &targets).is_none());
     }
 
     #[test]

@@ -24,6 +24,8 @@ use crate::index::{IndexClient, IndexError, IndexFile};
 #[derive(Debug, Clone)]
 pub struct Resolution {
     pub pins: Vec<ResolvedPin>,
+    /// What the user should hear about but that does not stop the lock (as pip warns).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +101,7 @@ pub async fn resolve(
         envs,
         roots: requirements,
         constraints: constraint_map,
+        constraint_origins: constraints,
         pre_named: Mutex::new(pre_named),
         maps,
         metadata: Mutex::default(),
@@ -130,7 +133,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
         provider.decided.lock().unwrap().clear();
         provider.yanked_ok.lock().unwrap().clear();
         let versions = run_pubgrub(provider, &target_names)?;
-        let (needed, mut via) = walk(provider, &versions)?;
+        let (needed, mut via, warnings) = walk(provider, &versions)?;
         let mut pins = Vec::new();
         let mut short = Vec::new();
         for (name, targets) in needed {
@@ -156,7 +159,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
             }
         }
         if short.is_empty() {
-            return Ok(Resolution { pins });
+            return Ok(Resolution { pins, warnings });
         }
         let mut grown = false;
         for (name, _, mask, _) in &short {
@@ -253,9 +256,10 @@ type Via = BTreeMap<PackageName, BTreeSet<String>>;
 fn walk(
     provider: &Provider,
     versions: &BTreeMap<PackageName, Version>,
-) -> Result<(Needed, Via), ResolveError> {
+) -> Result<(Needed, Via, Vec<String>), ResolveError> {
     let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
     let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
+    let mut warnings: BTreeSet<String> = BTreeSet::new();
     for (ti, env) in provider.envs.iter().enumerate() {
         let mut seen: HashSet<(PackageName, Option<ExtraName>)> = HashSet::new();
         let mut queue: Vec<(Requirement, String)> = provider
@@ -285,6 +289,12 @@ fn walk(
                 let meta = provider
                     .metadata(&req.name, version)
                     .map_err(|e| ResolveError::Provider(e.to_string()))?;
+                if let Some(e) = extra.as_ref().filter(|e| !meta.provides_extra(e)) {
+                    warnings.insert(format!(
+                        "{} {version} does not provide the extra '{e}'",
+                        req.name
+                    ));
+                }
                 let extras: Vec<ExtraName> = extra.iter().cloned().collect();
                 for dep in &meta.requires_dist {
                     if dep.name == req.name && dep.extras.is_empty() {
@@ -297,5 +307,5 @@ fn walk(
             }
         }
     }
-    Ok((needed, via))
+    Ok((needed, via, warnings.into_iter().collect()))
 }

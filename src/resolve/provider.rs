@@ -67,6 +67,8 @@ pub(crate) struct Provider {
     pub envs: Vec<pep508_rs::MarkerEnvironment>,
     pub roots: Vec<Origin>,
     pub constraints: HashMap<PackageName, (Range, MarkerTree)>,
+    /// The constraint lines as written, for messages.
+    pub constraint_origins: Vec<Origin>,
     /// Packages a specifier names a pre-release for, in the input or in a dependency's
     /// metadata (pip then allows pre-releases for them).
     pub pre_named: Mutex<HashSet<PackageName>>,

@@ -66,7 +66,7 @@ fn unmatched(prose: &Prose, tree: &DerivationTree<Node, Range, String>, notes: &
             let Ok(map) = prose.provider.versions(name) else {
                 return;
             };
-            if !map.versions.keys().any(|v| range.contains(v)) {
+            if !range.is_empty() && !map.versions.keys().any(|v| range.contains(v)) {
                 let note = format!(
                     "no version of {name} matches {}{}",
                     specifiers(range),
@@ -145,6 +145,9 @@ impl Prose<'_> {
     fn node(&self, node: &Node, range: &Range) -> String {
         match node {
             Node::Root => "your requirements".to_string(),
+            _ if range.is_empty() => {
+                format!("{node} (no versions: the specifiers and constraints exclude one another)")
+            }
             _ => format!("{node}{}", specifiers(range)),
         }
     }
@@ -159,6 +162,7 @@ impl Prose<'_> {
             .provider
             .roots
             .iter()
+            .chain(&self.provider.constraint_origins)
             .filter(|o| &o.requirement.name == name)
             .map(|o| {
                 let text = o.requirement.to_string();

@@ -30,6 +30,9 @@ struct Release {
     #[serde(default)]
     wheels: Vec<String>,
     sdist: Option<String>,
+    /// The sdist's archive: `tar.gz` (default), `tgz`, `tar`, `zip`, or a format pinwheel does
+    /// not open (`tar.bz2`: the bytes are a plain tar, as nothing reads them).
+    sdist_format: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -204,9 +207,11 @@ fn expand(tag: &str) -> Vec<String> {
 }
 
 /// A self-contained PEP 517 backend (stdlib only): the fixture's requirements live here, so
-/// with `Dynamic: Requires-Dist` only the backend knows them.
-fn backend(name: &str, version: &str, meta: &str) -> String {
+/// with `Dynamic: Requires-Dist` only the backend knows them. With `fail`, every hook raises
+/// (a project whose build needs something the host lacks).
+fn backend(name: &str, version: &str, meta: &str, fail: bool) -> String {
     let module = escape(name);
+    let fail = if fail { "True" } else { "False" };
     format!(
         r#"import base64, hashlib, os, zipfile
 NAME = {name:?}
@@ -214,6 +219,8 @@ MODULE = {module:?}
 VERSION = {version:?}
 METADATA = {meta:?}
 DIST_INFO = MODULE + "-" + VERSION + ".dist-info"
+if {fail}:
+    raise RuntimeError("fixture backend fails on purpose")
 
 def get_requires_for_build_wheel(config_settings=None):
     return []
@@ -251,7 +258,10 @@ def build_sdist(sdist_directory, config_settings=None):
     )
 }
 
-fn sdist_bytes(name: &str, version: &str, r: &Release, dynamic: bool) -> Vec<u8> {
+/// An sdist; `kind` is `static` (PKG-INFO lists Requires-Dist), `dynamic` (only the backend
+/// knows them) or `failing` (dynamic, and the backend fails).
+fn sdist_bytes(name: &str, version: &str, r: &Release, kind: &str) -> Vec<u8> {
+    let dynamic = kind != "static";
     let dir = format!("{}-{version}", escape(name));
     let pkg_info = metadata(name, r, version, dynamic);
     let full = metadata(name, r, version, false);
@@ -264,11 +274,23 @@ fn sdist_bytes(name: &str, version: &str, r: &Release, dynamic: bool) -> Vec<u8>
         ),
         (
             format!("{dir}/fixture_backend.py"),
-            backend(name, version, &full).into_bytes(),
+            backend(name, version, &full, kind == "failing").into_bytes(),
         ),
     ];
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut tar = tar::Builder::new(gz);
+    let format = r.sdist_format.as_deref().unwrap_or("tar.gz");
+    if format == "zip" {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        for (n, b) in &files {
+            let opts = zip::write::SimpleFileOptions::default()
+                .last_modified_time(zip::DateTime::default());
+            z.start_file(n.as_str(), opts).unwrap();
+            z.write_all(b).unwrap();
+        }
+        z.finish().unwrap();
+        return buf.into_inner();
+    }
+    let mut tar = tar::Builder::new(Vec::new());
     for (n, b) in &files {
         let mut h = tar::Header::new_gnu();
         h.set_size(b.len() as u64);
@@ -277,7 +299,16 @@ fn sdist_bytes(name: &str, version: &str, r: &Release, dynamic: bool) -> Vec<u8>
         h.set_cksum();
         tar.append_data(&mut h, n, b.as_slice()).unwrap();
     }
-    tar.into_inner().unwrap().finish().unwrap()
+    let tar = tar.into_inner().unwrap();
+    match format {
+        "tar.gz" | "tgz" => {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(&tar).unwrap();
+            gz.finish().unwrap()
+        }
+        "tar" | "tar.bz2" => tar,
+        other => panic!("unknown sdist-format {other:?}"),
+    }
 }
 
 /// Builds every `*.toml` spec of `specs` into `out/files`.
@@ -336,12 +367,13 @@ pub fn build_index(specs: &Path, out: &Path) -> Built {
                 );
             }
             if let Some(kind) = &r.sdist {
-                let filename = format!("{}-{}.tar.gz", escape(&spec.name), r.version);
-                add(
-                    filename,
-                    sdist_bytes(&spec.name, &r.version, r, kind == "dynamic"),
-                    None,
+                let filename = format!(
+                    "{}-{}.{}",
+                    escape(&spec.name),
+                    r.version,
+                    r.sdist_format.as_deref().unwrap_or("tar.gz")
                 );
+                add(filename, sdist_bytes(&spec.name, &r.version, r, kind), None);
             }
         }
     }

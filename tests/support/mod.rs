@@ -41,6 +41,9 @@ pub struct IndexOptions {
     pub cache_control: String,
     /// Answer 503 to the first N GETs of these files.
     pub fail_first: HashMap<String, u32>,
+    /// Answer this status (e.g. 403, as object stores do for missing keys) to every
+    /// `<file>.metadata` request, whatever `metadata` says.
+    pub metadata_status: Option<u16>,
 }
 
 impl Default for IndexOptions {
@@ -52,6 +55,7 @@ impl Default for IndexOptions {
             basic_auth: None,
             cache_control: "max-age=600, public".into(),
             fail_first: HashMap::new(),
+            metadata_status: None,
         }
     }
 }
@@ -168,7 +172,9 @@ fn reason(status: u16) -> &'static str {
         301 => "Moved Permanently",
         304 => "Not Modified",
         401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
+        410 => "Gone",
         416 => "Range Not Satisfiable",
         503 => "Service Unavailable",
         _ => "Other",
@@ -301,6 +307,9 @@ fn handle(state: &State, method: &str, path: &str, headers: &HashMap<String, Str
     if let Some(name) = path.strip_prefix("/files/") {
         let name = percent_decode(name);
         if let Some(wheel) = name.strip_suffix(".metadata") {
+            if let Some(status) = state.opts.metadata_status {
+                return Response::new(status, "no metadata for you");
+            }
             if state.opts.metadata == MetadataMode::Absent {
                 return Response::new(404, "no metadata");
             }

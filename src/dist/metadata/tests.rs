@@ -429,3 +429,17 @@ fn whitespace_only_continuation_lines_do_not_end_the_headers() {
         .collect();
     assert_eq!(names, ["pytz", "tzdata"]);
 }
+
+#[test]
+fn provided_extras_from_the_field_or_from_markers() {
+    let meta = CoreMetadata::parse(
+        b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nProvides-Extra: Fast\n\
+          Requires-Dist: idna; extra == 'legacy' and sys_platform == 'linux'\n\
+          Requires-Dist: anyio; python_version >= '3.8'\n",
+    )
+    .unwrap();
+    let extra = |s: &str| ExtraName::from_str(s).unwrap();
+    assert!(meta.provides_extra(&extra("fast")));
+    assert!(meta.provides_extra(&extra("legacy")));
+    assert!(!meta.provides_extra(&extra("nosuch")));
+}

@@ -1,0 +1,428 @@
+//! `pinwheel lock`: how it treats its inputs and the index's quirks (metadata probes that are
+//! refused, credentials on the command line, targets of an existing lock, requires-python,
+//! source archives pinwheel cannot read, warnings), against the loopback fixture index.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use support::{FixtureIndex, IndexOptions, MetadataMode};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/index")
+}
+
+fn index(opts: IndexOptions) -> FixtureIndex {
+    FixtureIndex::start_from(&fixtures(), opts)
+}
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Self {
+        Run {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// `pinwheel` in the run's directory, with no index from the environment.
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("pinwheel").unwrap();
+        c.current_dir(self.dir.path())
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_EXTRA_INDEX_URL")
+            .env("NETRC", self.path("no-netrc"));
+        c
+    }
+
+    /// Runs `pinwheel lock requirements.in -o requirements.lock` with a private cache.
+    fn lock(&self, idx: &FixtureIndex, input: &str, args: &[&str]) -> Output {
+        self.write("requirements.in", input);
+        self.cmd()
+            .args(["lock", "requirements.in", "-o", "requirements.lock"])
+            .args(["--index-url", &idx.url(), "--cache-dir"])
+            .arg(self.path("cache"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(self.path("requirements.lock")).unwrap()
+    }
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The `name==version` lines of a lock (marker kept), without hashes and comments.
+fn pins(lock: &str) -> Vec<String> {
+    lock.lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.trim_end_matches(" \\").to_string())
+        .collect()
+}
+
+/// The lock's `# targets:` line.
+fn targets_line(lock: &str) -> String {
+    lock.lines()
+        .find(|l| l.starts_with("# targets:"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+const T312: &str = "cp312-manylinux_2_28_x86_64";
+const T311: &str = "cp311-manylinux_2_28_x86_64";
+
+#[test]
+fn refused_unadvertised_metadata_probes_fall_back_to_range_requests() {
+    for status in [401, 403, 404, 410] {
+        let idx = index(IndexOptions {
+            metadata: MetadataMode::Unadvertised,
+            metadata_status: Some(status),
+            ..IndexOptions::default()
+        });
+        let run = Run::new();
+        let out = run.lock(&idx, "app[fast]\n", &["--target", T312]);
+        ok(&out);
+        assert_eq!(
+            pins(&run.output()),
+            ["app==1.0.0", "fastdep==0.5.0", "lib==1.2.0"],
+            "HTTP {status}"
+        );
+        let reqs = idx.requests();
+        assert!(
+            reqs.iter()
+                .any(|r| r.path.ends_with(".whl.metadata") && r.status == status),
+            "the probe was made: {reqs:?}"
+        );
+        assert!(
+            reqs.iter()
+                .any(|r| r.path.ends_with(".whl") && r.range.is_some() && r.status == 206),
+            "metadata read by range requests instead: {reqs:?}"
+        );
+    }
+}
+
+#[test]
+fn credentials_in_any_spelling_stay_out_of_the_lock_header() {
+    let idx = index(IndexOptions {
+        basic_auth: Some(("alice".into(), "s3cret-token".into())),
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    let with_creds = idx.url().replace("http://", "http://alice:s3cret-token@");
+    run.write("requirements.in", "lib<1.1\n");
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--target", T312])
+        .arg(format!("--index-url={with_creds}"))
+        .arg(format!("--extra-index-url={with_creds}"))
+        .arg(format!("--find-links={with_creds}lib/"))
+        .output()
+        .unwrap();
+    ok(&out);
+    let lock = run.output();
+    assert_eq!(pins(&lock), ["lib==1.0.0"]);
+    assert!(lock.contains("#   pinwheel lock"), "{lock}");
+    assert!(lock.contains("--index-url=http://****@127.0.0.1"), "{lock}");
+    for secret in ["alice", "s3cret-token"] {
+        assert!(!lock.contains(secret), "{secret} in the lock:\n{lock}");
+        assert!(!stderr(&out).contains(secret), "{secret} printed");
+    }
+    // `-i URL` (two arguments) and a find-links location that fails: still masked.
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--target", T312, "-i", &with_creds])
+        .arg("--find-links=http://alice:s3cret-token@127.0.0.1:1/links/")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("127.0.0.1:1"), "{err}");
+    for secret in ["alice", "s3cret-token"] {
+        assert!(!err.contains(secret), "{secret} printed:\n{err}");
+    }
+}
+
+#[test]
+fn relock_without_target_keeps_the_existing_locks_targets() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let win = "cp311-win_amd64";
+    ok(&run.lock(&idx, "app\n", &["--target", T312, "--target", win]));
+    let first = run.output();
+    assert_eq!(targets_line(&first), format!("# targets: {T312} {win}"));
+    // No --target: the lock's targets, not this machine's; said aloud.
+    let out = run.lock(&idx, "app\n", &[]);
+    ok(&out);
+    let second = run.output();
+    assert_eq!(targets_line(&second), targets_line(&first));
+    assert_eq!(pins(&second), pins(&first), "winonly kept for win32");
+    let err = stderr(&out);
+    assert!(
+        err.contains("locking for the targets of") && err.contains(win),
+        "{err}"
+    );
+    assert!(!err.contains("this machine"), "{err}");
+    assert!(!second.contains("this machine's"), "{second}");
+    // Also with --upgrade, which releases the pins, not the targets.
+    ok(&run.lock(&idx, "app\n", &["--upgrade"]));
+    assert_eq!(targets_line(&run.output()), targets_line(&first));
+    // --target still wins.
+    ok(&run.lock(&idx, "app\n", &["--target", T311]));
+    assert_eq!(targets_line(&run.output()), format!("# targets: {T311}"));
+}
+
+#[test]
+fn tool_config_targets_win_over_the_existing_lock() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib\n", &["--target", T311]));
+    run.write(
+        "pyproject.toml",
+        &format!(
+            "[project]\nname = \"svc\"\nversion = \"0\"\ndependencies = [\"lib\"]\n\
+             [tool.pinwheel]\ntargets = [\"{T312}\"]\n"
+        ),
+    );
+    let out = run
+        .cmd()
+        .args(["lock", "pyproject.toml", "-o", "requirements.lock"])
+        .args(["--index-url", &idx.url(), "--cache-dir"])
+        .arg(run.path("cache"))
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(targets_line(&run.output()), format!("# targets: {T312}"));
+}
+
+#[test]
+fn project_requires_python_must_admit_every_target() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    run.write(
+        "pyproject.toml",
+        "[project]\nname = \"svc\"\nversion = \"0\"\nrequires-python = \">=3.12\"\n\
+         dependencies = [\"lib\"]\n",
+    );
+    let lock = |targets: &[&str]| {
+        let mut c = run.cmd();
+        c.args(["lock", "pyproject.toml", "-o", "requirements.lock"])
+            .args(["--index-url", &idx.url(), "--cache-dir"])
+            .arg(run.path("cache"));
+        for t in targets {
+            c.args(["--target", t]);
+        }
+        c.output().unwrap()
+    };
+    let out = lock(&[T312, T311]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pyproject.toml") && err.contains(">=3.12") && err.contains(T311),
+        "{err}"
+    );
+    assert!(
+        !err.contains(T312),
+        "only the excluded target is named: {err}"
+    );
+    assert!(!run.path("requirements.lock").exists());
+    ok(&lock(&[T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.2.0"]);
+}
+
+/// The README's meaning of an exit code (its row of the exit-code table).
+fn readme_exit_code(code: i32) -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    readme
+        .lines()
+        .find(|l| l.starts_with(&format!("| {code} |")))
+        .unwrap_or_else(|| panic!("exit code {code} is not in the README"))
+        .to_string()
+}
+
+/// Every `--flag` a message mentions is a flag of `pinwheel lock`.
+fn assert_flags_exist(message: &str) {
+    let help = String::from_utf8(
+        Command::cargo_bin("pinwheel")
+            .unwrap()
+            .args(["lock", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for word in message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        if word.starts_with("--") && word.len() > 2 {
+            assert!(
+                help.contains(&format!("{word} ")) || help.contains(&format!("{word}\n")),
+                "the message mentions {word}, which `pinwheel lock` does not have:\n{message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn failed_metadata_build_has_a_documented_code_and_a_true_hint() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "failbuild\n", &["--target", T312]);
+    let code = out.status.code().unwrap();
+    let err = stderr(&out);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        readme_exit_code(code).contains("build"),
+        "the README documents build failures under exit {code}: {}",
+        readme_exit_code(code)
+    );
+    assert!(
+        err.contains("failbuild-1.0.0.tar.gz"),
+        "names the file: {err}"
+    );
+    assert!(
+        err.contains("fixture backend fails on purpose"),
+        "shows the backend's error: {err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    assert_flags_exist(&err);
+    assert!(!run.path("requirements.lock").exists());
+}
+
+#[test]
+fn legacy_sdist_archives_are_read_or_passed_over() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    // 2.0.0 is only a .tar.bz2: passed over, not a failed lock. 1.1.0's .tgz is built.
+    let out = run.lock(&idx, "oldsdist\n", &["--target", T312]);
+    ok(&out);
+    let lock = run.output();
+    assert_eq!(pins(&lock), ["lib==1.1.0", "oldsdist==1.1.0"], "{lock}");
+    assert!(lock.contains(&idx.sha256("oldsdist-1.1.0.tgz")), "{lock}");
+    // A .zip sdist: static PKG-INFO read from the zip.
+    ok(&run.lock(&idx, "oldsdist<1.1\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0", "oldsdist==1.0.0"]);
+    // A plain .tar sdist, built by its backend.
+    ok(&run.lock(&idx, "oldsdist<1.0\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0", "oldsdist==0.9.0"]);
+    // Asking for the unreadable release: no solution, and the reason.
+    let out = run.lock(&idx, "oldsdist==2.0.0\n", &["--target", T312]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("oldsdist-2.0.0.tar.bz2") && err.contains("does not read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn messages_count_in_words_and_spell_out_empty_ranges() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "lib<1.1\n", &["--target", T312]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("Resolved 1 package for 1 target in"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run.lock(&idx, "app\n", &["--target", T312, "--target", T311]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("Resolved 3 packages for 2 targets in"),
+        "{}",
+        stderr(&out)
+    );
+    // Specifiers that exclude one another, alone and against a constraint.
+    run.write("constraints.txt", "lib>=1.2\n");
+    for (input, args) in [
+        ("lib>2,<1\n", vec!["--target", T312]),
+        ("lib<1.1\n", vec!["--target", T312, "-c", "constraints.txt"]),
+    ] {
+        let out = run.lock(&idx, input, &args);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(!err.contains('∅'), "{err}");
+        assert!(err.contains("lib (no versions"), "{err}");
+    }
+}
+
+#[test]
+fn misspelt_upgrade_package_is_a_warning() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "app\nshared<2\n", &["--target", T312]));
+    let out = run.lock(
+        &idx,
+        "app\nshared<2\n",
+        &["--target", T312, "--upgrade-package", "shraed"],
+    );
+    ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: --upgrade-package shraed names no package")
+            && err.contains("did you mean shared?"),
+        "{err}"
+    );
+    // Names of the input, of the lock (a dependency) and new ones: no warning.
+    let out = run.lock(
+        &idx,
+        "app\nshared<2\n",
+        &[
+            "--target",
+            T312,
+            "--upgrade-package",
+            "shared",
+            "--upgrade-package",
+            "lib",
+        ],
+    );
+    ok(&out);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_extras_are_warned_about_like_pip() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "app[fast,nosuch]\n", &["--target", T312]);
+    ok(&out);
+    assert_eq!(
+        pins(&run.output()),
+        ["app==1.0.0", "fastdep==0.5.0", "lib==1.2.0"]
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: app 1.0.0 does not provide the extra 'nosuch'"),
+        "{err}"
+    );
+    assert!(!err.contains("'fast'"), "{err}");
+    assert_eq!(err.matches("does not provide").count(), 1, "once: {err}");
+}
