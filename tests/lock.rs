@@ -918,3 +918,56 @@ fn a_dependency_naming_a_pre_release_allows_it() {
     ok(&run.lock(&idx, "wantsbeta\n", &["--target", T312]));
     assert_eq!(pins(&run.output()), ["lib==2.0.0b1", "wantsbeta==1.0.0"]);
 }
+
+#[test]
+fn metadata_beyond_the_first_range_is_read_with_more_ranges_or_the_whole_answer() {
+    for suffix_only in [false, true] {
+        let idx = index(IndexOptions {
+            metadata: MetadataMode::Absent,
+            suffix_ranges_only: suffix_only,
+            ..IndexOptions::default()
+        });
+        let run = Run::new();
+        ok(&run.lock(&idx, "bigwheel\n", &["--target", T312]));
+        assert_eq!(pins(&run.output()), ["bigwheel==1.0.0"]);
+        let reqs = idx.requests();
+        let wheel: Vec<_> = reqs
+            .iter()
+            .filter(|r| r.path.ends_with("bigwheel-1.0.0-py3-none-any.whl"))
+            .collect();
+        assert!(wheel.len() >= 2, "a second request for METADATA: {wheel:?}");
+        if !suffix_only {
+            assert!(wheel.iter().all(|r| r.status == 206), "{wheel:?}");
+        }
+    }
+}
+
+#[test]
+fn a_rebuilt_local_wheel_is_read_afresh_not_from_the_metadata_cache() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let links = run.path("links");
+    std::fs::create_dir(&links).unwrap();
+    // Two builds of localbuild 1.0.0 with the same file name and different dependencies.
+    let build = |deps: &str| {
+        let specs = tempfile::tempdir().unwrap();
+        std::fs::write(
+            specs.path().join("localbuild.toml"),
+            format!(
+                "name = \"localbuild\"\n[[release]]\nversion = \"1.0.0\"\n\
+                 requires-dist = [{deps}]\nwheels = [\"py3-none-any\"]\n"
+            ),
+        )
+        .unwrap();
+        let built = FixtureIndex::start_from(specs.path(), IndexOptions::default());
+        let name = "localbuild-1.0.0-py3-none-any.whl";
+        std::fs::copy(built.files_dir().join(name), links.join(name)).unwrap();
+    };
+    let args = ["--target", T312, "--find-links", links.to_str().unwrap()];
+    build("\"lib<1.1\"");
+    ok(&run.lock(&idx, "localbuild\n", &args));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0", "localbuild==1.0.0"]);
+    build("\"wide\"");
+    ok(&run.lock(&idx, "localbuild\n", &[&args[..], &["--upgrade"]].concat()));
+    assert_eq!(pins(&run.output()), ["localbuild==1.0.0", "wide==1.0.0"]);
+}

@@ -528,13 +528,15 @@ impl IndexClient {
             let mut map = self.inner.metadata.lock().unwrap();
             map.entry(key.clone()).or_default().clone()
         };
+        // A local file without a listed hash can change under the same name: read it afresh
+        // (cheap) rather than trust a cache keyed by its path.
+        let disk_cache = self
+            .inner
+            .cache
+            .as_ref()
+            .filter(|_| file.sha256.is_some() || file.url().scheme() != "file");
         cell.get_or_init(|| async {
-            if let Some(bytes) = self
-                .inner
-                .cache
-                .as_ref()
-                .and_then(|c| c.read_metadata(&key))
-            {
+            if let Some(bytes) = disk_cache.and_then(|c| c.read_metadata(&key)) {
                 return Ok(Arc::new(bytes));
             }
             if self.inner.opts.offline && file.url().scheme() != "file" {
@@ -543,7 +545,7 @@ impl IndexClient {
                 });
             }
             let bytes = self.fetch_metadata(project, file).await?;
-            if let Some(c) = &self.inner.cache {
+            if let Some(c) = disk_cache {
                 let _ = c.write_metadata(&key, &bytes);
             }
             Ok(Arc::new(bytes))
@@ -661,10 +663,18 @@ impl IndexClient {
         let mut tail = tail;
         let cd = zip_ranges::locate_central_directory(&tail, tail_start)
             .map_err(|e| zip_err(file, e))?;
+        // A server may honour the first (suffix) range and answer later ones with the whole
+        // file (200): read that instead of taking it for the bytes asked for.
+        let whole = |bytes: &[u8]| {
+            zip_ranges::read_metadata_from_whole(bytes, Some(prefix)).map_err(|e| zip_err(file, e))
+        };
         if cd.offset < tail_start {
-            let (_, _, head) = self
+            let (status, _, head) = self
                 .range_get(url, format!("bytes={}-{}", cd.offset, tail_start - 1))
                 .await?;
+            if status != StatusCode::PARTIAL_CONTENT {
+                return whole(&head);
+            }
             let mut joined = head;
             joined.extend_from_slice(&tail);
             tail = joined;
@@ -696,9 +706,12 @@ impl IndexClient {
         let mut len = zip_ranges::member_fetch_len(&entry);
         for _ in 0..2 {
             let end = (entry.local_header_offset + len - 1).min(total - 1);
-            let (_, _, bytes) = self
+            let (status, _, bytes) = self
                 .range_get(url, format!("bytes={}-{}", entry.local_header_offset, end))
                 .await?;
+            if status != StatusCode::PARTIAL_CONTENT {
+                return whole(&bytes);
+            }
             match zip_ranges::read_member(&entry, &bytes).map_err(|e| zip_err(file, e))? {
                 Ok(m) => return Ok(m),
                 Err(need) => len = need,

@@ -33,6 +33,9 @@ struct Release {
     /// The sdist's archive: `tar.gz` (default), `tgz`, `tar`, `zip`, or a format pinwheel does
     /// not open (`tar.bz2`: the bytes are a plain tar, as nothing reads them).
     sdist_format: Option<String>,
+    /// KiB of incompressible data stored after METADATA in each wheel (default 24): large
+    /// enough, METADATA falls outside the first range request's tail.
+    filler_kib: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -147,7 +150,7 @@ fn filler(seed: &str, n: usize) -> Vec<u8> {
         .collect()
 }
 
-fn wheel_bytes(name: &str, version: &str, tag: &str, meta: &str) -> Vec<u8> {
+fn wheel_bytes(name: &str, version: &str, tag: &str, meta: &str, filler_kib: usize) -> Vec<u8> {
     let module = escape(name);
     let dist_info = format!("{module}-{version}.dist-info");
     let mut files: Vec<(String, Vec<u8>)> = vec![
@@ -158,7 +161,7 @@ fn wheel_bytes(name: &str, version: &str, tag: &str, meta: &str) -> Vec<u8> {
         (format!("{dist_info}/METADATA"), meta.as_bytes().to_vec()),
         (
             format!("{module}/_data.bin"),
-            filler(&format!("{name}{version}{tag}"), 24 * 1024),
+            filler(&format!("{name}{version}{tag}"), filler_kib * 1024),
         ),
     ];
     let mut wheel =
@@ -362,7 +365,13 @@ pub fn build_index(specs: &Path, out: &Path) -> Built {
                 let filename = format!("{}-{}-{tag}.whl", escape(&spec.name), r.version);
                 add(
                     filename,
-                    wheel_bytes(&spec.name, &r.version, tag, &meta),
+                    wheel_bytes(
+                        &spec.name,
+                        &r.version,
+                        tag,
+                        &meta,
+                        r.filler_kib.unwrap_or(24),
+                    ),
                     Some(meta.into_bytes()),
                 );
             }

@@ -44,6 +44,9 @@ pub struct IndexOptions {
     /// Answer this status (e.g. 403, as object stores do for missing keys) to every
     /// `<file>.metadata` request, whatever `metadata` says.
     pub metadata_status: Option<u16>,
+    /// Honour only suffix ranges (`bytes=-N`); answer others with the whole file (200), as
+    /// some proxies do.
+    pub suffix_ranges_only: bool,
 }
 
 impl Default for IndexOptions {
@@ -56,6 +59,7 @@ impl Default for IndexOptions {
             cache_control: "max-age=600, public".into(),
             fail_first: HashMap::new(),
             metadata_status: None,
+            suffix_ranges_only: false,
         }
     }
 }
@@ -336,7 +340,10 @@ fn handle(state: &State, method: &str, path: &str, headers: &HashMap<String, Str
         };
         if state.opts.range_requests {
             if let Some(range) = headers.get("range") {
-                return ranged(&bytes, range);
+                let suffix = range.trim().starts_with("bytes=-");
+                if suffix || !state.opts.suffix_ranges_only {
+                    return ranged(&bytes, range);
+                }
             }
             return Response::new(200, bytes).header("Accept-Ranges", "bytes");
         }
