@@ -14,7 +14,7 @@ use crate::index::IndexError;
 /// `get_requires_for_build_wheel` asks for, then prepares metadata (or builds a wheel and reads it).
 const HOOK: &str = r#"
 import importlib, json, os, subprocess, sys, zipfile
-src, out, backend, backend_path, pip_args = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), json.loads(sys.argv[5])
+src, out, backend, backend_path = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 os.chdir(src)
 for p in reversed(backend_path):
     sys.path.insert(0, os.path.abspath(p))
@@ -26,7 +26,7 @@ extra = []
 if hasattr(hooks, "get_requires_for_build_wheel"):
     extra = list(hooks.get_requires_for_build_wheel({}) or [])
 if extra:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"] + pip_args + extra, stdout=sys.stderr)
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"] + extra, stdout=sys.stderr)
 if hasattr(hooks, "prepare_metadata_for_build_wheel"):
     d = hooks.prepare_metadata_for_build_wheel(out, {})
     print(os.path.join(out, d, "METADATA"))
@@ -83,14 +83,13 @@ pub fn prepare_metadata(
         &format!("creating a build environment with {}", host.display()),
     )?;
     let env_python = env.join("bin").join("python");
-    let mut pip_args: Vec<String> = Vec::new();
-    for (i, u) in indexes.iter().enumerate() {
-        pip_args.push(if i == 0 {
-            "--index-url".into()
-        } else {
-            "--extra-index-url".into()
-        });
-        pip_args.push(u.to_string());
+    // The indexes reach pip through its environment, credentials included: never on a command
+    // line, where other users of the machine could read them.
+    let mut pip_env: Vec<(&str, String)> = vec![("PIP_NO_INPUT", "1".into())];
+    if let Some((first, rest)) = indexes.split_first() {
+        pip_env.push(("PIP_INDEX_URL", first.to_string()));
+        let extra: Vec<String> = rest.iter().map(Url::to_string).collect();
+        pip_env.push(("PIP_EXTRA_INDEX_URL", extra.join(" ")));
     }
     if !requires.is_empty() {
         let mut pip = Command::new(&env_python);
@@ -101,8 +100,9 @@ pub fn prepare_metadata(
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .args(&pip_args)
-        .args(&requires);
+        .args(&requires)
+        .envs(pip_env.iter().cloned())
+        .stdin(std::process::Stdio::null());
         run(
             &mut pip,
             &host,
@@ -122,7 +122,8 @@ pub fn prepare_metadata(
         .arg(&out)
         .arg(&backend)
         .arg(serde_json::to_string(&backend_path).unwrap_or_default())
-        .arg(serde_json::to_string(&pip_args).unwrap_or_default())
+        .envs(pip_env.iter().cloned())
+        .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| {
             err(

@@ -750,7 +750,20 @@ impl IndexClient {
             }
         }
         let python = self.inner.opts.build_python.clone();
-        let indexes = self.inner.indexes.clone();
+        // pip in the build environment needs the credentials pinwheel took out of the URLs.
+        let indexes: Vec<Url> = self
+            .inner
+            .indexes
+            .iter()
+            .map(|u| {
+                let mut u = u.clone();
+                if let Some((user, pass)) = self.inner.creds.for_url(&u) {
+                    let _ = u.set_username(&user);
+                    let _ = u.set_password(pass.as_deref());
+                }
+                u
+            })
+            .collect();
         let filename = file.filename.clone();
         let project = project.to_string();
         tokio::task::spawn_blocking(move || {
