@@ -459,3 +459,44 @@ fn a_second_wheelhouse_comes_from_the_cache_verified() {
         "the cache entry is repaired"
     );
 }
+
+/// The `requirements.txt` entry of the pin whose line starts with `start`: its requirement line
+/// and the hashes below it.
+fn entry_hashes(reqs: &str, start: &str) -> Vec<String> {
+    let mut lines = reqs.lines().skip_while(|l| !l.starts_with(start));
+    assert!(lines.next().is_some(), "no `{start}` in:\n{reqs}");
+    lines
+        .take_while(|l| l.starts_with(' '))
+        .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
+        .map(|h| h.trim_end_matches(" \\").to_string())
+        .collect()
+}
+
+#[test]
+fn percent_encoded_direct_references_are_read() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = "localver-1.0.0+cpu-py3-none-any.whl";
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!(
+            "localver @ {}/files/localver-1.0.0%2Bcpu-py3-none-any.whl \\\n    --hash=sha256:{}\n",
+            idx.base(),
+            idx.sha256(file)
+        ),
+    )
+    .unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    ));
+    assert!(dir.path().join("wh").join(file).exists());
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(
+        entry_hashes(&reqs, "localver==1.0.0+cpu"),
+        [idx.sha256(file)],
+        "{reqs}"
+    );
+}

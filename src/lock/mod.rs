@@ -128,12 +128,8 @@ impl Lock {
                     }
                 }
                 Some(VersionOrUrl::Url(u)) => {
-                    let url = u.to_url();
-                    let name = url
-                        .path_segments()
-                        .and_then(|mut s| s.next_back())
-                        .unwrap_or("")
-                        .to_string();
+                    // The file name is the last path segment, percent-decoded (`%2B` is `+`).
+                    let name = crate::index::IndexFile::from_url(&u.to_url()).filename;
                     let version = crate::dist::filename::DistFilename::parse(&name, &req.name)
                         .map(|d| d.version().clone())
                         .map_err(|_| LockError::NotPinned {
@@ -280,5 +276,25 @@ mod tests {
             "{err}"
         );
         assert!(Lock::from_requirements(&file, false).is_ok());
+    }
+
+    #[test]
+    fn reads_percent_encoded_direct_references() {
+        let file = RequirementsFile::parse_str(
+            "torch @ https://download.example/whl/torch-2.4.0%2Bcpu-cp312-cp312-linux_x86_64.whl\n",
+            Path::new("r.txt"),
+        )
+        .unwrap();
+        let lock = Lock::from_requirements(&file, false).unwrap();
+        assert_eq!(lock.pins[0].version.to_string(), "2.4.0+cpu");
+        assert!(
+            lock.pins[0]
+                .url
+                .as_deref()
+                .unwrap()
+                .ends_with("%2Bcpu-cp312-cp312-linux_x86_64.whl"),
+            "{:?}",
+            lock.pins[0].url
+        );
     }
 }
