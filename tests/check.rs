@@ -347,3 +347,43 @@ fn only_binary_applies_per_target_a_windows_only_dependency_needs_no_linux_wheel
         "{text}"
     );
 }
+
+/// A package pinned twice (markers per Python), once as a direct reference: each pin is checked
+/// against its own files.
+#[test]
+fn a_package_pinned_twice_is_checked_per_pin() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    const CP311: &str = "cp311-manylinux_2_28_x86_64";
+    let lock = format!(
+        "lib @ {}/files/lib-1.1.0-py3-none-any.whl ; python_version < '3.12'\n\
+         lib==1.2.0 ; python_version >= '3.12'\n",
+        idx.base()
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--format", "json", "--target", CP311, "--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let r = json(&out);
+    let e = entry(&r, "lib", CP311).unwrap();
+    assert_eq!(
+        (e["version"].as_str(), e["file"].as_str()),
+        (Some("1.1.0"), Some("lib-1.1.0-py3-none-any.whl"))
+    );
+    let e = entry(&r, "lib", GLIBC).unwrap();
+    assert_eq!(
+        (
+            e["version"].as_str(),
+            e["status"].as_str(),
+            e["file"].as_str()
+        ),
+        (
+            Some("1.2.0"),
+            Some("pure"),
+            Some("lib-1.2.0-py3-none-any.whl")
+        )
+    );
+}

@@ -472,6 +472,73 @@ fn entry_hashes(reqs: &str, start: &str) -> Vec<String> {
         .collect()
 }
 
+fn manifest_file(dir: &Path, filename: &str) -> serde_json::Value {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("wh/pinwheel-manifest.json")).unwrap())
+            .unwrap();
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["filename"] == filename)
+        .unwrap_or_else(|| panic!("{filename} not in {manifest}"))
+        .clone()
+}
+
+/// uv `--universal` locks pin a package twice with exclusive markers: both are fetched for their
+/// targets, each keeps its own hashes in requirements.txt, and the manifest names each pin.
+#[test]
+fn a_package_pinned_twice_with_markers_gets_both_versions() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    const CP311: &str = "cp311-manylinux_2_28_x86_64";
+    let old = "lib-1.1.0-py3-none-any.whl";
+    let new = "lib-1.2.0-py3-none-any.whl";
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!(
+            "# targets: {CP311} {GLIBC}\n\
+             lib==1.1.0 ; python_version < \"3.12\" \\\n    --hash=sha256:{}\n\
+             lib==1.2.0 ; python_version >= \"3.12\" \\\n    --hash=sha256:{}\n\
+             legacy==0.9.0 ; python_version < \"3.12\" \\\n    --hash=sha256:{}\n\
+             app==1.0.0 ; python_version >= \"3.12\" \\\n    --hash=sha256:{}\n",
+            idx.sha256(old),
+            idx.sha256(new),
+            idx.sha256("legacy-0.9.0-py3-none-manylinux1_x86_64.whl"),
+            idx.sha256("app-1.0.0-py3-none-any.whl"),
+        ),
+    )
+    .unwrap();
+    let err = ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &[],
+    ));
+    let got = files(&dir.path().join("wh"));
+    assert!(got.contains(old) && got.contains(new), "{got:?}");
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(
+        entry_hashes(&reqs, "lib==1.1.0"),
+        [idx.sha256(old)],
+        "{reqs}"
+    );
+    assert_eq!(
+        entry_hashes(&reqs, "lib==1.2.0"),
+        [idx.sha256(new)],
+        "{reqs}"
+    );
+    let m = manifest_file(dir.path(), old);
+    assert_eq!(m["pins"], serde_json::json!(["lib==1.1.0"]), "{m}");
+    assert_eq!(m["targets"], serde_json::json!([CP311]), "{m}");
+    let m = manifest_file(dir.path(), new);
+    assert_eq!(m["pins"], serde_json::json!(["lib==1.2.0"]), "{m}");
+    assert_eq!(m["targets"], serde_json::json!([GLIBC]), "{m}");
+    // Two wheels per target: lib and legacy on 3.11, lib and app on 3.12.
+    assert!(err.contains(&format!("{CP311}: 2 wheels")), "{err}");
+    assert!(err.contains(&format!("{GLIBC}: 2 wheels")), "{err}");
+}
+
 #[test]
 fn percent_encoded_direct_references_are_read() {
     let idx = FixtureIndex::start(IndexOptions::default());

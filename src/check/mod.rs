@@ -126,17 +126,18 @@ fn best_wheel(files: &[&Parsed], t: &Target) -> Option<(String, String, bool)> {
         })
 }
 
-/// Builds the report. `listings` maps pins to their project's files (already filtered by
-/// `--exclude-newer` if wanted); `input` maps package names to the input's specifiers.
+/// Builds the report. `listings[i]` holds the files of `lock.pins[i]`'s project (for a direct
+/// reference, its one file; other versions already filtered by `--exclude-newer` if wanted);
+/// `input` maps package names to the input's specifiers.
 pub fn check(
     lock: &Lock,
     targets: &[Target],
-    listings: &HashMap<PackageName, Vec<IndexFile>>,
+    listings: &[Vec<IndexFile>],
     input: Option<&HashMap<PackageName, VersionSpecifiers>>,
 ) -> Report {
     let mut entries = Vec::new();
-    for pin in &lock.pins {
-        let listing = listings.get(&pin.name).map(Vec::as_slice).unwrap_or(&[]);
+    for (index, pin) in lock.pins.iter().enumerate() {
+        let listing = listings.get(index).map(Vec::as_slice).unwrap_or(&[]);
         let parsed: Vec<Parsed> = listing
             .iter()
             .filter(|f| {

@@ -82,7 +82,7 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
     )?;
     let mut listings = super::wheelhouse::fetch_listings(&client, &lock).await?;
     if let Some(cut) = exclude_newer {
-        for files in listings.values_mut() {
+        for files in listings.iter_mut() {
             files.retain(|f| f.upload_time.is_none_or(|t| t <= cut));
         }
     }

@@ -68,31 +68,49 @@ pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, Requirement
     Ok((lock, file))
 }
 
-/// The index listing of every pin, fetched concurrently; a direct-URL pin's listing is its URL.
+/// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's
+/// files, fetched concurrently, or for a direct reference its one file. Per pin, not per name:
+/// a lock may pin a name twice (markers), once as a direct reference.
 pub async fn fetch_listings(
     client: &crate::index::IndexClient,
     lock: &Lock,
-) -> Result<HashMap<pep508_rs::PackageName, Vec<crate::index::IndexFile>>, CliError> {
-    let fetched: Vec<_> = futures::stream::iter(lock.pins.iter().filter(|p| p.url.is_none()))
-        .map(|p| async move { (p.name.clone(), client.project(p.name.as_ref()).await) })
+) -> Result<Vec<Vec<crate::index::IndexFile>>, CliError> {
+    let names: BTreeSet<&str> = lock
+        .pins
+        .iter()
+        .filter(|p| p.url.is_none())
+        .map(|p| p.name.as_ref())
+        .collect();
+    let fetched: Vec<_> = futures::stream::iter(names)
+        .map(|name| async move { (name, client.project(name).await) })
         .buffer_unordered(64)
         .collect()
         .await;
-    let mut listings = HashMap::new();
+    let mut projects = HashMap::new();
     for (name, r) in fetched {
-        listings.insert(name, r?.files.clone());
+        projects.insert(name, r?);
     }
-    for p in &lock.pins {
-        if let Some(u) = &p.url {
-            let url = url::Url::parse(u)
-                .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
-            listings.insert(
-                p.name.clone(),
-                vec![crate::index::IndexFile::from_url(&url)],
-            );
-        }
+    lock.pins
+        .iter()
+        .map(|p| match &p.url {
+            Some(u) => {
+                let url = url::Url::parse(u)
+                    .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
+                Ok(vec![crate::index::IndexFile::from_url(&url)])
+            }
+            None => Ok(projects[p.name.as_ref()].files.clone()),
+        })
+        .collect()
+}
+
+/// How messages name pin `i`: its name, with the version when the lock pins the name twice.
+pub fn pin_label(lock: &Lock, i: usize) -> String {
+    let pin = &lock.pins[i];
+    if lock.pins.iter().filter(|p| p.name == pin.name).count() > 1 {
+        format!("{}=={}", pin.name, pin.version)
+    } else {
+        pin.name.to_string()
     }
-    Ok(listings)
 }
 
 /// Targets from `--target`, else the lock's `# targets:` line, else the host.
@@ -136,7 +154,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     if !missing.is_empty() {
         let list: Vec<String> = missing
             .iter()
-            .map(|(p, t)| format!("  {p} on {t}"))
+            .map(|(p, t)| format!("  {} on {t}", pin_label(&lock, *p)))
             .collect();
         return Err(CliError::usage(format!(
             "nothing in the lock installs on these targets (no compatible wheel, no sdist with a locked hash):\n{}",
@@ -148,7 +166,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     if args.only_binary && !fallbacks.is_empty() {
         let list: Vec<String> = fallbacks
             .iter()
-            .map(|(p, t)| format!("  {p} on {t}"))
+            .map(|(p, t)| format!("  {} on {t}", pin_label(&lock, *p)))
             .collect();
         return Err(CliError::new(
             exit::FINDINGS,
@@ -268,20 +286,16 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
 
     // requirements.txt: the hashes of the files present, per pin.
-    let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut present: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut manifest_files = Vec::new();
     for (name, pf) in &plan.files {
         let f = &fetched[name];
         let mut pins: BTreeSet<String> = BTreeSet::new();
         let mut tnames: BTreeSet<String> = BTreeSet::new();
         for (pin, t) in &pf.serves {
-            present
-                .entry(pin.clone())
-                .or_default()
-                .insert(f.sha256.clone());
-            if let Some(p) = lock.pins.iter().find(|p| p.name.as_ref() == pin.as_str()) {
-                pins.insert(format!("{}=={}", p.name, p.version));
-            }
+            present.entry(*pin).or_default().insert(f.sha256.clone());
+            let p = &lock.pins[*pin];
+            pins.insert(format!("{}=={}", p.name, p.version));
             tnames.insert(t.clone());
         }
         manifest_files.push(ManifestFile {
@@ -344,7 +358,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     if !fallbacks.is_empty() {
         eprintln!("These pins have no wheel for the target; pip will build them from the sdist, which needs a compiler and build dependencies in the image:");
         for (p, t) in &fallbacks {
-            eprintln!("  {p} on {t}");
+            eprintln!("  {} on {t}", pin_label(&lock, *p));
         }
     }
     if !args.quiet {
@@ -367,7 +381,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         );
         for (i, t) in targets.iter().enumerate() {
             let (mut wheels, mut sdists) = (0, 0);
-            for choices in plan.choices.values() {
+            for choices in &plan.choices {
                 match &choices[i] {
                     Choice::Wheel(_) => wheels += 1,
                     Choice::Sdist(_) => sdists += 1,

@@ -33,10 +33,10 @@ pub struct ManifestFile {
 }
 
 /// The requirements file pip installs from the wheelhouse with no network: every pin with the
-/// hashes of the files present for it, markers kept.
+/// hashes of the files present for it (keyed by the pin's index in the lock), markers kept.
 pub fn render_requirements(
     lock: &Lock,
-    present: &BTreeMap<String, BTreeSet<String>>,
+    present: &BTreeMap<usize, BTreeSet<String>>,
     targets: &[String],
 ) -> String {
     let mut out = format!(
@@ -44,8 +44,8 @@ pub fn render_requirements(
         env!("CARGO_PKG_VERSION"),
         targets.join(" ")
     );
-    for pin in &lock.pins {
-        let Some(hashes) = present.get(pin.name.as_ref()) else {
+    for (index, pin) in lock.pins.iter().enumerate() {
+        let Some(hashes) = present.get(&index) else {
             continue;
         };
         let p = Pin {

@@ -2,10 +2,10 @@
 //! priority, else the sdist), restricted to the files whose sha256 the lock lists. Each distinct
 //! file appears once, with every (pin, target) it serves. Pure: lock, targets and listings in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use pep508_rs::{MarkerTree, PackageName};
+use pep508_rs::MarkerTree;
 
 use crate::dist::filename::DistFilename;
 use crate::index::IndexFile;
@@ -18,8 +18,9 @@ pub struct PlannedFile {
     pub file: IndexFile,
     /// The sha256 the file must have: from the lock (or, unhashed, the index).
     pub sha256: Option<String>,
-    /// `(pin name, target canonical name)` pairs this file serves.
-    pub serves: Vec<(String, String)>,
+    /// `(pin, target canonical name)` pairs this file serves; a pin is its index in the lock
+    /// (a lock may pin one name twice, with different markers).
+    pub serves: Vec<(usize, String)>,
     pub is_sdist: bool,
 }
 
@@ -38,27 +39,27 @@ pub enum Choice {
 pub struct Plan {
     /// Keyed by filename.
     pub files: BTreeMap<String, PlannedFile>,
-    /// Per pin name, per target index.
-    pub choices: BTreeMap<String, Vec<Choice>>,
+    /// Per pin (index in the lock), per target index.
+    pub choices: Vec<Vec<Choice>>,
 }
 
 impl Plan {
-    /// `(pin, target)` pairs that fall back to an sdist.
-    pub fn sdist_fallbacks(&self, targets: &[Target]) -> Vec<(String, String)> {
+    /// `(pin index, target)` pairs that fall back to an sdist.
+    pub fn sdist_fallbacks(&self, targets: &[Target]) -> Vec<(usize, String)> {
         self.pairs(targets, |c| matches!(c, Choice::Sdist(_)))
     }
 
-    /// `(pin, target)` pairs with nothing installable.
-    pub fn missing(&self, targets: &[Target]) -> Vec<(String, String)> {
+    /// `(pin index, target)` pairs with nothing installable.
+    pub fn missing(&self, targets: &[Target]) -> Vec<(usize, String)> {
         self.pairs(targets, |c| *c == Choice::Missing)
     }
 
-    fn pairs(&self, targets: &[Target], pred: impl Fn(&Choice) -> bool) -> Vec<(String, String)> {
+    fn pairs(&self, targets: &[Target], pred: impl Fn(&Choice) -> bool) -> Vec<(usize, String)> {
         let mut out = Vec::new();
-        for (pin, choices) in &self.choices {
+        for (pin, choices) in self.choices.iter().enumerate() {
             for (i, c) in choices.iter().enumerate() {
                 if pred(c) {
-                    out.push((pin.clone(), targets[i].canonical()));
+                    out.push((pin, targets[i].canonical()));
                 }
             }
         }
@@ -104,15 +105,12 @@ pub fn allowed_files<'a>(
         .collect()
 }
 
-/// Plans the wheelhouse for `targets`. `listings` maps each pin to its project's files.
-pub fn plan(
-    lock: &Lock,
-    targets: &[Target],
-    listings: &HashMap<PackageName, Vec<IndexFile>>,
-) -> Plan {
+/// Plans the wheelhouse for `targets`. `listings[i]` holds the files of `lock.pins[i]`'s project
+/// (for a direct reference, its one file).
+pub fn plan(lock: &Lock, targets: &[Target], listings: &[Vec<IndexFile>]) -> Plan {
     let mut plan = Plan::default();
-    for pin in &lock.pins {
-        let listing = listings.get(&pin.name).map(Vec::as_slice).unwrap_or(&[]);
+    for (index, pin) in lock.pins.iter().enumerate() {
+        let listing = listings.get(index).map(Vec::as_slice).unwrap_or(&[]);
         let files = allowed_files(pin, listing);
         let mut choices = Vec::with_capacity(targets.len());
         for t in targets {
@@ -154,14 +152,14 @@ pub fn plan(
                     serves: Vec::new(),
                     is_sdist,
                 });
-            entry.serves.push((pin.name.to_string(), t.canonical()));
+            entry.serves.push((index, t.canonical()));
             choices.push(if is_sdist {
                 Choice::Sdist(f.filename.clone())
             } else {
                 Choice::Wheel(f.filename.clone())
             });
         }
-        plan.choices.insert(pin.name.to_string(), choices);
+        plan.choices.push(choices);
     }
     plan
 }
