@@ -485,6 +485,161 @@ fn manifest_file(dir: &Path, filename: &str) -> serde_json::Value {
         .clone()
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    support::build::sha256_bytes(bytes)
+}
+
+#[test]
+fn find_links_files_without_an_index_hash_are_checked_against_the_lock() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    // A project only in a find-links directory: its listing has no sha256.
+    let links = dir.path().join("links");
+    std::fs::create_dir(&links).unwrap();
+    let name = "linkonly-1.0.0-py3-none-any.whl";
+    let good = std::fs::read(idx.files_dir().join("lib-1.2.0-py3-none-any.whl")).unwrap();
+    let locked = sha256_hex(&good);
+    std::fs::write(links.join(name), b"not what was locked").unwrap();
+    let actual = sha256_hex(b"not what was locked");
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!("linkonly==1.0.0 \\\n    --hash=sha256:{locked}\n"),
+    )
+    .unwrap();
+    let fl = ["--target", GLIBC, "--find-links", "links"];
+    let out = wheelhouse(&idx, dir.path(), &dir.path().join("r.lock"), &fl);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(name) && err.contains(&locked) && err.contains(&actual),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("wh").join(name).exists(),
+        "the file is discarded"
+    );
+    // The locked bytes pass, and the hash recorded is the lock's.
+    std::fs::write(links.join(name), &good).unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &fl,
+    ));
+    assert_eq!(
+        support::build::sha256_file(&dir.path().join("wh").join(name)),
+        locked
+    );
+    // A wrong file already in the wheelhouse is not reused: it is replaced by the locked bytes.
+    std::fs::write(dir.path().join("wh").join(name), b"stale").unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &fl,
+    ));
+    assert_eq!(
+        support::build::sha256_file(&dir.path().join("wh").join(name)),
+        locked
+    );
+    // Without lock hashes, only --allow-unhashed takes the file as it is, and records its hash.
+    std::fs::write(dir.path().join("plain.lock"), "linkonly==1.0.0\n").unwrap();
+    let out = wheelhouse(&idx, dir.path(), &dir.path().join("plain.lock"), &fl);
+    assert_eq!(out.status.code(), Some(2));
+    let mut args = fl.to_vec();
+    args.push("--allow-unhashed");
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("plain.lock"),
+        &args,
+    ));
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(entry_hashes(&reqs, "linkonly==1.0.0"), [locked.as_str()]);
+}
+
+#[test]
+fn html_listings_without_hashes_are_checked_against_the_lock() {
+    let idx = FixtureIndex::start(IndexOptions {
+        format: support::Format::Html,
+        hashes: false,
+        ..IndexOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = "lib-1.2.0-py3-none-any.whl";
+    let locked = idx.sha256(file);
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!("lib==1.2.0 \\\n    --hash=sha256:{locked}\n"),
+    )
+    .unwrap();
+    std::fs::write(idx.files_dir().join(file), b"tampered").unwrap();
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(file) && err.contains(&locked) && err.contains(&sha256_hex(b"tampered")),
+        "{err}"
+    );
+    assert!(files(&dir.path().join("wh")).is_empty());
+}
+
+#[test]
+fn direct_references_are_checked_against_the_lock() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = "lib-1.2.0-py3-none-any.whl";
+    let locked = idx.sha256(file);
+    let url = format!("{}/files/{file}", idx.base());
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!("lib @ {url} \\\n    --hash=sha256:{locked}\n"),
+    )
+    .unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    ));
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(
+        entry_hashes(&reqs, "lib==1.2.0"),
+        [locked.as_str()],
+        "{reqs}"
+    );
+    std::fs::remove_dir_all(dir.path().join("wh")).unwrap();
+    std::fs::write(idx.files_dir().join(file), b"tampered").unwrap();
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(file) && err.contains(&locked) && err.contains(&sha256_hex(b"tampered")),
+        "{err}"
+    );
+    assert!(files(&dir.path().join("wh")).is_empty());
+    // A direct reference without any hash is unhashed like any other pin.
+    std::fs::write(dir.path().join("plain.lock"), format!("lib @ {url}\n")).unwrap();
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("plain.lock"),
+        &["--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-unhashed"));
+}
+
 /// uv `--universal` locks pin a package twice with exclusive markers: both are fetched for their
 /// targets, each keeps its own hashes in requirements.txt, and the manifest names each pin.
 #[test]

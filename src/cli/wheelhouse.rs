@@ -227,11 +227,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                         overall.inc(n);
                     }
                 };
+                let accepted = pf.accepted();
                 let r = download::fetch(
                     &client,
                     &pf.file.url(),
                     &pf.file.filename,
-                    pf.sha256.as_deref(),
+                    accepted.as_deref(),
                     &dest,
                     &on_bytes,
                 )
@@ -282,7 +283,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         };
         let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
         return Err(CliError::new(code, format!("{} file(s) could not be put in the wheelhouse:\n{}", errors.len(), list.join("\n")))
-            .hint("a hash mismatch means the index serves different bytes than when the lock was made: re-lock, or check the index"));
+            .hint("a hash mismatch means the index (or --find-links location) serves other bytes than the lock was made from: re-lock, or check the source"));
     }
 
     // requirements.txt: the hashes of the files present, per pin.

@@ -16,12 +16,38 @@ use crate::target::Target;
 #[derive(Debug, Clone)]
 pub struct PlannedFile {
     pub file: IndexFile,
-    /// The sha256 the file must have: from the lock (or, unhashed, the index).
+    /// The sha256 the index lists for the file, if any (one of the lock's, when it has hashes).
     pub sha256: Option<String>,
+    /// The lock's hashes of the pin the file serves (hex for sha256, else `algo:hex`): the file
+    /// must have one of them (of each pin's, when it serves several). `None`: the pin has no
+    /// hashes (`--allow-unhashed`).
+    pub lock_hashes: Option<Vec<String>>,
     /// `(pin, target canonical name)` pairs this file serves; a pin is its index in the lock
     /// (a lock may pin one name twice, with different markers).
     pub serves: Vec<(usize, String)>,
     pub is_sdist: bool,
+}
+
+impl PlannedFile {
+    /// The sha256 values (hex) the file may have: the index's when it lists one (the plan only
+    /// takes it when it is one of the lock's), else the lock's. `None`: neither the lock nor the
+    /// listing has a hash (`--allow-unhashed`): the file is taken as it is, its hash recorded.
+    pub fn accepted(&self) -> Option<Vec<String>> {
+        match &self.sha256 {
+            Some(h) => Some(vec![h.clone()]),
+            None => self.lock_hashes.clone(),
+        }
+    }
+}
+
+/// A pin's lock hashes as [`PlannedFile::lock_hashes`] holds them.
+pub fn lock_hashes(pin: &Pin) -> Option<Vec<String>> {
+    (!pin.hashes.is_empty()).then(|| {
+        pin.hashes
+            .iter()
+            .map(|h| h.strip_prefix("sha256:").unwrap_or(h).to_string())
+            .collect()
+    })
 }
 
 /// What happens to one pin on one target.
@@ -78,7 +104,7 @@ pub fn pin_applies(pin: &Pin, target: &Target) -> bool {
 }
 
 /// The files of a pin's version that the lock allows: listed hash in the lock's hashes; a file
-/// the index gives no hash for is allowed and verified after download.
+/// the index gives no hash for is allowed and verified against the lock's hashes after download.
 pub fn allowed_files<'a>(
     pin: &Pin,
     listing: &'a [IndexFile],
@@ -143,15 +169,24 @@ pub fn plan(lock: &Lock, targets: &[Target], listings: &[Vec<IndexFile>]) -> Pla
                 choices.push(Choice::Missing);
                 continue;
             };
+            let hashes = lock_hashes(pin);
             let entry = plan
                 .files
                 .entry(f.filename.clone())
                 .or_insert_with(|| PlannedFile {
                     file: f.clone(),
                     sha256: f.sha256.clone(),
+                    lock_hashes: hashes.clone(),
                     serves: Vec::new(),
                     is_sdist,
                 });
+            if !entry.serves.iter().any(|(p, _)| *p == index) {
+                // Served by several pins: it must satisfy each pin's hashes.
+                entry.lock_hashes = match (entry.lock_hashes.take(), hashes) {
+                    (Some(a), Some(b)) => Some(a.into_iter().filter(|h| b.contains(h)).collect()),
+                    (a, b) => a.or(b),
+                };
+            }
             entry.serves.push((index, t.canonical()));
             choices.push(if is_sdist {
                 Choice::Sdist(f.filename.clone())
@@ -162,4 +197,79 @@ pub fn plan(lock: &Lock, targets: &[Target], listings: &[Vec<IndexFile>]) -> Pla
         plan.choices.push(choices);
     }
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    use crate::requirements::RequirementsFile;
+
+    fn lock(text: &str) -> Lock {
+        let file = RequirementsFile::parse_str(text, Path::new("r.lock")).unwrap();
+        Lock::from_requirements(&file, false).unwrap()
+    }
+
+    fn file(name: &str, sha256: Option<&str>) -> IndexFile {
+        let url = url::Url::parse(&format!("https://files.example/{name}")).unwrap();
+        IndexFile {
+            sha256: sha256.map(str::to_string),
+            ..IndexFile::from_url(&url)
+        }
+    }
+
+    fn target(name: &str) -> Target {
+        Target::parse(name).unwrap()
+    }
+
+    #[test]
+    fn files_without_a_listed_hash_must_have_one_of_the_lock_hashes() {
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let t = [target("cp312-manylinux_2_28_x86_64")];
+        let whl = "lib-1.0-py3-none-any.whl";
+        let hashed = lock(&format!("lib==1.0 --hash=sha256:{a} --hash=sha256:{b}\n"));
+        let p = plan(&hashed, &t, &[vec![file(whl, None)]]);
+        assert_eq!(p.files[whl].accepted(), Some(vec![a.clone(), b.clone()]));
+        // A listed hash is the one to check (and must be one of the lock's to be taken).
+        let p = plan(&hashed, &t, &[vec![file(whl, Some(&b))]]);
+        assert_eq!(p.files[whl].accepted(), Some(vec![b.clone()]));
+        let p = plan(&hashed, &t, &[vec![file(whl, Some(&"c".repeat(64)))]]);
+        assert!(p.files.is_empty());
+        // No hash anywhere (--allow-unhashed): taken unchecked.
+        let p = plan(&lock("lib==1.0\n"), &t, &[vec![file(whl, None)]]);
+        assert_eq!(p.files[whl].accepted(), None);
+    }
+
+    #[test]
+    fn a_name_pinned_twice_is_planned_per_pin() {
+        let lock =
+            lock("lib==1.1 ; python_version < '3.12'\nlib==1.2 ; python_version >= '3.12'\n");
+        let listing = vec![
+            file("lib-1.1-py3-none-any.whl", None),
+            file("lib-1.2-py3-none-any.whl", None),
+        ];
+        let t = [
+            target("cp311-manylinux_2_28_x86_64"),
+            target("cp312-manylinux_2_28_x86_64"),
+        ];
+        let p = plan(&lock, &t, &[listing.clone(), listing]);
+        assert_eq!(
+            p.choices,
+            [
+                vec![
+                    Choice::Wheel("lib-1.1-py3-none-any.whl".into()),
+                    Choice::NotNeeded
+                ],
+                vec![
+                    Choice::NotNeeded,
+                    Choice::Wheel("lib-1.2-py3-none-any.whl".into())
+                ],
+            ]
+        );
+        assert_eq!(
+            p.files["lib-1.2-py3-none-any.whl"].serves,
+            [(1, "cp312-manylinux_2_28_x86_64".to_string())]
+        );
+    }
 }
