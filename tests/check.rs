@@ -348,6 +348,46 @@ fn only_binary_applies_per_target_a_windows_only_dependency_needs_no_linux_wheel
     );
 }
 
+/// Only files whose listed sha256 the lock names count, as in `wheelhouse`: a lock that hashes
+/// only the sdist installs from the sdist, whatever wheels the index has.
+#[test]
+fn lock_hashes_decide_which_files_count() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let sdist_only = format!(
+        "glibconly==2.0.0 \\\n    --hash=sha256:{}\n",
+        idx.sha256("glibconly-2.0.0.tar.gz")
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &sdist_only,
+        &["--format", "json", "--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    let e = entry(&r, "glibconly", GLIBC).unwrap();
+    assert_eq!(e["status"], "sdist", "{e}");
+    assert_eq!(e["file"], "glibconly-2.0.0.tar.gz", "{e}");
+    // With the wheel's hash too, the wheel counts.
+    let both = format!(
+        "glibconly==2.0.0 \\\n    --hash=sha256:{} \\\n    --hash=sha256:{}\n",
+        idx.sha256("glibconly-2.0.0.tar.gz"),
+        idx.sha256("glibconly-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl")
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &both,
+        &["--format", "json", "--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        entry(&json(&out), "glibconly", GLIBC).unwrap()["status"],
+        "wheel"
+    );
+}
+
 /// A package pinned twice (markers per Python), once as a direct reference: each pin is checked
 /// against its own files.
 #[test]

@@ -14,7 +14,7 @@ use crate::dist::filename::DistFilename;
 use crate::index::IndexFile;
 use crate::lock::Lock;
 use crate::target::Target;
-use crate::wheelhouse::plan::pin_applies;
+use crate::wheelhouse::plan::{allowed_files, pin_applies};
 
 /// Version of the JSON schema below; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -155,7 +155,12 @@ pub fn check(
         for p in &parsed {
             by_version.entry(p.dist.version()).or_default().push(p);
         }
-        let own: Vec<&Parsed> = by_version.get(&pin.version).cloned().unwrap_or_default();
+        // The pin's own files are those the lock's hashes allow, as in `wheelhouse`.
+        let own_files: Vec<Parsed> = allowed_files(pin, listing)
+            .into_iter()
+            .map(|(file, dist)| Parsed { file, dist })
+            .collect();
+        let own: Vec<&Parsed> = own_files.iter().collect();
         for t in targets {
             if !pin_applies(pin, t) {
                 continue;
