@@ -427,3 +427,50 @@ fn a_package_pinned_twice_is_checked_per_pin() {
         )
     );
 }
+
+/// As in `wheelhouse`: a lock hash that matches no file of the version fails (exit 5).
+#[test]
+fn a_lock_hash_matching_no_file_fails() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let gone = "0".repeat(64);
+    let lock = format!(
+        "glibconly==2.0.0 \\\n    --hash=sha256:{gone} \\\n    --hash=sha256:{}\n",
+        idx.sha256("glibconly-2.0.0.tar.gz")
+    );
+    let out = check(&idx, dir.path(), &lock, &["--target", GLIBC]);
+    assert_eq!(out.status.code(), Some(5), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("lock hash(es) for glibconly==2.0.0 match no file on the index")
+            && err.contains(&gone),
+        "{err}"
+    );
+}
+
+/// `--exclude-newer` cuts suggestions, not the pinned version's own files.
+#[test]
+fn exclude_newer_keeps_the_pinned_version() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    // lib 1.2.0 was uploaded on 2024-03-01.
+    let lock = format!(
+        "lib==1.2.0 \\\n    --hash=sha256:{}\n",
+        idx.sha256("lib-1.2.0-py3-none-any.whl")
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &lock,
+        &[
+            "--format",
+            "json",
+            "--target",
+            GLIBC,
+            "--exclude-newer",
+            "2024-02-15",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(entry(&json(&out), "lib", GLIBC).unwrap()["status"], "pure");
+}

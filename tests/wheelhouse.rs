@@ -722,3 +722,42 @@ fn percent_encoded_direct_references_are_read() {
         "{reqs}"
     );
 }
+
+/// A lock hash that no file of the version has (the index replaced or removed the file) fails
+/// as an integrity error instead of quietly falling back to the sdist or to "nothing installs".
+#[test]
+fn a_lock_hash_matching_no_file_on_the_index_fails() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let gone = "0".repeat(64);
+    let sdist = idx.sha256("glibconly-2.0.0.tar.gz");
+    for (lock, hashes) in [
+        ("fallback.lock", vec![gone.clone(), sdist]),
+        ("nothing.lock", vec![gone.clone()]),
+    ] {
+        let lines: Vec<String> = hashes
+            .iter()
+            .map(|h| format!(" \\\n    --hash=sha256:{h}"))
+            .collect();
+        std::fs::write(
+            dir.path().join(lock),
+            format!("glibconly==2.0.0{}\n", lines.concat()),
+        )
+        .unwrap();
+        let out = wheelhouse(
+            &idx,
+            dir.path(),
+            &dir.path().join(lock),
+            &["--target", GLIBC],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{lock}: {err}");
+        assert!(
+            err.contains("lock hash(es) for glibconly==2.0.0 match no file on the index")
+                && err.contains(&gone)
+                && err.contains("re-lock"),
+            "{lock}: {err}"
+        );
+        assert!(!dir.path().join("wh").exists(), "{lock}: nothing written");
+    }
+}

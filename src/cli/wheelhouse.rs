@@ -103,6 +103,38 @@ pub async fn fetch_listings(
         .collect()
 }
 
+/// Lock hashes that match no file: an integrity error when a target of the pin goes without a
+/// wheel (the missing file may be the one it needed), else a note on standard error.
+pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<(), CliError> {
+    let line = |s: &plan::StaleHashes| {
+        let pin = &lock.pins[s.pin];
+        format!(
+            "lock hash(es) for {}=={} match no file on the index: {}",
+            pin.name,
+            pin.version,
+            s.hashes.join(", ")
+        )
+    };
+    for s in stale.iter().filter(|s| !s.fatal) {
+        eprintln!(
+            "warning: {}; every target still gets a wheel the lock lists",
+            line(s)
+        );
+    }
+    let fatal: Vec<String> = stale.iter().filter(|s| s.fatal).map(line).collect();
+    if fatal.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        exit::INTEGRITY,
+        format!(
+            "{}\n  without those files a target falls back to the sdist or to nothing: the index replaced or removed files since the lock was made, or the lock comes from another index",
+            fatal.join("\n")
+        ),
+    )
+    .hint("re-lock against this index (re-run `pinwheel lock`, or your locker) to record its current files, after checking why they changed"))
+}
+
 /// How messages name pin `i`: its name, with the version when the lock pins the name twice.
 pub fn pin_label(lock: &Lock, i: usize) -> String {
     let pin = &lock.pins[i];
@@ -150,6 +182,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
 
     let listings = fetch_listings(&client, &lock).await?;
     let plan = plan::plan(&lock, &targets, &listings);
+    check_stale_hashes(&lock, &plan.stale)?;
     let missing = plan.missing(&targets);
     if !missing.is_empty() {
         let list: Vec<String> = missing

@@ -67,6 +67,63 @@ pub struct Plan {
     pub files: BTreeMap<String, PlannedFile>,
     /// Per pin (index in the lock), per target index.
     pub choices: Vec<Vec<Choice>>,
+    /// Needed pins with lock hashes that no file of their version has.
+    pub stale: Vec<StaleHashes>,
+}
+
+/// Lock hashes of a pin that match no file of its version: the index replaced or removed files
+/// since the lock was made (or the lock comes from another index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleHashes {
+    /// Index of the pin in the lock.
+    pub pin: usize,
+    /// The hashes as the lock writes them (`sha256:<hex>`).
+    pub hashes: Vec<String>,
+    /// Some target of the pin goes without a wheel (sdist or nothing), which the missing files
+    /// may explain: an integrity failure, not a note.
+    pub fatal: bool,
+}
+
+impl StaleHashes {
+    /// Checks a needed pin: `None` when every lock hash matches a file, or the pin is needed
+    /// nowhere. `without_wheel`: some target of the pin gets an sdist or nothing.
+    pub fn check(
+        index: usize,
+        pin: &Pin,
+        listing: &[IndexFile],
+        needed: bool,
+        without_wheel: bool,
+    ) -> Option<StaleHashes> {
+        let hashes = unmatched_hashes(pin, listing);
+        (needed && !hashes.is_empty()).then_some(StaleHashes {
+            pin: index,
+            hashes,
+            fatal: without_wheel,
+        })
+    }
+}
+
+/// The lock hashes of `pin` that no file of its version in `listing` has. Empty when some file
+/// of that version is listed without a hash: it may be that one (its download is checked).
+pub fn unmatched_hashes(pin: &Pin, listing: &[IndexFile]) -> Vec<String> {
+    let mut listed = Vec::new();
+    for f in listing {
+        let Ok(d) = DistFilename::parse(&f.filename, &pin.name) else {
+            continue;
+        };
+        if d.version() != &pin.version {
+            continue;
+        }
+        match &f.sha256 {
+            Some(h) => listed.push(format!("sha256:{h}")),
+            None => return Vec::new(),
+        }
+    }
+    pin.hashes
+        .iter()
+        .filter(|h| !listed.contains(h))
+        .cloned()
+        .collect()
 }
 
 impl Plan {
@@ -194,6 +251,17 @@ pub fn plan(lock: &Lock, targets: &[Target], listings: &[Vec<IndexFile>]) -> Pla
                 Choice::Wheel(f.filename.clone())
             });
         }
+        let needed = choices.iter().any(|c| *c != Choice::NotNeeded);
+        let without_wheel = choices
+            .iter()
+            .any(|c| matches!(c, Choice::Sdist(_) | Choice::Missing));
+        plan.stale.extend(StaleHashes::check(
+            index,
+            pin,
+            listing,
+            needed,
+            without_wheel,
+        ));
         plan.choices.push(choices);
     }
     plan
@@ -239,6 +307,49 @@ mod tests {
         // No hash anywhere (--allow-unhashed): taken unchecked.
         let p = plan(&lock("lib==1.0\n"), &t, &[vec![file(whl, None)]]);
         assert_eq!(p.files[whl].accepted(), None);
+    }
+
+    #[test]
+    fn lock_hashes_without_a_file_are_stale_and_fatal_without_a_wheel() {
+        let (gone, sdist, whl) = ("0".repeat(64), "1".repeat(64), "2".repeat(64));
+        let t = [target("cp312-manylinux_2_28_x86_64")];
+        let listing = vec![
+            file("lib-1.0-cp312-cp312-manylinux_2_28_x86_64.whl", Some(&whl)),
+            file("lib-1.0.tar.gz", Some(&sdist)),
+            file("lib-0.9.tar.gz", Some(&gone)),
+        ];
+        // The wheel's hash changed: the sdist would be taken instead.
+        let l = lock(&format!(
+            "lib==1.0 --hash=sha256:{gone} --hash=sha256:{sdist}\n"
+        ));
+        let p = plan(&l, &t, std::slice::from_ref(&listing));
+        assert_eq!(
+            p.stale,
+            [StaleHashes {
+                pin: 0,
+                hashes: vec![format!("sha256:{gone}")],
+                fatal: true
+            }]
+        );
+        // Every target still gets a locked wheel: a note only.
+        let l = lock(&format!(
+            "lib==1.0 --hash=sha256:{gone} --hash=sha256:{whl}\n"
+        ));
+        let p = plan(&l, &t, std::slice::from_ref(&listing));
+        assert_eq!(p.stale.len(), 1);
+        assert!(!p.stale[0].fatal);
+        // A file of the version listed without a hash may be the one: not stale.
+        let mut unlisted = listing.clone();
+        unlisted.push(file("lib-1.0-py3-none-any.whl", None));
+        let l = lock(&format!(
+            "lib==1.0 --hash=sha256:{gone} --hash=sha256:{sdist}\n"
+        ));
+        assert!(plan(&l, &t, &[unlisted]).stale.is_empty());
+        // Not needed on any target: not checked.
+        let l = lock(&format!(
+            "lib==1.0 ; sys_platform == 'win32' --hash=sha256:{gone}\n"
+        ));
+        assert!(plan(&l, &t, &[listing]).stale.is_empty());
     }
 
     #[test]
