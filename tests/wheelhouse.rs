@@ -761,3 +761,21 @@ fn a_lock_hash_matching_no_file_on_the_index_fails() {
         assert!(!dir.path().join("wh").exists(), "{lock}: nothing written");
     }
 }
+
+#[test]
+fn the_sdist_summary_names_the_build_requirements() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let lock = lock(&idx, dir.path(), "buildreq\n", &[GLIBC]);
+    let err = ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
+    assert!(
+        err.contains("buildreq on cp312-manylinux_2_28_x86_64"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pip install --no-index needs the build requirements in the wheelhouse too")
+            && err.contains("setuptools>=61, wheel")
+            && err.contains("add them to the lock's input"),
+        "{err}"
+    );
+}

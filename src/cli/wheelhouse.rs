@@ -391,8 +391,42 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
 
     if !fallbacks.is_empty() {
         eprintln!("These pins have no wheel for the target; pip will build them from the sdist, which needs a compiler and build dependencies in the image:");
-        for (p, t) in &fallbacks {
-            eprintln!("  {} on {t}", pin_label(&lock, *p));
+        // Each sdist's [build-system].requires, read once; those the lock does not satisfy are
+        // not in the wheelhouse, and `pip install --no-index` cannot build without them.
+        let mut requires_of: BTreeMap<&str, Result<Vec<String>, String>> = BTreeMap::new();
+        let mut missing: Vec<String> = Vec::new();
+        for (p, choices) in plan.choices.iter().enumerate() {
+            for (i, choice) in choices.iter().enumerate() {
+                let Choice::Sdist(file) = choice else {
+                    continue;
+                };
+                let requires = requires_of
+                    .entry(file)
+                    .or_insert_with(|| wh::sdist_build_requires(&args.dest.join(file)));
+                let note = match requires {
+                    Ok(r) if r.is_empty() => "no build requirements".to_string(),
+                    Ok(r) => {
+                        for m in plan::missing_build_requires(&lock, r, &targets[i]) {
+                            if !missing.contains(&m) {
+                                missing.push(m);
+                            }
+                        }
+                        format!("builds with {}", r.join(", "))
+                    }
+                    Err(e) => format!("build requirements unknown: {file}: {e}"),
+                };
+                eprintln!(
+                    "  {} on {} ({note})",
+                    pin_label(&lock, p),
+                    targets[i].canonical()
+                );
+            }
+        }
+        if !missing.is_empty() {
+            eprintln!(
+                "pip install --no-index needs the build requirements in the wheelhouse too: {} (not in the lock); add them to the lock's input, or install them in the image and run pip with --no-build-isolation",
+                missing.join(", ")
+            );
         }
     }
     if !args.quiet {

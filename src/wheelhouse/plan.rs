@@ -160,6 +160,35 @@ pub fn pin_applies(pin: &Pin, target: &Target) -> bool {
     }
 }
 
+/// The build requirements (PEP 508 strings) that no pin of the lock satisfies on `target`: what
+/// `pip install --no-index` would not find in the wheelhouse to build an sdist. Requirements
+/// whose marker excludes the target are left out; one that does not parse counts as missing.
+pub fn missing_build_requires(lock: &Lock, requires: &[String], target: &Target) -> Vec<String> {
+    let env = target.marker_env();
+    requires
+        .iter()
+        .filter(|r| {
+            let Ok(req) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(r) else {
+                return true;
+            };
+            if !req.marker.evaluate(&env, &[]) {
+                return false;
+            }
+            !lock.pins.iter().any(|p| {
+                p.name == req.name
+                    && pin_applies(p, target)
+                    && match &req.version_or_url {
+                        Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => {
+                            s.contains(&p.version)
+                        }
+                        _ => true,
+                    }
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 /// The files of a pin's version that the lock allows: listed hash in the lock's hashes; a file
 /// the index gives no hash for is allowed and verified against the lock's hashes after download.
 pub fn allowed_files<'a>(
@@ -350,6 +379,29 @@ mod tests {
             "lib==1.0 ; sys_platform == 'win32' --hash=sha256:{gone}\n"
         ));
         assert!(plan(&l, &t, &[listing]).stale.is_empty());
+    }
+
+    #[test]
+    fn build_requirements_missing_from_the_lock() {
+        let t = target("cp312-manylinux_2_28_x86_64");
+        let requires: Vec<String> = [
+            "setuptools>=61",
+            "wheel",
+            "cython<3 ; python_version < '3.8'",
+            "not a requirement!",
+        ]
+        .map(String::from)
+        .to_vec();
+        let l = lock("setuptools==60.0\nwheel==0.44 ; sys_platform == 'win32'\n");
+        assert_eq!(
+            missing_build_requires(&l, &requires, &t),
+            ["setuptools>=61", "wheel", "not a requirement!"]
+        );
+        let l = lock("setuptools==75.0\nwheel==0.44\n");
+        assert_eq!(
+            missing_build_requires(&l, &requires, &t),
+            ["not a requirement!"]
+        );
     }
 
     #[test]
