@@ -182,7 +182,7 @@ fn sdist_fallback_is_reported_and_only_binary_refuses_it() {
         "glibconly==2.0.0\nstaticsdist\n",
         &[GLIBC, MUSL],
     );
-    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary"]);
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary", ":all:"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -778,4 +778,54 @@ fn the_sdist_summary_names_the_build_requirements() {
             && err.contains("add them to the lock's input"),
         "{err}"
     );
+}
+
+#[test]
+fn only_binary_takes_pips_spelling() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let lock = lock(
+        &idx,
+        dir.path(),
+        "glibconly==2.0.0\nstaticsdist\n",
+        &[GLIBC, MUSL],
+    );
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary", ":all:"]);
+    assert_eq!(out.status.code(), Some(1));
+    // Per package: only the named pins must be wheels.
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary", "glibconly"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("glibconly on cp312-musllinux_1_2_x86_64") && !err.contains("staticsdist"),
+        "{err}"
+    );
+    assert!(!dir.path().join("wh").exists());
+    // `:none:` clears what came before it, as in pip.
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--only-binary=:all:", "--only-binary", ":none:"],
+    ));
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--only-binary", "lib,native"],
+    ));
+    // An --only-binary line in the lock counts, as for pip; the flag's :none: overrides it.
+    let text = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(&lock, format!("{text}--only-binary :all:\n")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("wh")).unwrap();
+    assert_eq!(
+        wheelhouse(&idx, dir.path(), &lock, &[]).status.code(),
+        Some(1)
+    );
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--only-binary", ":none:"],
+    ));
 }

@@ -32,9 +32,10 @@ pub struct WheelhouseArgs {
     pub targets: TargetArgs,
     #[command(flatten)]
     pub index: IndexArgs,
-    /// Fail, listing every case, when a target would need an sdist.
-    #[arg(long)]
-    pub only_binary: bool,
+    /// Fail, listing every case, when a target would need an sdist of these packages: `:all:`,
+    /// `:none:` or package names (comma separated, repeatable), as pip's --only-binary.
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
     /// Accept a lock without hashes: fetch the files and record their hashes.
     #[arg(long)]
     pub allow_unhashed: bool,
@@ -196,8 +197,16 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         .hint("re-lock for these targets with `pinwheel lock --target ...`"));
     }
     let fallbacks = plan.sdist_fallbacks(&targets);
-    if args.only_binary && !fallbacks.is_empty() {
-        let list: Vec<String> = fallbacks
+    // The lock's own --only-binary lines first (pip honours them too), then the flags.
+    let mut only_binary_values = file.only_binary.clone();
+    only_binary_values.extend(args.only_binary.iter().cloned());
+    let (only_binary_all, only_binary) = super::lock::parse_only_binary(&only_binary_values)?;
+    let refused: Vec<&(usize, String)> = fallbacks
+        .iter()
+        .filter(|(p, _)| only_binary_all || only_binary.contains(&lock.pins[*p].name))
+        .collect();
+    if !refused.is_empty() {
+        let list: Vec<String> = refused
             .iter()
             .map(|(p, t)| format!("  {} on {t}", pin_label(&lock, *p)))
             .collect();
@@ -205,7 +214,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             exit::FINDINGS,
             format!("--only-binary: these pins have no wheel for the target, only an sdist:\n{}", list.join("\n")),
         )
-        .hint("see `pinwheel check` for versions that do have wheels, or drop --only-binary to build them in the image"));
+        .hint("see `pinwheel check` for versions that do have wheels, or drop --only-binary (`--only-binary :none:` overrides the lock's own) to build them in the image"));
     }
 
     std::fs::create_dir_all(&args.dest).map_err(|e| {
