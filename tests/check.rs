@@ -347,3 +347,130 @@ fn only_binary_applies_per_target_a_windows_only_dependency_needs_no_linux_wheel
         "{text}"
     );
 }
+
+/// Only files whose listed sha256 the lock names count, as in `wheelhouse`: a lock that hashes
+/// only the sdist installs from the sdist, whatever wheels the index has.
+#[test]
+fn lock_hashes_decide_which_files_count() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let sdist_only = format!(
+        "glibconly==2.0.0 \\\n    --hash=sha256:{}\n",
+        idx.sha256("glibconly-2.0.0.tar.gz")
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &sdist_only,
+        &["--format", "json", "--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    let e = entry(&r, "glibconly", GLIBC).unwrap();
+    assert_eq!(e["status"], "sdist", "{e}");
+    assert_eq!(e["file"], "glibconly-2.0.0.tar.gz", "{e}");
+    // With the wheel's hash too, the wheel counts.
+    let both = format!(
+        "glibconly==2.0.0 \\\n    --hash=sha256:{} \\\n    --hash=sha256:{}\n",
+        idx.sha256("glibconly-2.0.0.tar.gz"),
+        idx.sha256("glibconly-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl")
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &both,
+        &["--format", "json", "--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        entry(&json(&out), "glibconly", GLIBC).unwrap()["status"],
+        "wheel"
+    );
+}
+
+/// A package pinned twice (markers per Python), once as a direct reference: each pin is checked
+/// against its own files.
+#[test]
+fn a_package_pinned_twice_is_checked_per_pin() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    const CP311: &str = "cp311-manylinux_2_28_x86_64";
+    let lock = format!(
+        "lib @ {}/files/lib-1.1.0-py3-none-any.whl ; python_version < '3.12'\n\
+         lib==1.2.0 ; python_version >= '3.12'\n",
+        idx.base()
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--format", "json", "--target", CP311, "--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let r = json(&out);
+    let e = entry(&r, "lib", CP311).unwrap();
+    assert_eq!(
+        (e["version"].as_str(), e["file"].as_str()),
+        (Some("1.1.0"), Some("lib-1.1.0-py3-none-any.whl"))
+    );
+    let e = entry(&r, "lib", GLIBC).unwrap();
+    assert_eq!(
+        (
+            e["version"].as_str(),
+            e["status"].as_str(),
+            e["file"].as_str()
+        ),
+        (
+            Some("1.2.0"),
+            Some("pure"),
+            Some("lib-1.2.0-py3-none-any.whl")
+        )
+    );
+}
+
+/// As in `wheelhouse`: a lock hash that matches no file of the version fails (exit 5).
+#[test]
+fn a_lock_hash_matching_no_file_fails() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let gone = "0".repeat(64);
+    let lock = format!(
+        "glibconly==2.0.0 \\\n    --hash=sha256:{gone} \\\n    --hash=sha256:{}\n",
+        idx.sha256("glibconly-2.0.0.tar.gz")
+    );
+    let out = check(&idx, dir.path(), &lock, &["--target", GLIBC]);
+    assert_eq!(out.status.code(), Some(5), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("lock hash(es) for glibconly==2.0.0 match no file on the index")
+            && err.contains(&gone),
+        "{err}"
+    );
+}
+
+/// `--exclude-newer` cuts suggestions, not the pinned version's own files.
+#[test]
+fn exclude_newer_keeps_the_pinned_version() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    // lib 1.2.0 was uploaded on 2024-03-01.
+    let lock = format!(
+        "lib==1.2.0 \\\n    --hash=sha256:{}\n",
+        idx.sha256("lib-1.2.0-py3-none-any.whl")
+    );
+    let out = check(
+        &idx,
+        dir.path(),
+        &lock,
+        &[
+            "--format",
+            "json",
+            "--target",
+            GLIBC,
+            "--exclude-newer",
+            "2024-02-15",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(entry(&json(&out), "lib", GLIBC).unwrap()["status"], "pure");
+}

@@ -182,7 +182,7 @@ fn sdist_fallback_is_reported_and_only_binary_refuses_it() {
         "glibconly==2.0.0\nstaticsdist\n",
         &[GLIBC, MUSL],
     );
-    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary"]);
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary", ":all:"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -458,4 +458,374 @@ fn a_second_wheelhouse_comes_from_the_cache_verified() {
         h,
         "the cache entry is repaired"
     );
+}
+
+/// The `requirements.txt` entry of the pin whose line starts with `start`: its requirement line
+/// and the hashes below it.
+fn entry_hashes(reqs: &str, start: &str) -> Vec<String> {
+    let mut lines = reqs.lines().skip_while(|l| !l.starts_with(start));
+    assert!(lines.next().is_some(), "no `{start}` in:\n{reqs}");
+    lines
+        .take_while(|l| l.starts_with(' '))
+        .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
+        .map(|h| h.trim_end_matches(" \\").to_string())
+        .collect()
+}
+
+fn manifest_file(dir: &Path, filename: &str) -> serde_json::Value {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("wh/pinwheel-manifest.json")).unwrap())
+            .unwrap();
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["filename"] == filename)
+        .unwrap_or_else(|| panic!("{filename} not in {manifest}"))
+        .clone()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    support::build::sha256_bytes(bytes)
+}
+
+#[test]
+fn find_links_files_without_an_index_hash_are_checked_against_the_lock() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    // A project only in a find-links directory: its listing has no sha256.
+    let links = dir.path().join("links");
+    std::fs::create_dir(&links).unwrap();
+    let name = "linkonly-1.0.0-py3-none-any.whl";
+    let good = std::fs::read(idx.files_dir().join("lib-1.2.0-py3-none-any.whl")).unwrap();
+    let locked = sha256_hex(&good);
+    std::fs::write(links.join(name), b"not what was locked").unwrap();
+    let actual = sha256_hex(b"not what was locked");
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!("linkonly==1.0.0 \\\n    --hash=sha256:{locked}\n"),
+    )
+    .unwrap();
+    let fl = ["--target", GLIBC, "--find-links", "links"];
+    let out = wheelhouse(&idx, dir.path(), &dir.path().join("r.lock"), &fl);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(name) && err.contains(&locked) && err.contains(&actual),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("wh").join(name).exists(),
+        "the file is discarded"
+    );
+    // The locked bytes pass, and the hash recorded is the lock's.
+    std::fs::write(links.join(name), &good).unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &fl,
+    ));
+    assert_eq!(
+        support::build::sha256_file(&dir.path().join("wh").join(name)),
+        locked
+    );
+    // A wrong file already in the wheelhouse is not reused: it is replaced by the locked bytes.
+    std::fs::write(dir.path().join("wh").join(name), b"stale").unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &fl,
+    ));
+    assert_eq!(
+        support::build::sha256_file(&dir.path().join("wh").join(name)),
+        locked
+    );
+    // Without lock hashes, only --allow-unhashed takes the file as it is, and records its hash.
+    std::fs::write(dir.path().join("plain.lock"), "linkonly==1.0.0\n").unwrap();
+    let out = wheelhouse(&idx, dir.path(), &dir.path().join("plain.lock"), &fl);
+    assert_eq!(out.status.code(), Some(2));
+    let mut args = fl.to_vec();
+    args.push("--allow-unhashed");
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("plain.lock"),
+        &args,
+    ));
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(entry_hashes(&reqs, "linkonly==1.0.0"), [locked.as_str()]);
+}
+
+#[test]
+fn html_listings_without_hashes_are_checked_against_the_lock() {
+    let idx = FixtureIndex::start(IndexOptions {
+        format: support::Format::Html,
+        hashes: false,
+        ..IndexOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = "lib-1.2.0-py3-none-any.whl";
+    let locked = idx.sha256(file);
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!("lib==1.2.0 \\\n    --hash=sha256:{locked}\n"),
+    )
+    .unwrap();
+    std::fs::write(idx.files_dir().join(file), b"tampered").unwrap();
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(file) && err.contains(&locked) && err.contains(&sha256_hex(b"tampered")),
+        "{err}"
+    );
+    assert!(files(&dir.path().join("wh")).is_empty());
+}
+
+#[test]
+fn direct_references_are_checked_against_the_lock() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = "lib-1.2.0-py3-none-any.whl";
+    let locked = idx.sha256(file);
+    let url = format!("{}/files/{file}", idx.base());
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!("lib @ {url} \\\n    --hash=sha256:{locked}\n"),
+    )
+    .unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    ));
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(
+        entry_hashes(&reqs, "lib==1.2.0"),
+        [locked.as_str()],
+        "{reqs}"
+    );
+    std::fs::remove_dir_all(dir.path().join("wh")).unwrap();
+    std::fs::write(idx.files_dir().join(file), b"tampered").unwrap();
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(file) && err.contains(&locked) && err.contains(&sha256_hex(b"tampered")),
+        "{err}"
+    );
+    assert!(files(&dir.path().join("wh")).is_empty());
+    // A direct reference without any hash is unhashed like any other pin.
+    std::fs::write(dir.path().join("plain.lock"), format!("lib @ {url}\n")).unwrap();
+    let out = wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("plain.lock"),
+        &["--target", GLIBC],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-unhashed"));
+}
+
+/// uv `--universal` locks pin a package twice with exclusive markers: both are fetched for their
+/// targets, each keeps its own hashes in requirements.txt, and the manifest names each pin.
+#[test]
+fn a_package_pinned_twice_with_markers_gets_both_versions() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    const CP311: &str = "cp311-manylinux_2_28_x86_64";
+    let old = "lib-1.1.0-py3-none-any.whl";
+    let new = "lib-1.2.0-py3-none-any.whl";
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!(
+            "# targets: {CP311} {GLIBC}\n\
+             lib==1.1.0 ; python_version < \"3.12\" \\\n    --hash=sha256:{}\n\
+             lib==1.2.0 ; python_version >= \"3.12\" \\\n    --hash=sha256:{}\n\
+             legacy==0.9.0 ; python_version < \"3.12\" \\\n    --hash=sha256:{}\n\
+             app==1.0.0 ; python_version >= \"3.12\" \\\n    --hash=sha256:{}\n",
+            idx.sha256(old),
+            idx.sha256(new),
+            idx.sha256("legacy-0.9.0-py3-none-manylinux1_x86_64.whl"),
+            idx.sha256("app-1.0.0-py3-none-any.whl"),
+        ),
+    )
+    .unwrap();
+    let err = ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &[],
+    ));
+    let got = files(&dir.path().join("wh"));
+    assert!(got.contains(old) && got.contains(new), "{got:?}");
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(
+        entry_hashes(&reqs, "lib==1.1.0"),
+        [idx.sha256(old)],
+        "{reqs}"
+    );
+    assert_eq!(
+        entry_hashes(&reqs, "lib==1.2.0"),
+        [idx.sha256(new)],
+        "{reqs}"
+    );
+    let m = manifest_file(dir.path(), old);
+    assert_eq!(m["pins"], serde_json::json!(["lib==1.1.0"]), "{m}");
+    assert_eq!(m["targets"], serde_json::json!([CP311]), "{m}");
+    let m = manifest_file(dir.path(), new);
+    assert_eq!(m["pins"], serde_json::json!(["lib==1.2.0"]), "{m}");
+    assert_eq!(m["targets"], serde_json::json!([GLIBC]), "{m}");
+    // Two wheels per target: lib and legacy on 3.11, lib and app on 3.12.
+    assert!(err.contains(&format!("{CP311}: 2 wheels")), "{err}");
+    assert!(err.contains(&format!("{GLIBC}: 2 wheels")), "{err}");
+}
+
+#[test]
+fn percent_encoded_direct_references_are_read() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = "localver-1.0.0+cpu-py3-none-any.whl";
+    std::fs::write(
+        dir.path().join("r.lock"),
+        format!(
+            "localver @ {}/files/localver-1.0.0%2Bcpu-py3-none-any.whl \\\n    --hash=sha256:{}\n",
+            idx.base(),
+            idx.sha256(file)
+        ),
+    )
+    .unwrap();
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &dir.path().join("r.lock"),
+        &["--target", GLIBC],
+    ));
+    assert!(dir.path().join("wh").join(file).exists());
+    let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
+    assert_eq!(
+        entry_hashes(&reqs, "localver==1.0.0+cpu"),
+        [idx.sha256(file)],
+        "{reqs}"
+    );
+}
+
+/// A lock hash that no file of the version has (the index replaced or removed the file) fails
+/// as an integrity error instead of quietly falling back to the sdist or to "nothing installs".
+#[test]
+fn a_lock_hash_matching_no_file_on_the_index_fails() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let gone = "0".repeat(64);
+    let sdist = idx.sha256("glibconly-2.0.0.tar.gz");
+    for (lock, hashes) in [
+        ("fallback.lock", vec![gone.clone(), sdist]),
+        ("nothing.lock", vec![gone.clone()]),
+    ] {
+        let lines: Vec<String> = hashes
+            .iter()
+            .map(|h| format!(" \\\n    --hash=sha256:{h}"))
+            .collect();
+        std::fs::write(
+            dir.path().join(lock),
+            format!("glibconly==2.0.0{}\n", lines.concat()),
+        )
+        .unwrap();
+        let out = wheelhouse(
+            &idx,
+            dir.path(),
+            &dir.path().join(lock),
+            &["--target", GLIBC],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{lock}: {err}");
+        assert!(
+            err.contains("lock hash(es) for glibconly==2.0.0 match no file on the index")
+                && err.contains(&gone)
+                && err.contains("re-lock"),
+            "{lock}: {err}"
+        );
+        assert!(!dir.path().join("wh").exists(), "{lock}: nothing written");
+    }
+}
+
+#[test]
+fn the_sdist_summary_names_the_build_requirements() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let lock = lock(&idx, dir.path(), "buildreq\n", &[GLIBC]);
+    let err = ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
+    assert!(
+        err.contains("buildreq on cp312-manylinux_2_28_x86_64"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pip install --no-index needs the build requirements in the wheelhouse too")
+            && err.contains("setuptools>=61, wheel")
+            && err.contains("add them to the lock's input"),
+        "{err}"
+    );
+}
+
+#[test]
+fn only_binary_takes_pips_spelling() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let lock = lock(
+        &idx,
+        dir.path(),
+        "glibconly==2.0.0\nstaticsdist\n",
+        &[GLIBC, MUSL],
+    );
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary", ":all:"]);
+    assert_eq!(out.status.code(), Some(1));
+    // Per package: only the named pins must be wheels.
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary", "glibconly"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("glibconly on cp312-musllinux_1_2_x86_64") && !err.contains("staticsdist"),
+        "{err}"
+    );
+    assert!(!dir.path().join("wh").exists());
+    // `:none:` clears what came before it, as in pip.
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--only-binary=:all:", "--only-binary", ":none:"],
+    ));
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--only-binary", "lib,native"],
+    ));
+    // An --only-binary line in the lock counts, as for pip; the flag's :none: overrides it.
+    let text = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(&lock, format!("{text}--only-binary :all:\n")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("wh")).unwrap();
+    assert_eq!(
+        wheelhouse(&idx, dir.path(), &lock, &[]).status.code(),
+        Some(1)
+    );
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        &lock,
+        &["--only-binary", ":none:"],
+    ));
 }

@@ -177,12 +177,28 @@ fn tail(stderr: &[u8]) -> String {
 
 /// `[build-system]` of pyproject.toml with PEP 517/518 defaults (setuptools' legacy backend).
 fn build_system(src: &Path) -> Result<(Vec<String>, String, Vec<String>), String> {
+    build_system_of(
+        std::fs::read_to_string(src.join("pyproject.toml"))
+            .ok()
+            .as_deref(),
+    )
+}
+
+/// `[build-system].requires` of an sdist's pyproject.toml (`None`: the sdist has none), with the
+/// PEP 517/518 default (`setuptools>=40.8.0`, as pip) when the file, the table or the key is
+/// absent. Pure.
+pub fn build_requires(pyproject: Option<&str>) -> Result<Vec<String>, String> {
+    build_system_of(pyproject).map(|(requires, _, _)| requires)
+}
+
+/// `(requires, build-backend, backend-path)` of pyproject.toml's text, with the defaults.
+fn build_system_of(pyproject: Option<&str>) -> Result<(Vec<String>, String, Vec<String>), String> {
     let legacy = (
         vec!["setuptools>=40.8.0".to_string()],
         "setuptools.build_meta:__legacy__".to_string(),
         Vec::new(),
     );
-    let Ok(text) = std::fs::read_to_string(src.join("pyproject.toml")) else {
+    let Some(text) = pyproject else {
         return Ok(legacy);
     };
     let doc: toml::Table = text
@@ -305,5 +321,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = unpack(&tar, "demo-1.0.tar.bz2", dir.path()).unwrap_err();
         assert!(err.to_string().contains(".tar.gz"), "{err}");
+    }
+
+    #[test]
+    fn build_requires_with_pep_517_518_defaults() {
+        let listed = "[build-system]\nrequires = [\"setuptools>=61\", \"wheel\"]\nbuild-backend = \"setuptools.build_meta\"\n";
+        assert_eq!(
+            build_requires(Some(listed)).unwrap(),
+            ["setuptools>=61", "wheel"]
+        );
+        assert_eq!(
+            build_requires(Some("[build-system]\nrequires = []\n")).unwrap(),
+            Vec::<String>::new()
+        );
+        for absent in [None, Some("[project]\nname = \"x\"\n")] {
+            assert_eq!(build_requires(absent).unwrap(), ["setuptools>=40.8.0"]);
+        }
+        assert!(build_requires(Some("[build-system")).is_err());
     }
 }

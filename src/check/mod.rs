@@ -14,7 +14,7 @@ use crate::dist::filename::DistFilename;
 use crate::index::IndexFile;
 use crate::lock::Lock;
 use crate::target::Target;
-use crate::wheelhouse::plan::pin_applies;
+use crate::wheelhouse::plan::{allowed_files, pin_applies, StaleHashes};
 
 /// Version of the JSON schema below; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -74,6 +74,10 @@ pub struct Report {
     pub targets: Vec<String>,
     pub pins: usize,
     pub entries: Vec<Entry>,
+    /// Lock hashes that match no file, judged as `wheelhouse` does (not in the JSON: a fatal
+    /// one fails the run instead).
+    #[serde(skip)]
+    pub stale: Vec<StaleHashes>,
 }
 
 impl Report {
@@ -126,17 +130,32 @@ fn best_wheel(files: &[&Parsed], t: &Target) -> Option<(String, String, bool)> {
         })
 }
 
-/// Builds the report. `listings` maps pins to their project's files (already filtered by
-/// `--exclude-newer` if wanted); `input` maps package names to the input's specifiers.
+/// `--exclude-newer`: drops the files uploaded after `cut` from the listings, except those of
+/// the pinned version itself (the lock holds it whatever its date; only suggestions are cut).
+pub fn exclude_newer(lock: &Lock, listings: &mut [Vec<IndexFile>], cut: i64) {
+    for (pin, files) in lock.pins.iter().zip(listings.iter_mut()) {
+        files.retain(|f| {
+            f.upload_time.is_none_or(|t| t <= cut)
+                || DistFilename::parse(&f.filename, &pin.name)
+                    .is_ok_and(|d| d.version() == &pin.version)
+        });
+    }
+}
+
+/// Builds the report. `listings[i]` holds the files of `lock.pins[i]`'s project (for a direct
+/// reference, its one file; other versions already filtered by `--exclude-newer` if wanted);
+/// `input` maps package names to the input's specifiers.
 pub fn check(
     lock: &Lock,
     targets: &[Target],
-    listings: &HashMap<PackageName, Vec<IndexFile>>,
+    listings: &[Vec<IndexFile>],
     input: Option<&HashMap<PackageName, VersionSpecifiers>>,
 ) -> Report {
     let mut entries = Vec::new();
-    for pin in &lock.pins {
-        let listing = listings.get(&pin.name).map(Vec::as_slice).unwrap_or(&[]);
+    let mut stale = Vec::new();
+    for (index, pin) in lock.pins.iter().enumerate() {
+        let first_entry = entries.len();
+        let listing = listings.get(index).map(Vec::as_slice).unwrap_or(&[]);
         let parsed: Vec<Parsed> = listing
             .iter()
             .filter(|f| {
@@ -154,7 +173,12 @@ pub fn check(
         for p in &parsed {
             by_version.entry(p.dist.version()).or_default().push(p);
         }
-        let own: Vec<&Parsed> = by_version.get(&pin.version).cloned().unwrap_or_default();
+        // The pin's own files are those the lock's hashes allow, as in `wheelhouse`.
+        let own_files: Vec<Parsed> = allowed_files(pin, listing)
+            .into_iter()
+            .map(|(file, dist)| Parsed { file, dist })
+            .collect();
+        let own: Vec<&Parsed> = own_files.iter().collect();
         for t in targets {
             if !pin_applies(pin, t) {
                 continue;
@@ -208,11 +232,23 @@ pub fn check(
                 suggestion,
             });
         }
+        let mine = &entries[first_entry..];
+        let without_wheel = mine
+            .iter()
+            .any(|e| matches!(e.status, Status::Sdist | Status::None));
+        stale.extend(StaleHashes::check(
+            index,
+            pin,
+            listing,
+            !mine.is_empty(),
+            without_wheel,
+        ));
     }
     Report {
         schema_version: SCHEMA_VERSION,
         targets: targets.iter().map(Target::canonical).collect(),
         pins: lock.pins.len(),
         entries,
+        stale,
     }
 }

@@ -82,11 +82,10 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
     )?;
     let mut listings = super::wheelhouse::fetch_listings(&client, &lock).await?;
     if let Some(cut) = exclude_newer {
-        for files in listings.values_mut() {
-            files.retain(|f| f.upload_time.is_none_or(|t| t <= cut));
-        }
+        check::exclude_newer(&lock, &mut listings, cut);
     }
     let report = check::check(&lock, &targets, &listings, input.as_ref());
+    super::wheelhouse::check_stale_hashes(&lock, &report.stale)?;
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&report)

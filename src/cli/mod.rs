@@ -27,7 +27,8 @@ pub mod exit {
     pub const RESOLUTION: u8 = 3;
     /// Network, index or cache failure, or metadata that cannot be read or built (PEP 517).
     pub const NETWORK: u8 = 4;
-    /// A file's bytes do not match its hash, or a wheelhouse does not match its manifest.
+    /// A file's bytes do not match its hash, a lock hash matches no file on the index, or a
+    /// wheelhouse does not match its manifest.
     pub const INTEGRITY: u8 = 5;
     /// Writing output failed.
     pub const IO: u8 = 6;

@@ -32,9 +32,10 @@ pub struct WheelhouseArgs {
     pub targets: TargetArgs,
     #[command(flatten)]
     pub index: IndexArgs,
-    /// Fail, listing every case, when a target would need an sdist.
-    #[arg(long)]
-    pub only_binary: bool,
+    /// Fail, listing every case, when a target would need an sdist of these packages: `:all:`,
+    /// `:none:` or package names (comma separated, repeatable), as pip's --only-binary.
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
     /// Accept a lock without hashes: fetch the files and record their hashes.
     #[arg(long)]
     pub allow_unhashed: bool,
@@ -68,31 +69,81 @@ pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, Requirement
     Ok((lock, file))
 }
 
-/// The index listing of every pin, fetched concurrently; a direct-URL pin's listing is its URL.
+/// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's
+/// files, fetched concurrently, or for a direct reference its one file. Per pin, not per name:
+/// a lock may pin a name twice (markers), once as a direct reference.
 pub async fn fetch_listings(
     client: &crate::index::IndexClient,
     lock: &Lock,
-) -> Result<HashMap<pep508_rs::PackageName, Vec<crate::index::IndexFile>>, CliError> {
-    let fetched: Vec<_> = futures::stream::iter(lock.pins.iter().filter(|p| p.url.is_none()))
-        .map(|p| async move { (p.name.clone(), client.project(p.name.as_ref()).await) })
+) -> Result<Vec<Vec<crate::index::IndexFile>>, CliError> {
+    let names: BTreeSet<&str> = lock
+        .pins
+        .iter()
+        .filter(|p| p.url.is_none())
+        .map(|p| p.name.as_ref())
+        .collect();
+    let fetched: Vec<_> = futures::stream::iter(names)
+        .map(|name| async move { (name, client.project(name).await) })
         .buffer_unordered(64)
         .collect()
         .await;
-    let mut listings = HashMap::new();
+    let mut projects = HashMap::new();
     for (name, r) in fetched {
-        listings.insert(name, r?.files.clone());
+        projects.insert(name, r?);
     }
-    for p in &lock.pins {
-        if let Some(u) = &p.url {
-            let url = url::Url::parse(u)
-                .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
-            listings.insert(
-                p.name.clone(),
-                vec![crate::index::IndexFile::from_url(&url)],
-            );
-        }
+    lock.pins
+        .iter()
+        .map(|p| match &p.url {
+            Some(u) => {
+                let url = url::Url::parse(u)
+                    .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
+                Ok(vec![crate::index::IndexFile::from_url(&url)])
+            }
+            None => Ok(projects[p.name.as_ref()].files.clone()),
+        })
+        .collect()
+}
+
+/// Lock hashes that match no file: an integrity error when a target of the pin goes without a
+/// wheel (the missing file may be the one it needed), else a note on standard error.
+pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<(), CliError> {
+    let line = |s: &plan::StaleHashes| {
+        let pin = &lock.pins[s.pin];
+        format!(
+            "lock hash(es) for {}=={} match no file on the index: {}",
+            pin.name,
+            pin.version,
+            s.hashes.join(", ")
+        )
+    };
+    for s in stale.iter().filter(|s| !s.fatal) {
+        eprintln!(
+            "warning: {}; every target still gets a wheel the lock lists",
+            line(s)
+        );
     }
-    Ok(listings)
+    let fatal: Vec<String> = stale.iter().filter(|s| s.fatal).map(line).collect();
+    if fatal.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        exit::INTEGRITY,
+        format!(
+            "{}\n  without those files a target falls back to the sdist or to nothing: the index replaced or removed files since the lock was made, or the lock comes from another index",
+            fatal.join("\n")
+        ),
+    )
+    .hint("re-lock against this index (re-run `pinwheel lock`, or your locker) to record its current files, after checking why they changed"))
+}
+
+/// How messages name pin `i`: its name, with the version when the lock pins the name twice.
+pub fn pin_label(lock: &Lock, i: usize) -> String {
+    let pin = &lock.pins[i];
+    if lock.pins.iter().filter(|p| p.name == pin.name).count() > 1 {
+        format!("{}=={}", pin.name, pin.version)
+    } else {
+        pin.name.to_string()
+    }
 }
 
 /// Targets from `--target`, else the lock's `# targets:` line, else the host.
@@ -132,11 +183,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
 
     let listings = fetch_listings(&client, &lock).await?;
     let plan = plan::plan(&lock, &targets, &listings);
+    check_stale_hashes(&lock, &plan.stale)?;
     let missing = plan.missing(&targets);
     if !missing.is_empty() {
         let list: Vec<String> = missing
             .iter()
-            .map(|(p, t)| format!("  {p} on {t}"))
+            .map(|(p, t)| format!("  {} on {t}", pin_label(&lock, *p)))
             .collect();
         return Err(CliError::usage(format!(
             "nothing in the lock installs on these targets (no compatible wheel, no sdist with a locked hash):\n{}",
@@ -145,16 +197,24 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         .hint("re-lock for these targets with `pinwheel lock --target ...`"));
     }
     let fallbacks = plan.sdist_fallbacks(&targets);
-    if args.only_binary && !fallbacks.is_empty() {
-        let list: Vec<String> = fallbacks
+    // The lock's own --only-binary lines first (pip honours them too), then the flags.
+    let mut only_binary_values = file.only_binary.clone();
+    only_binary_values.extend(args.only_binary.iter().cloned());
+    let (only_binary_all, only_binary) = super::lock::parse_only_binary(&only_binary_values)?;
+    let refused: Vec<&(usize, String)> = fallbacks
+        .iter()
+        .filter(|(p, _)| only_binary_all || only_binary.contains(&lock.pins[*p].name))
+        .collect();
+    if !refused.is_empty() {
+        let list: Vec<String> = refused
             .iter()
-            .map(|(p, t)| format!("  {p} on {t}"))
+            .map(|(p, t)| format!("  {} on {t}", pin_label(&lock, *p)))
             .collect();
         return Err(CliError::new(
             exit::FINDINGS,
             format!("--only-binary: these pins have no wheel for the target, only an sdist:\n{}", list.join("\n")),
         )
-        .hint("see `pinwheel check` for versions that do have wheels, or drop --only-binary to build them in the image"));
+        .hint("see `pinwheel check` for versions that do have wheels, or drop --only-binary (`--only-binary :none:` overrides the lock's own) to build them in the image"));
     }
 
     std::fs::create_dir_all(&args.dest).map_err(|e| {
@@ -209,11 +269,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                         overall.inc(n);
                     }
                 };
+                let accepted = pf.accepted();
                 let r = download::fetch(
                     &client,
                     &pf.file.url(),
                     &pf.file.filename,
-                    pf.sha256.as_deref(),
+                    accepted.as_deref(),
                     &dest,
                     &on_bytes,
                 )
@@ -264,24 +325,20 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         };
         let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
         return Err(CliError::new(code, format!("{} file(s) could not be put in the wheelhouse:\n{}", errors.len(), list.join("\n")))
-            .hint("a hash mismatch means the index serves different bytes than when the lock was made: re-lock, or check the index"));
+            .hint("a hash mismatch means the index (or --find-links location) serves other bytes than the lock was made from: re-lock, or check the source"));
     }
 
     // requirements.txt: the hashes of the files present, per pin.
-    let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut present: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut manifest_files = Vec::new();
     for (name, pf) in &plan.files {
         let f = &fetched[name];
         let mut pins: BTreeSet<String> = BTreeSet::new();
         let mut tnames: BTreeSet<String> = BTreeSet::new();
         for (pin, t) in &pf.serves {
-            present
-                .entry(pin.clone())
-                .or_default()
-                .insert(f.sha256.clone());
-            if let Some(p) = lock.pins.iter().find(|p| p.name.as_ref() == pin.as_str()) {
-                pins.insert(format!("{}=={}", p.name, p.version));
-            }
+            present.entry(*pin).or_default().insert(f.sha256.clone());
+            let p = &lock.pins[*pin];
+            pins.insert(format!("{}=={}", p.name, p.version));
             tnames.insert(t.clone());
         }
         manifest_files.push(ManifestFile {
@@ -345,8 +402,42 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
 
     if !fallbacks.is_empty() {
         eprintln!("These pins have no wheel for the target; pip will build them from the sdist, which needs a compiler and build dependencies in the image:");
-        for (p, t) in &fallbacks {
-            eprintln!("  {p} on {t}");
+        // Each sdist's [build-system].requires, read once; those the lock does not satisfy are
+        // not in the wheelhouse, and `pip install --no-index` cannot build without them.
+        let mut requires_of: BTreeMap<&str, Result<Vec<String>, String>> = BTreeMap::new();
+        let mut missing: Vec<String> = Vec::new();
+        for (p, choices) in plan.choices.iter().enumerate() {
+            for (i, choice) in choices.iter().enumerate() {
+                let Choice::Sdist(file) = choice else {
+                    continue;
+                };
+                let requires = requires_of
+                    .entry(file)
+                    .or_insert_with(|| wh::sdist_build_requires(&args.dest.join(file)));
+                let note = match requires {
+                    Ok(r) if r.is_empty() => "no build requirements".to_string(),
+                    Ok(r) => {
+                        for m in plan::missing_build_requires(&lock, r, &targets[i]) {
+                            if !missing.contains(&m) {
+                                missing.push(m);
+                            }
+                        }
+                        format!("builds with {}", r.join(", "))
+                    }
+                    Err(e) => format!("build requirements unknown: {file}: {e}"),
+                };
+                eprintln!(
+                    "  {} on {} ({note})",
+                    pin_label(&lock, p),
+                    targets[i].canonical()
+                );
+            }
+        }
+        if !missing.is_empty() {
+            eprintln!(
+                "pip install --no-index needs the build requirements in the wheelhouse too: {} (not in the lock); add them to the lock's input, or install them in the image and run pip with --no-build-isolation",
+                missing.join(", ")
+            );
         }
     }
     if !args.quiet {
@@ -369,7 +460,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         );
         for (i, t) in targets.iter().enumerate() {
             let (mut wheels, mut sdists) = (0, 0);
-            for choices in plan.choices.values() {
+            for choices in &plan.choices {
                 match &choices[i] {
                     Choice::Wheel(_) => wheels += 1,
                     Choice::Sdist(_) => sdists += 1,

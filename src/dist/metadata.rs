@@ -7,7 +7,8 @@
 //! that old packages published (`foo (>=1.0<2.0)`, `>=1.0.*`, `~=1`, trailing commas) are
 //! repaired before giving up, since `pep508_rs` has no lenient mode.
 //!
-//! [`read_sdist_pkg_info`] finds the top-level `PKG-INFO` inside a `.tar.gz` or `.zip` sdist.
+//! [`read_sdist_pkg_info`] finds the top-level `PKG-INFO` inside a `.tar.gz` or `.zip` sdist
+//! ([`read_sdist_file`] any other top-level file, such as `pyproject.toml`).
 
 use std::io::Read;
 use std::str::FromStr;
@@ -342,6 +343,16 @@ fn lenient_requirement(text: &str) -> Option<String> {
 /// chosen by `filename`) and return its bytes; `Ok(None)` if there is none. Nested ones (like
 /// `pkg-1.0/src/pkg.egg-info/PKG-INFO`) are not taken.
 pub fn read_sdist_pkg_info(bytes: &[u8], filename: &str) -> Result<Option<Vec<u8>>, MetadataError> {
+    read_sdist_file(bytes, filename, "PKG-INFO")
+}
+
+/// Find the top-level `<dir>/<member>` in an sdist (as [`read_sdist_pkg_info`] does for
+/// `PKG-INFO`) and return its bytes (at most 16 MiB); `Ok(None)` if there is none.
+pub fn read_sdist_file(
+    bytes: &[u8],
+    filename: &str,
+    member: &str,
+) -> Result<Option<Vec<u8>>, MetadataError> {
     let lower = filename.to_ascii_lowercase();
     let archive_error = |err: &dyn std::fmt::Display| MetadataError::Archive {
         filename: filename.to_string(),
@@ -349,15 +360,15 @@ pub fn read_sdist_pkg_info(bytes: &[u8], filename: &str) -> Result<Option<Vec<u8
     };
     if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
         let decoder = flate2::read::GzDecoder::new(bytes);
-        read_tar_pkg_info(decoder).map_err(|err| archive_error(&err))
+        read_tar_member(decoder, member).map_err(|err| archive_error(&err))
     } else if lower.ends_with(".tar") {
-        read_tar_pkg_info(bytes).map_err(|err| archive_error(&err))
+        read_tar_member(bytes, member).map_err(|err| archive_error(&err))
     } else if lower.ends_with(".zip") {
         let mut archive =
             zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|err| archive_error(&err))?;
         let found = archive
             .file_names()
-            .find(|name| is_top_level_pkg_info(name))
+            .find(|name| is_top_level(name, member))
             .map(str::to_string);
         let Some(name) = found else {
             return Ok(None);
@@ -375,7 +386,7 @@ pub fn read_sdist_pkg_info(bytes: &[u8], filename: &str) -> Result<Option<Vec<u8
     }
 }
 
-fn read_tar_pkg_info(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
+fn read_tar_member(reader: impl Read, member: &str) -> std::io::Result<Option<Vec<u8>>> {
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries()? {
         let entry = entry?;
@@ -386,7 +397,7 @@ fn read_tar_pkg_info(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
         let Some(path) = path.to_str() else {
             continue;
         };
-        if is_top_level_pkg_info(path) {
+        if is_top_level(path, member) {
             let mut out = Vec::new();
             entry.take(MAX_PKG_INFO).read_to_end(&mut out)?;
             return Ok(Some(out));
@@ -395,13 +406,13 @@ fn read_tar_pkg_info(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
     Ok(None)
 }
 
-/// `dir/PKG-INFO` (optionally `./dir/PKG-INFO`), exactly one directory deep.
-fn is_top_level_pkg_info(path: &str) -> bool {
+/// `dir/<member>` (optionally `./dir/<member>`), exactly one directory deep.
+fn is_top_level(path: &str, member: &str) -> bool {
     let parts: Vec<&str> = path
         .split(['/', '\\'])
         .filter(|part| !part.is_empty() && *part != ".")
         .collect();
-    parts.len() == 2 && parts[1] == "PKG-INFO"
+    parts.len() == 2 && parts[1] == member
 }
 
 #[cfg(test)]

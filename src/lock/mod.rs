@@ -112,6 +112,9 @@ impl Lock {
         for e in &file.requirements {
             let req = &e.requirement;
             let origin = e.origin.to_string();
+            // A direct reference's `#sha256=` fragment counts as its hash when it has no
+            // --hash (as in pip's hash-checking mode).
+            let mut url_hash = None;
             let (version, url) = match &req.version_or_url {
                 Some(VersionOrUrl::VersionSpecifier(s)) => {
                     let exact = s
@@ -128,12 +131,10 @@ impl Lock {
                     }
                 }
                 Some(VersionOrUrl::Url(u)) => {
-                    let url = u.to_url();
-                    let name = url
-                        .path_segments()
-                        .and_then(|mut s| s.next_back())
-                        .unwrap_or("")
-                        .to_string();
+                    // The file name is the last path segment, percent-decoded (`%2B` is `+`).
+                    let file = crate::index::IndexFile::from_url(&u.to_url());
+                    url_hash = file.sha256;
+                    let name = file.filename;
                     let version = crate::dist::filename::DistFilename::parse(&name, &req.name)
                         .map(|d| d.version().clone())
                         .map_err(|_| LockError::NotPinned {
@@ -149,7 +150,13 @@ impl Lock {
                     })
                 }
             };
-            if require_hashes && e.hashes.is_empty() && url.is_none() {
+            let mut hashes: Vec<String> = e.hashes.iter().map(|h| h.to_ascii_lowercase()).collect();
+            if hashes.is_empty() {
+                hashes.extend(url_hash.map(|h| format!("sha256:{h}")));
+            }
+            hashes.sort();
+            hashes.dedup();
+            if require_hashes && hashes.is_empty() {
                 return Err(LockError::Unhashed {
                     origin,
                     name: req.name.to_string(),
@@ -165,9 +172,6 @@ impl Lock {
                     name: req.name.to_string(),
                 });
             }
-            let mut hashes: Vec<String> = e.hashes.iter().map(|h| h.to_ascii_lowercase()).collect();
-            hashes.sort();
-            hashes.dedup();
             pins.push(Pin {
                 name: req.name.clone(),
                 version,
@@ -284,5 +288,48 @@ mod tests {
             "{err}"
         );
         assert!(Lock::from_requirements(&file, false).is_ok());
+    }
+
+    #[test]
+    fn direct_references_need_a_hash_too() {
+        let url = "https://files.example/lib-1.0-py3-none-any.whl";
+        let file =
+            RequirementsFile::parse_str(&format!("lib @ {url}\n"), Path::new("r.txt")).unwrap();
+        let err = Lock::from_requirements(&file, true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no --hash") && err.contains("--allow-unhashed"),
+            "{err}"
+        );
+        // The URL's #sha256= fragment is a hash, as in pip's hash-checking mode.
+        let h = "ab".repeat(32);
+        let file = RequirementsFile::parse_str(
+            &format!("lib @ {url}#sha256={}\n", h.to_uppercase()),
+            Path::new("r.txt"),
+        )
+        .unwrap();
+        let lock = Lock::from_requirements(&file, true).unwrap();
+        assert_eq!(lock.pins[0].hashes, [format!("sha256:{h}")]);
+    }
+
+    #[test]
+    fn reads_percent_encoded_direct_references() {
+        let file = RequirementsFile::parse_str(
+            "torch @ https://download.example/whl/torch-2.4.0%2Bcpu-cp312-cp312-linux_x86_64.whl\n",
+            Path::new("r.txt"),
+        )
+        .unwrap();
+        let lock = Lock::from_requirements(&file, false).unwrap();
+        assert_eq!(lock.pins[0].version.to_string(), "2.4.0+cpu");
+        assert!(
+            lock.pins[0]
+                .url
+                .as_deref()
+                .unwrap()
+                .ends_with("%2Bcpu-cp312-cp312-linux_x86_64.whl"),
+            "{:?}",
+            lock.pins[0].url
+        );
     }
 }

@@ -18,10 +18,13 @@ pub const PART_PREFIX: &str = ".pinwheel-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
-    #[error("{filename}: sha256 mismatch: the lock expects {expected}, the downloaded file has {actual}; the file was discarded")]
+    #[error("{filename} (from {url}): sha256 mismatch: the lock expects {}; the file has {actual}, and was discarded", one_of(.expected))]
     Hash {
         filename: String,
-        expected: String,
+        /// Where the bytes came from, credentials removed.
+        url: String,
+        /// The sha256 values the file may have.
+        expected: Vec<String>,
         actual: String,
     },
     #[error("{filename}: {source}")]
@@ -51,6 +54,14 @@ pub struct Fetched {
     pub from_cache: bool,
 }
 
+fn one_of(hashes: &[String]) -> String {
+    match hashes {
+        [] => "no hash at all (its pins' hashes have none in common)".into(),
+        [one] => one.clone(),
+        many => format!("one of {}", many.join(", ")),
+    }
+}
+
 /// sha256 and size of a file on disk, streaming.
 pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut f = std::fs::File::open(path)?;
@@ -70,20 +81,26 @@ pub fn clean_parts(dir: &Path) {
     }
 }
 
-/// Fetches `url` to `dir/filename`, verifying `expected` (hex sha256) when given.
+/// Fetches `url` to `dir/filename`. The file's sha256 must be one of `accept` (hex); `None`
+/// takes the file unchecked (a lock without hashes) and reports its hash.
 /// `on_bytes` is called with each chunk's length (progress).
 pub async fn fetch(
     client: &IndexClient,
     url: &url::Url,
     filename: &str,
-    expected: Option<&str>,
+    accept: Option<&[String]>,
     dir: &Path,
     on_bytes: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Fetched, DownloadError> {
     let dest = dir.join(filename);
-    if let Some(exp) = expected {
+    let io_err = |source: std::io::Error, path: &Path| DownloadError::Io {
+        filename: filename.to_string(),
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(accept) = accept {
         if let Ok((actual, size)) = hash_file(&dest) {
-            if actual == exp {
+            if accept.contains(&actual) {
                 return Ok(Fetched {
                     filename: filename.to_string(),
                     size,
@@ -92,18 +109,17 @@ pub async fn fetch(
                     from_cache: false,
                 });
             }
+            // Not the locked bytes: never left under the real name.
+            std::fs::remove_file(&dest).map_err(|e| io_err(e, &dest))?;
         }
     }
-    let cached = match (expected, client.cache()) {
-        (Some(exp), Some(cache)) => Some(cache.file_path(exp)),
+    // The cache is keyed by content: usable only when exactly one hash is acceptable (several
+    // are the hashes of the pin's other files, whose bytes would pass under this name).
+    let cached = match (accept, client.cache()) {
+        (Some([exp]), Some(cache)) => Some(cache.file_path(exp)),
         _ => None,
     };
-    let io_err = |source: std::io::Error, path: &Path| DownloadError::Io {
-        filename: filename.to_string(),
-        path: path.display().to_string(),
-        source,
-    };
-    let mut from_cache = cached.as_ref().filter(|p| p.exists()).cloned();
+    let mut from_cache = cached.filter(|p| p.exists());
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -119,32 +135,34 @@ pub async fn fetch(
         };
         match streamed {
             Ok((actual, size)) => {
-                if let Some(exp) = expected {
-                    if actual != exp {
-                        if let Some(bad) = from_cache.take() {
-                            // A damaged cache entry: drop it and fetch from the index instead.
-                            let _ = std::fs::remove_file(bad);
-                            continue;
-                        }
-                        // `part` is deleted when dropped.
-                        return Err(DownloadError::Hash {
-                            filename: filename.to_string(),
-                            expected: exp.to_string(),
-                            actual,
-                        });
+                if accept.is_some_and(|a| !a.contains(&actual)) {
+                    if let Some(bad) = from_cache.take() {
+                        // A damaged cache entry: drop it and fetch from the index instead.
+                        let _ = std::fs::remove_file(bad);
+                        continue;
                     }
+                    // `part` is deleted when dropped.
+                    return Err(DownloadError::Hash {
+                        filename: filename.to_string(),
+                        url: redact(url),
+                        expected: accept.unwrap_or_default().to_vec(),
+                        actual,
+                    });
                 }
                 part.as_file().sync_all().map_err(|e| io_err(e, &dest))?;
                 crate::index::cache::make_readable(part.as_file()).map_err(|e| io_err(e, &dest))?;
                 part.persist(&dest).map_err(|e| io_err(e.error, &dest))?;
-                if let (Some(path), None) = (&cached, &from_cache) {
+                // Only verified bytes go in the cache, under their own hash.
+                let verified = accept.is_some();
+                if let (Some(cache), true, None) = (client.cache(), verified, &from_cache) {
+                    let path = cache.file_path(&actual);
                     // Keep a copy for the next wheelhouse; a cache that cannot be written only
                     // costs a download later.
                     if let Some(parent) = path.parent() {
                         let _ = std::fs::create_dir_all(parent);
                     }
-                    if std::fs::hard_link(&dest, path).is_err() {
-                        let _ = std::fs::copy(&dest, path);
+                    if std::fs::hard_link(&dest, &path).is_err() {
+                        let _ = std::fs::copy(&dest, &path);
                     }
                 }
                 return Ok(Fetched {

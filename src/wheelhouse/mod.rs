@@ -33,10 +33,10 @@ pub struct ManifestFile {
 }
 
 /// The requirements file pip installs from the wheelhouse with no network: every pin with the
-/// hashes of the files present for it, markers kept.
+/// hashes of the files present for it (keyed by the pin's index in the lock), markers kept.
 pub fn render_requirements(
     lock: &Lock,
-    present: &BTreeMap<String, BTreeSet<String>>,
+    present: &BTreeMap<usize, BTreeSet<String>>,
     targets: &[String],
 ) -> String {
     let mut out = format!(
@@ -44,8 +44,8 @@ pub fn render_requirements(
         env!("CARGO_PKG_VERSION"),
         targets.join(" ")
     );
-    for pin in &lock.pins {
-        let Some(hashes) = present.get(pin.name.as_ref()) else {
+    for (index, pin) in lock.pins.iter().enumerate() {
+        let Some(hashes) = present.get(&index) else {
             continue;
         };
         let p = Pin {
@@ -58,6 +58,20 @@ pub fn render_requirements(
         out.push_str(&p.render(false));
     }
     out
+}
+
+/// The build requirements (`[build-system].requires`, PEP 517/518 defaults) of the sdist at
+/// `path`, read from its top-level pyproject.toml.
+pub fn sdist_build_requires(path: &Path) -> Result<Vec<String>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let filename = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let pyproject = crate::dist::metadata::read_sdist_file(&bytes, &filename, "pyproject.toml")
+        .map_err(|e| e.to_string())?;
+    let text = pyproject.map(|b| String::from_utf8_lossy(&b).into_owned());
+    crate::build::build_requires(text.as_deref())
 }
 
 /// A difference between a wheelhouse and its manifest.

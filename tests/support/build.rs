@@ -36,6 +36,9 @@ struct Release {
     /// KiB of incompressible data stored after METADATA in each wheel (default 24): large
     /// enough, METADATA falls outside the first range request's tail.
     filler_kib: Option<usize>,
+    /// The sdist's `[build-system].requires` (none by default: the in-tree backend needs nothing).
+    #[serde(default)]
+    build_requires: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -268,7 +271,11 @@ fn sdist_bytes(name: &str, version: &str, r: &Release, kind: &str) -> Vec<u8> {
     let dir = format!("{}-{version}", escape(name));
     let pkg_info = metadata(name, r, version, dynamic);
     let full = metadata(name, r, version, false);
-    let pyproject = "[build-system]\nrequires = []\nbuild-backend = \"fixture_backend\"\nbackend-path = [\".\"]\n";
+    let requires: Vec<String> = r.build_requires.iter().map(|q| format!("{q:?}")).collect();
+    let pyproject = format!(
+        "[build-system]\nrequires = [{}]\nbuild-backend = \"fixture_backend\"\nbackend-path = [\".\"]\n",
+        requires.join(", ")
+    );
     let files = [
         (format!("{dir}/PKG-INFO"), pkg_info.into_bytes()),
         (

@@ -47,6 +47,8 @@ pub struct IndexOptions {
     /// Honour only suffix ranges (`bytes=-N`); answer others with the whole file (200), as
     /// some proxies do.
     pub suffix_ranges_only: bool,
+    /// List each file's sha256 (JSON `hashes`, HTML `#sha256=`); off: listings without hashes.
+    pub hashes: bool,
 }
 
 impl Default for IndexOptions {
@@ -60,6 +62,7 @@ impl Default for IndexOptions {
             fail_first: HashMap::new(),
             metadata_status: None,
             suffix_ranges_only: false,
+            hashes: true,
         }
     }
 }
@@ -291,11 +294,11 @@ fn handle(state: &State, method: &str, path: &str, headers: &HashMap<String, Str
                 .is_some_and(|a| a.contains("application/vnd.pypi.simple.v1+json"));
         let (body, ctype) = if json {
             (
-                project_json(built, files, state.opts.metadata),
+                project_json(built, files, &state.opts),
                 "application/vnd.pypi.simple.v1+json",
             )
         } else {
-            (project_html(built, files, state.opts.metadata), "text/html")
+            (project_html(built, files, &state.opts), "text/html")
         };
         let etag = format!("\"{}\"", &build::sha256_bytes(body.as_bytes())[..16]);
         if headers.get("if-none-match") == Some(&etag) {
@@ -400,7 +403,8 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn project_json(built: &Built, files: &[String], mode: MetadataMode) -> String {
+fn project_json(built: &Built, files: &[String], opts: &IndexOptions) -> String {
+    let mode = opts.metadata;
     let entries: Vec<serde_json::Value> = files
         .iter()
         .map(|f| {
@@ -408,7 +412,7 @@ fn project_json(built: &Built, files: &[String], mode: MetadataMode) -> String {
             let mut v = serde_json::json!({
                 "filename": f,
                 "url": format!("../../files/{f}"),
-                "hashes": {"sha256": info.sha256},
+                "hashes": if opts.hashes { serde_json::json!({"sha256": info.sha256}) } else { serde_json::json!({}) },
                 "requires-python": info.requires_python,
                 "yanked": match &info.yanked { Some(r) if r.is_empty() => serde_json::json!(true), Some(r) => serde_json::json!(r), None => serde_json::json!(false) },
                 "upload-time": info.upload_time,
@@ -425,11 +429,16 @@ fn project_json(built: &Built, files: &[String], mode: MetadataMode) -> String {
     serde_json::json!({"meta": {"api-version": "1.1"}, "files": entries}).to_string()
 }
 
-fn project_html(built: &Built, files: &[String], mode: MetadataMode) -> String {
+fn project_html(built: &Built, files: &[String], opts: &IndexOptions) -> String {
+    let mode = opts.metadata;
     let mut out = String::from("<!DOCTYPE html>\n<html><body>\n");
     for f in files {
         let info = &built.files[f];
-        let mut attrs = format!("href=\"../../files/{f}#sha256={}\"", info.sha256);
+        let mut attrs = if opts.hashes {
+            format!("href=\"../../files/{f}#sha256={}\"", info.sha256)
+        } else {
+            format!("href=\"../../files/{f}\"")
+        };
         if let Some(rp) = &info.requires_python {
             attrs.push_str(&format!(" data-requires-python=\"{}\"", html_escape(rp)));
         }
