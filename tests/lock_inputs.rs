@@ -426,3 +426,32 @@ fn unknown_extras_are_warned_about_like_pip() {
     assert!(!err.contains("'fast'"), "{err}");
     assert_eq!(err.matches("does not provide").count(), 1, "once: {err}");
 }
+
+#[test]
+fn metadata_builds_install_build_requirements_from_an_index_that_needs_credentials() {
+    let idx = index(IndexOptions {
+        basic_auth: Some(("alice".into(), "s3cret-token".into())),
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    let with_creds = idx.url().replace("http://", "http://alice:s3cret-token@");
+    run.write("requirements.in", "authbuild\n");
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--target", T312, "--index-url", &with_creds])
+        .output()
+        .unwrap();
+    ok(&out);
+    let lock = std::fs::read_to_string(run.path("requirements.lock")).unwrap();
+    assert_eq!(pins(&lock), ["authbuild==1.0.0", "shared==1.5.0"], "{lock}");
+    // pip in the build environment fetched the build requirement, authenticated.
+    assert!(
+        idx.requests()
+            .iter()
+            .any(|r| r.path.contains("lib-1.0.0-py3-none-any.whl") && r.status == 200),
+        "{:?}",
+        idx.requests()
+    );
+    assert!(!lock.contains("s3cret") && !stderr(&out).contains("s3cret"));
+}
