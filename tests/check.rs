@@ -474,3 +474,22 @@ fn exclude_newer_keeps_the_pinned_version() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(entry(&json(&out), "lib", GLIBC).unwrap()["status"], "pure");
 }
+
+#[test]
+fn a_bad_targets_line_in_the_lock_is_named_as_such() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = check(
+        &idx,
+        dir.path(),
+        "# targets: cp312-plan9_sparc\nlib==1.2.0\n",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("target cp312-plan9_sparc (from a `# targets:` line"),
+        "{err}"
+    );
+    assert!(!err.contains("--target cp312-plan9_sparc"), "{err}");
+}

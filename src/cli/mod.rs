@@ -252,7 +252,16 @@ pub fn resolve_targets(
         host = true;
     }
     for n in &names {
-        let t = Target::parse(n).map_err(|e| CliError::usage(format!("--target {n}: {e}")))?;
+        let t = Target::parse(n).map_err(|e| {
+            if args.targets.is_empty() {
+                CliError::usage(format!(
+                    "target {n} (from a `# targets:` line or [tool.pinwheel] targets): {e}"
+                ))
+                .hint("fix that line, or name the targets with --target")
+            } else {
+                CliError::usage(format!("--target {n}: {e}"))
+            }
+        })?;
         if !targets.contains(&t) {
             targets.push(t);
         }
