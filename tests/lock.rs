@@ -806,6 +806,35 @@ fn a_pin_needed_on_more_targets_than_first_seen_serves_them_all() {
 }
 
 #[test]
+fn a_dependency_gated_on_a_target_its_parent_gains_later_is_locked() {
+    // gate312 is first needed on 3.11 only (the input's marker), where its `wide` dependency
+    // does not apply; chain1 -> chain2 -> gate312 then needs it on 3.12 too, where it does.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(
+        &idx,
+        "gate312; python_version < \"3.12\"\nchain1\n",
+        &["--target", T311, "--target", T312],
+    ));
+    let lock = run.output();
+    assert!(
+        lock.contains("wide==1.0.0 ; python_version == '3.12'"),
+        "{lock}"
+    );
+}
+
+#[test]
+fn a_version_with_invalid_metadata_is_skipped_with_a_warning() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(&idx, "badmeta<2\n", &["--target", T312]);
+    ok(&out);
+    assert_eq!(pins(&run.output()), ["badmeta==1.0.0"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ignored badmeta 1.5.0, its metadata is unusable: invalid metadata in badmeta-1.5.0-py3-none-any.whl"), "{err}");
+}
+
+#[test]
 fn yanked_release_admitted_by_a_constraint_or_dependency_pin_keeps_its_hash() {
     let idx = index(IndexOptions::default());
     let h = idx.sha256("yanked-1.1.0-py3-none-any.whl");

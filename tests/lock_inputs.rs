@@ -169,6 +169,23 @@ fn credentials_in_any_spelling_stay_out_of_the_lock_header() {
     for secret in ["alice", "s3cret-token"] {
         assert!(!err.contains(secret), "{secret} printed:\n{err}");
     }
+    // A direct reference with credentials: fetched with them, written without them.
+    let file = format!("{}/files/lib-1.0.0-py3-none-any.whl", idx.base());
+    let with_creds_file = file.replace("http://", "http://alice:s3cret-token@");
+    run.write("requirements.in", &format!("lib @ {with_creds_file}\n"));
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--target", T312, "-i", &with_creds])
+        .output()
+        .unwrap();
+    ok(&out);
+    let lock = run.output();
+    assert!(lock.contains(&format!("lib @ {file}")), "{lock}");
+    for secret in ["alice", "s3cret-token"] {
+        assert!(!lock.contains(secret), "{secret} in the lock:\n{lock}");
+        assert!(!stderr(&out).contains(secret), "{secret} printed");
+    }
 }
 
 #[test]
@@ -454,4 +471,30 @@ fn metadata_builds_install_build_requirements_from_an_index_that_needs_credentia
         idx.requests()
     );
     assert!(!lock.contains("s3cret") && !stderr(&out).contains("s3cret"));
+}
+
+#[test]
+fn a_direct_reference_to_no_distribution_is_a_usage_error() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    run.write(
+        "requirements.in",
+        "lib @ https://alice:s3cret@files.example/readme.txt\n",
+    );
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--target", T312, "-i", &idx.url()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "the direct reference https://files.example/readme.txt is not a wheel or sdist"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(!run.path("requirements.lock").exists());
 }

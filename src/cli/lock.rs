@@ -414,7 +414,10 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         .await
         .map_err(|e| match e {
             ResolveError::Index(e) => CliError::from(e),
-            ResolveError::NoSolution { .. } => CliError::new(exit::RESOLUTION, e.to_string()),
+            ResolveError::NoSolution { .. } | ResolveError::Unserved { .. } => {
+                CliError::new(exit::RESOLUTION, e.to_string())
+            }
+            ResolveError::Input(m) => CliError::new(exit::USAGE, m),
             ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
         })?;
     known.extend(resolution.pins.iter().map(|p| p.name.clone()));
@@ -504,7 +507,8 @@ async fn build_lock(
             marker: markers::marker_for(targets, &rp.targets),
             hashes: hashes.into_iter().collect(),
             via: rp.via.iter().cloned().collect(),
-            url: rp.url.as_ref().map(|u| u.to_string()),
+            // Credentials stay out of the lock: wheelhouse finds them in ~/.netrc or an index URL.
+            url: rp.url.as_ref().map(crate::index::simple::redact),
         });
     }
     let sources: Vec<String> = args

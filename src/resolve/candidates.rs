@@ -167,6 +167,9 @@ pub enum Skip {
     UnreadableArchive {
         filename: String,
     },
+    /// Its core metadata cannot be parsed or read (pip: "ignoring version ... since it has
+    /// invalid metadata").
+    InvalidMetadata(String),
 }
 
 impl std::fmt::Display for Skip {
@@ -185,6 +188,7 @@ impl std::fmt::Display for Skip {
                 "has only {filename}, an archive format pinwheel does not read \
                  (it reads .tar.gz, .tgz, .tar and .zip sdists)"
             ),
+            Skip::InvalidMetadata(why) => write!(f, "has invalid metadata: {why}"),
         }
     }
 }

@@ -48,6 +48,13 @@ pub enum ResolveError {
     NoSolution { targets: String, report: String },
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// The chosen versions cannot serve every target that needs them, and redoing the
+    /// resolution with those targets known did not find others (exit status as NoSolution).
+    #[error("no set of versions serves every target ({targets}): {reason}")]
+    Unserved { targets: String, reason: String },
+    /// The input cannot be used as written (a direct reference that names no distribution).
+    #[error("{0}")]
+    Input(String),
     #[error("{0}")]
     Provider(String),
 }
@@ -68,7 +75,7 @@ pub async fn resolve(
         e.0 = e.0.intersection(&provider::range_of(&c.requirement));
         e.1.or(c.requirement.marker.clone());
     }
-    let mut pre_named = HashSet::new();
+    let mut pre_named: HashSet<PackageName> = HashSet::new();
     let mut direct = HashMap::new();
     for o in requirements.iter().chain(constraints.iter()) {
         if provider::names_prerelease(&o.requirement) {
@@ -79,9 +86,12 @@ pub async fn resolve(
             let file = IndexFile::from_url(&url);
             let map = candidates::VersionMap::from_files(&o.requirement.name, &[file], None);
             if map.versions.is_empty() {
-                return Err(ResolveError::Provider(format!(
+                return Err(ResolveError::Input(format!(
                     "{}: the direct reference {} is not a wheel or sdist file name of {} (from {})",
-                    o.requirement.name, url, o.requirement.name, o.source
+                    o.requirement.name,
+                    crate::index::simple::redact(&url),
+                    o.requirement.name,
+                    o.source
                 )));
             }
             direct.insert(o.requirement.name.clone(), Arc::new(map));
@@ -102,7 +112,7 @@ pub async fn resolve(
         roots: requirements,
         constraints: constraint_map,
         constraint_origins: constraints,
-        pre_named: Mutex::new(pre_named),
+        pre_named: Mutex::new(pre_named.clone()),
         maps,
         metadata: Mutex::default(),
         skipped: Mutex::default(),
@@ -110,8 +120,9 @@ pub async fn resolve(
         direct,
         yanked_ok: Mutex::default(),
         decided: Mutex::default(),
+        deps_masks: Mutex::default(),
     };
-    tokio::task::spawn_blocking(move || solve(&provider, target_names))
+    tokio::task::spawn_blocking(move || solve(&provider, &pre_named, target_names))
         .await
         .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
 }
@@ -126,12 +137,18 @@ const MAX_ROUNDS: usize = 8;
 /// before all of them were known may not serve the later ones (no wheel, Requires-Python). The
 /// answer is checked against the targets the final graph needs; when a pin falls short the
 /// resolution is redone with those targets known from the start. Targets only grow, so this ends.
-fn solve(provider: &Provider, target_names: String) -> Result<Resolution, ResolveError> {
+fn solve(
+    provider: &Provider,
+    pre_named: &HashSet<PackageName>,
+    target_names: String,
+) -> Result<Resolution, ResolveError> {
     let mut seed: HashMap<PackageName, u64> = HashMap::new();
     for _ in 0..MAX_ROUNDS {
         *provider.masks.lock().unwrap() = seed.clone();
+        *provider.pre_named.lock().unwrap() = pre_named.clone();
         provider.decided.lock().unwrap().clear();
         provider.yanked_ok.lock().unwrap().clear();
+        provider.deps_masks.lock().unwrap().clear();
         let versions = run_pubgrub(provider, &target_names)?;
         let (needed, mut via, warnings) = walk(provider, &versions)?;
         let mut pins = Vec::new();
@@ -139,6 +156,18 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
         for (name, targets) in needed {
             let version = versions[&name].clone();
             let mask = targets.iter().fold(0u64, |m, &i| m | (1 << i));
+            if let Some(read) = deps_read_short(provider, &name, &version, mask) {
+                short.push((
+                    name,
+                    version,
+                    mask,
+                    format!(
+                        "its dependencies were read for {} of the targets that need it",
+                        read.count_ones()
+                    ),
+                ));
+                continue;
+            }
             match pin_files(provider, &name, &version, mask)? {
                 Ok(files) => {
                     let url = provider.direct.get(&name).and_then(|m| {
@@ -159,6 +188,17 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
             }
         }
         if short.is_empty() {
+            let mut warnings = warnings;
+            for (name, list) in provider.skipped.lock().unwrap().iter() {
+                for (v, skip) in list {
+                    if let candidates::Skip::InvalidMetadata(why) = skip {
+                        warnings.push(format!(
+                            "ignored {name} {v}, its metadata is unusable: {why}"
+                        ));
+                    }
+                }
+            }
+            warnings.sort();
             return Ok(Resolution { pins, warnings });
         }
         let mut grown = false;
@@ -169,14 +209,36 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
         }
         if !grown {
             let (name, version, _, why) = &short[0];
-            return Err(ResolveError::Provider(format!(
-                "{name} {version} was chosen but {why}"
-            )));
+            return Err(ResolveError::Unserved {
+                targets: target_names,
+                reason: format!("{name} {version} was chosen but {why}"),
+            });
         }
     }
-    Err(ResolveError::Provider(format!(
-        "no stable resolution for {target_names} after {MAX_ROUNDS} rounds"
-    )))
+    Err(ResolveError::Unserved {
+        targets: target_names,
+        reason: format!(
+            "the targets each pin must serve still grew after {MAX_ROUNDS} rounds of resolution"
+        ),
+    })
+}
+
+/// When the dependencies of a chosen node (the project or one of its extras) were read for
+/// fewer targets than the final graph needs it on, the mask they were read for: a dependency
+/// whose marker holds only on the missing targets was left out.
+fn deps_read_short(
+    provider: &Provider,
+    name: &PackageName,
+    version: &Version,
+    mask: u64,
+) -> Option<u64> {
+    let read = provider.deps_masks.lock().unwrap();
+    read.iter()
+        .filter(|((node, v), _)| {
+            v == version && matches!(node, Node::Package(n) | Node::Extra(n, _) if n == name)
+        })
+        .map(|(_, m)| *m)
+        .find(|m| m & mask != mask)
 }
 
 /// The files of a chosen version for the targets that need it, or why it cannot serve them.

@@ -85,6 +85,9 @@ pub(crate) struct Provider {
     pub yanked_ok: Mutex<HashSet<(PackageName, Version)>>,
     /// The version last chosen for each project, tried first for its extras' nodes.
     pub decided: Mutex<HashMap<PackageName, Version>>,
+    /// Per node and version, the targets its dependencies were read for. pubgrub asks once, so
+    /// a dependency whose marker holds only on a target the node gained later is missing.
+    pub deps_masks: Mutex<HashMap<(Node, Version), u64>>,
 }
 
 type MapCell = Arc<OnceCell<Result<Arc<VersionMap>, IndexError>>>;
@@ -291,6 +294,31 @@ impl Provider {
             .unwrap()
             .insert((name.clone(), version.clone()), meta.clone());
         Ok(meta)
+    }
+
+    /// Core metadata, or why this version's metadata cannot be read (malformed fields, a
+    /// corrupt archive): such a version is skipped, as pip and uv skip it, rather than ending
+    /// the resolution. Network and build failures stay errors.
+    fn metadata_or_invalid(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Result<Arc<CoreMetadata>, String>, ProviderError> {
+        match self.metadata(name, version) {
+            Ok(m) => Ok(Ok(m)),
+            Err(e @ ProviderError::Metadata { .. })
+            | Err(e @ ProviderError::Index(IndexError::Metadata { .. })) => {
+                let mut s = self.skipped.lock().unwrap();
+                let list = s.entry(name.clone()).or_default();
+                if !list.iter().any(|(x, _)| x == version) {
+                    // pep508's errors underline the spot on further lines: keep the first.
+                    let why = e.to_string().lines().next().unwrap_or_default().to_string();
+                    list.push((version.clone(), Skip::InvalidMetadata(why)));
+                }
+                Ok(Err("its metadata is invalid".to_string()))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Starts fetching, in the background, the page of `name` and the metadata of the version
@@ -546,8 +574,15 @@ impl DependencyProvider for Provider {
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
             Node::Package(name) => {
-                let meta = self.metadata(name, version)?;
+                let meta = match self.metadata_or_invalid(name, version)? {
+                    Ok(m) => m,
+                    Err(why) => return Ok(Dependencies::Unavailable(why)),
+                };
                 let mask = self.mask_of(name);
+                self.deps_masks
+                    .lock()
+                    .unwrap()
+                    .insert((package.clone(), version.clone()), mask);
                 if let Some(rp) = &meta.requires_python {
                     if let Some(t) = self
                         .masked_targets(mask)
@@ -570,13 +605,21 @@ impl DependencyProvider for Provider {
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
             Node::Extra(name, extra) => {
-                let meta = self.metadata(name, version)?;
+                let meta = match self.metadata_or_invalid(name, version)? {
+                    Ok(m) => m,
+                    Err(why) => return Ok(Dependencies::Unavailable(why)),
+                };
+                let mask = self.mask_of(name);
+                self.deps_masks
+                    .lock()
+                    .unwrap()
+                    .insert((package.clone(), version.clone()), mask);
                 let mut deps = self.dependencies_of(
                     &meta.requires_dist,
                     std::slice::from_ref(extra),
                     true,
                     Some((name, version)),
-                    self.mask_of(name),
+                    mask,
                 );
                 push(
                     &mut deps,
