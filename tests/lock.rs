@@ -289,6 +289,30 @@ fn unsatisfiable_requirements_are_explained() {
 }
 
 #[test]
+fn a_constraint_is_named_where_it_narrows_a_dependency() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    run.write("c.txt", "shared>1.6\n");
+    let out = run.lock(&idx, "left\n", &["--target", T312, "-c", "c.txt"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "every version of left requires shared>1.6,<2 (with the constraint `shared>1.6` in -c "
+        ),
+        "{err}"
+    );
+    run.write("c.txt", "shared>=2\n");
+    let out = run.lock(&idx, "left\n", &["--target", T312, "-c", "c.txt"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("every version of left requires a version of shared that the constraint `shared>=2` in -c "),
+        "{err}"
+    );
+}
+
+#[test]
 fn unknown_package_names_the_index() {
     let idx = index(IndexOptions::default());
     let run = Run::new();

@@ -95,21 +95,26 @@ fn is_local_top(v: &Version) -> bool {
     matches!(v.local(), [LocalSegment::Number(n)] if *n == LOCAL_MAX)
 }
 
-/// A range as PEP 440 specifiers: `>=1.0,<2`, `==1.0.0`, `!=1.5`; alternatives joined by "or".
+/// A range as PEP 440 specifiers: `>=1.0,<2`, `==1.0.0`, `!=1.5`, `>=1.0,!=1.1.0`;
+/// alternatives joined by "or".
 pub fn specifiers(range: &Range) -> String {
-    let segments: Vec<(&Bound<Version>, &Bound<Version>)> = range.iter().collect();
-    // `!=v`: everything below v and everything above v's local versions.
-    if let [(Bound::Unbounded, Bound::Excluded(a)), (Bound::Excluded(b), Bound::Unbounded)] =
-        segments.as_slice()
-    {
-        if is_local_top(b) && b.clone().without_local() == *a {
-            return format!("!={a}");
+    // Gaps that are one release and its local versions read as `!=v` inside one group.
+    let mut groups: Vec<(Bound<Version>, Vec<Version>, Bound<Version>)> = Vec::new();
+    for (lo, hi) in range.iter() {
+        if let (Some((_, excluded, last_hi)), Bound::Excluded(b)) = (groups.last_mut(), lo) {
+            if let Bound::Excluded(a) = &*last_hi {
+                if is_local_top(b) && b.clone().without_local() == *a {
+                    excluded.push(a.clone());
+                    *last_hi = hi.clone();
+                    continue;
+                }
+            }
         }
+        groups.push((lo.clone(), Vec::new(), hi.clone()));
     }
-    let parts: Vec<String> = segments
+    let parts: Vec<String> = groups
         .iter()
-        .map(|(lo, hi)| match (lo, hi) {
-            (Bound::Unbounded, Bound::Unbounded) => String::new(),
+        .map(|(lo, excluded, hi)| match (lo, hi) {
             (Bound::Included(a), Bound::Included(b)) if a == b => format!("=={a}"),
             (Bound::Included(a), Bound::Included(b))
                 if is_local_top(b) && b.clone().without_local() == *a =>
@@ -117,23 +122,26 @@ pub fn specifiers(range: &Range) -> String {
                 format!("=={a}")
             }
             _ => {
-                let lo = match lo {
-                    Bound::Included(a) => format!(">={a}"),
-                    Bound::Excluded(a) => format!(">{a}"),
-                    Bound::Unbounded => String::new(),
-                };
-                let hi = match hi {
-                    Bound::Included(b) if is_local_top(b) => {
-                        format!("<={}", b.clone().without_local())
+                let mut specs = Vec::new();
+                match lo {
+                    // Above every local version of a: above a.
+                    Bound::Excluded(a) if is_local_top(a) => {
+                        specs.push(format!(">{}", a.clone().without_local()))
                     }
-                    Bound::Included(b) => format!("<={b}"),
-                    Bound::Excluded(b) => format!("<{b}"),
-                    Bound::Unbounded => String::new(),
-                };
-                match (lo.is_empty(), hi.is_empty()) {
-                    (false, false) => format!("{lo},{hi}"),
-                    _ => format!("{lo}{hi}"),
+                    Bound::Included(a) => specs.push(format!(">={a}")),
+                    Bound::Excluded(a) => specs.push(format!(">{a}")),
+                    Bound::Unbounded => {}
                 }
+                specs.extend(excluded.iter().map(|v| format!("!={v}")));
+                match hi {
+                    Bound::Included(b) if is_local_top(b) => {
+                        specs.push(format!("<={}", b.clone().without_local()))
+                    }
+                    Bound::Included(b) => specs.push(format!("<={b}")),
+                    Bound::Excluded(b) => specs.push(format!("<{b}")),
+                    Bound::Unbounded => {}
+                }
+                specs.join(",")
             }
         })
         .collect();
@@ -178,6 +186,34 @@ impl Prose<'_> {
         } else {
             format!(" (from {})", lines.join(", "))
         }
+    }
+
+    /// A dependency's range includes the user's constraints on it (pip's `-c`): name them
+    /// (`the constraint `x<2` in -c c.txt`), or the range reads as if the parent asked for it all.
+    fn constraint_note(&self, dep: &Node) -> String {
+        let (Node::Package(name) | Node::Extra(name, _)) = dep else {
+            return String::new();
+        };
+        let applies = self
+            .provider
+            .constraints
+            .get(name)
+            .is_some_and(|(_, marker)| self.provider.any_target(marker, &[]));
+        if !applies {
+            return String::new();
+        }
+        let lines: Vec<String> = self
+            .provider
+            .constraint_origins
+            .iter()
+            .filter(|o| &o.requirement.name == name)
+            .map(|o| format!("`{}` in {}", o.requirement, o.source))
+            .collect();
+        format!(
+            "the constraint{} {}",
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join(", ")
+        )
     }
 
     /// The versions the index lists for a project, newest last, for "no version matches".
@@ -233,7 +269,14 @@ impl ReportFormatter<Node, Range, String> for Prose<'_> {
                 } else {
                     self.node(node, range)
                 };
-                format!("{who} requires {}", self.node(dep, dep_range))
+                let note = self.constraint_note(dep);
+                if dep_range.is_empty() && !note.is_empty() {
+                    format!("{who} requires a version of {dep} that {note} excludes")
+                } else if note.is_empty() {
+                    format!("{who} requires {}", self.node(dep, dep_range))
+                } else {
+                    format!("{who} requires {} (with {note})", self.node(dep, dep_range))
+                }
             }
             External::Custom(node, range, why) => {
                 format!("{} cannot be used: {why}", self.node(node, range))
@@ -251,6 +294,11 @@ impl ReportFormatter<Node, Range, String> for Prose<'_> {
             }
             [(node, Term::Negative(range))] => {
                 format!("{} is required", self.node(node, range))
+            }
+            // Derived from several facts: not a line of the input, so no "(from ...)".
+            [(Node::Root, Term::Positive(_)), (d, Term::Negative(dr))]
+            | [(d, Term::Negative(dr)), (Node::Root, Term::Positive(_))] => {
+                format!("your requirements need {}", self.node(d, dr))
             }
             [(p, Term::Positive(r)), (d, Term::Negative(dr))]
             | [(d, Term::Negative(dr)), (p, Term::Positive(r))] => self.format_external(
@@ -361,6 +409,16 @@ mod tests {
         assert_eq!(specifiers(&range("<=1.0")), "<=1.0");
         assert_eq!(specifiers(&range(">3")), ">3");
         assert_eq!(specifiers(&Range::full()), "");
+        assert_eq!(specifiers(&range(">=1.0,!=1.1.0")), ">=1.0,!=1.1.0");
+        assert_eq!(
+            specifiers(&range(">=1.0,!=1.1.0,!=1.2,<3")),
+            ">=1.0,!=1.1.0,!=1.2,<3"
+        );
+        // What is left of `!=1.1.0` once `<1.1.0` is taken away.
+        assert_eq!(
+            specifiers(&range("!=1.1.0").intersection(&range(">=1.1.0"))),
+            ">1.1.0"
+        );
         assert_eq!(
             specifiers(&range("<1").union(&range(">=2,<3"))),
             "<1 or >=2,<3"
