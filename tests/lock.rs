@@ -313,6 +313,30 @@ fn a_constraint_is_named_where_it_narrows_a_dependency() {
 }
 
 #[test]
+fn a_per_release_binary_extra_with_no_wheel_is_explained_briefly() {
+    // Every binwrap[binary] pins its own binwrap-binary, which has no musllinux wheel.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let out = run.lock(
+        &idx,
+        "binwrap[binary]\n",
+        &["--target", "cp312-musllinux_1_2_x86_64"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "5 versions of binwrap-binary (1.0.0 ... 1.4.0): each has no file that installs on \
+             cp312-musllinux_1_2_x86_64"
+        ),
+        "{err}"
+    );
+    // Ranges read over the versions the index has, not as every gap between them.
+    assert!(!err.contains(",<1.1.0 or >1.1.0"), "{err}");
+    assert!(err.lines().count() < 16, "{err}");
+}
+
+#[test]
 fn unknown_package_names_the_index() {
     let idx = index(IndexOptions::default());
     let run = Run::new();

@@ -26,7 +26,7 @@ pub(crate) fn explain(
     // "No version of x matches <1.0 or >1.0" steps are true but noise once their facts are
     // folded into the steps that use them; the requirements that match nothing are noted below.
     tree.collapse_no_versions();
-    let report = DefaultStringReporter::report_with_formatter(&tree, &prose);
+    let report = shorten(&DefaultStringReporter::report_with_formatter(&tree, &prose));
     let mut out = String::new();
     for line in report.lines() {
         out.push_str("  ");
@@ -43,19 +43,57 @@ pub(crate) fn explain(
         .collect();
     names.sort();
     for n in names {
-        let list = &skipped[n];
-        let shown: Vec<String> = list
-            .iter()
-            .take(5)
-            .map(|(v, why)| format!("{n} {v} {why}"))
-            .collect();
-        out.push_str(&format!("  note: {}", shown.join("; ")));
-        if list.len() > 5 {
-            out.push_str(&format!("; and {} more", list.len() - 5));
-        }
-        out.push('\n');
+        out.push_str(&format!("  note: {}\n", skip_note(n, &skipped[n])));
     }
     out.trim_end().to_string()
+}
+
+/// The longest derivation shown in full; longer ones keep their first and last steps.
+const MAX_STEPS: usize = 12;
+
+/// A derivation of more than [`MAX_STEPS`] lines with its middle left out: the same fact
+/// repeated per version adds length, not understanding.
+fn shorten(report: &str) -> String {
+    let lines: Vec<&str> = report.lines().collect();
+    if lines.len() <= MAX_STEPS {
+        return report.to_string();
+    }
+    let (head, tail) = (4, 4);
+    let mut out: Vec<String> = lines[..head].iter().map(|l| l.to_string()).collect();
+    out.push(format!(
+        "[... {} more steps of the derivation ...]",
+        lines.len() - head - tail
+    ));
+    out.extend(lines[lines.len() - tail..].iter().map(|l| l.to_string()));
+    out.join("\n")
+}
+
+/// Why a project's versions were passed over, one clause per reason: `lib 1.0 is yanked`,
+/// or `47 versions of lib (1.0 ... 3.2): each has no file that installs on ...`.
+fn skip_note(name: &pep508_rs::PackageName, list: &[(Version, super::candidates::Skip)]) -> String {
+    let mut groups: Vec<(String, Vec<&Version>)> = Vec::new();
+    for (v, why) in list {
+        let why = why.to_string();
+        match groups.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, vs)) => vs.push(v),
+            None => groups.push((why, vec![v])),
+        }
+    }
+    let clauses: Vec<String> = groups
+        .iter_mut()
+        .map(|(why, vs)| {
+            vs.sort();
+            match vs.as_slice() {
+                [v] => format!("{name} {v} {why}"),
+                [first, .., last] => format!(
+                    "{} versions of {name} ({first} ... {last}): each {why}",
+                    vs.len()
+                ),
+                [] => String::new(),
+            }
+        })
+        .collect();
+    clauses.join("; ")
 }
 
 /// Requirements in the derivation that no version on the index matches at all.
@@ -156,7 +194,29 @@ impl Prose<'_> {
             _ if range.is_empty() => {
                 format!("{node} (no versions: the specifiers and constraints exclude one another)")
             }
-            _ => format!("{node}{}", specifiers(range)),
+            _ => format!("{node}{}", self.specifiers_of(node, range)),
+        }
+    }
+
+    /// A range as specifiers, in its simplest form over the versions the index has (the
+    /// versions pubgrub excluded one by one read as one bound), when that is shorter.
+    fn specifiers_of(&self, node: &Node, range: &Range) -> String {
+        let written = specifiers(range);
+        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+            return written;
+        };
+        let Ok(map) = self.provider.versions(name) else {
+            return written;
+        };
+        let simple = range.simplify(map.versions.keys());
+        if simple.is_empty() {
+            return written;
+        }
+        let simple = specifiers(&simple);
+        if simple.len() < written.len() {
+            simple
+        } else {
+            written
         }
     }
 
@@ -216,6 +276,16 @@ impl Prose<'_> {
         )
     }
 
+    /// Whether the index lists any version of the project in `range`.
+    fn lists_any(&self, node: &Node, range: &Range) -> bool {
+        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+            return true;
+        };
+        self.provider
+            .versions(name)
+            .map_or(true, |map| map.versions.keys().any(|v| range.contains(v)))
+    }
+
     /// The versions the index lists for a project, newest last, for "no version matches".
     fn available(&self, node: &Node) -> String {
         let (Node::Package(name) | Node::Extra(name, _)) = node else {
@@ -250,10 +320,13 @@ impl ReportFormatter<Node, Range, String> for Prose<'_> {
             External::NoVersions(node, range) => {
                 if range == &Range::full() {
                     format!("no usable version of {node} exists{}", self.available(node))
+                } else if !self.lists_any(node, range) {
+                    // The complement of the versions tried: only those exist.
+                    format!("{node} has no other versions{}", self.available(node))
                 } else {
                     format!(
                         "no usable version of {node} matches {}{}",
-                        specifiers(range),
+                        self.specifiers_of(node, range),
                         self.available(node)
                     )
                 }
@@ -399,6 +472,40 @@ mod tests {
         super::super::provider::range_of(
             &pep508_rs::Requirement::from_str(&format!("x{spec}")).unwrap(),
         )
+    }
+
+    #[test]
+    fn skipped_versions_are_grouped_by_reason() {
+        use super::super::candidates::Skip;
+        let name = pep508_rs::PackageName::from_str("bin").unwrap();
+        let arm = || Skip::NoFileFor {
+            target: "cp312-manylinux_2_41_armv7l".into(),
+        };
+        let v = |s: &str| Version::from_str(s).unwrap();
+        let list = vec![
+            (v("3.2"), arm()),
+            (v("3.0"), arm()),
+            (v("3.1"), arm()),
+            (v("2.0"), Skip::Yanked(String::new())),
+        ];
+        assert_eq!(
+            skip_note(&name, &list),
+            "3 versions of bin (3.0 ... 3.2): each has no file that installs on \
+             cp312-manylinux_2_41_armv7l; bin 2.0 yanked"
+        );
+    }
+
+    #[test]
+    fn long_derivations_keep_their_first_and_last_steps() {
+        let short = "a\nb\nc";
+        assert_eq!(shorten(short), short);
+        let long: Vec<String> = (0..30).map(|i| format!("step {i}")).collect();
+        let out = shorten(&long.join("\n"));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 9);
+        assert_eq!(lines[0], "step 0");
+        assert_eq!(lines[4], "[... 22 more steps of the derivation ...]");
+        assert_eq!(lines[8], "step 29");
     }
 
     #[test]
