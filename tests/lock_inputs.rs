@@ -99,10 +99,14 @@ const T312: &str = "cp312-manylinux_2_28_x86_64";
 const T311: &str = "cp311-manylinux_2_28_x86_64";
 
 #[test]
-fn refused_unadvertised_metadata_probes_fall_back_to_range_requests() {
-    for status in [401, 403, 404, 410] {
+fn refused_metadata_files_fall_back_to_range_requests() {
+    let cases = [401, 403, 404, 410]
+        .map(|s| (MetadataMode::Unadvertised, s))
+        .into_iter()
+        .chain([401, 403, 404].map(|s| (MetadataMode::Advertised, s)));
+    for (mode, status) in cases {
         let idx = index(IndexOptions {
-            metadata: MetadataMode::Unadvertised,
+            metadata: mode,
             metadata_status: Some(status),
             ..IndexOptions::default()
         });
@@ -112,7 +116,7 @@ fn refused_unadvertised_metadata_probes_fall_back_to_range_requests() {
         assert_eq!(
             pins(&run.output()),
             ["app==1.0.0", "fastdep==0.5.0", "lib==1.2.0"],
-            "HTTP {status}"
+            "{mode:?} HTTP {status}"
         );
         let reqs = idx.requests();
         assert!(

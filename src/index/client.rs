@@ -581,10 +581,10 @@ impl IndexClient {
             let murl = Url::parse(&format!("{}.metadata", file.url)).expect("valid URL");
             let resp = match self.send(&murl, || self.get(&murl)).await {
                 Ok(resp) => Some(resp),
-                // A probe for a file the index never listed: object stores and proxies answer
-                // 401/403 for keys they do not have. A miss; the wheel itself says whether the
-                // credentials are wrong.
-                Err(IndexError::Auth { .. }) if !advertised => None,
+                // Object stores and proxies answer 401/403 for keys they do not have (and some
+                // indexes list metadata files they then refuse). A miss: the wheel itself,
+                // fetched with the same credentials, says whether they are wrong.
+                Err(IndexError::Auth { .. }) => None,
                 Err(e) => return Err(e),
             };
             if let Some(resp) = resp.filter(|r| r.status().is_success()) {
