@@ -99,7 +99,7 @@ pub async fn fetch_listings(
                     .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
                 Ok(vec![crate::index::IndexFile::from_url(&url)])
             }
-            None => Ok(projects[p.name.as_ref()].files.clone()),
+            None => Ok(projects[p.name.as_ref()].files.to_vec()),
         })
         .collect()
 }

@@ -46,7 +46,8 @@ pub struct ClientOptions {
 /// A project as pinwheel sees it: the files of the first index that has it, plus find-links files.
 #[derive(Debug, Clone)]
 pub struct Project {
-    pub files: Vec<IndexFile>,
+    /// Shared with the resolver's version maps: listings hold thousands of files.
+    pub files: Arc<[IndexFile]>,
     /// The index the files came from (credentials removed), for messages.
     pub source: String,
 }
@@ -288,10 +289,7 @@ impl IndexClient {
         let mut project = None;
         for index in &self.inner.indexes {
             if let Some(page) = self.fetch_page(index, name).await? {
-                project = Some(Project {
-                    files: page.files,
-                    source: redact(index),
-                });
+                project = Some((page.files, redact(index)));
                 break;
             }
         }
@@ -300,12 +298,15 @@ impl IndexClient {
             links.extend(self.find_links_files(fl, name).await?);
         }
         match project {
-            Some(mut p) => {
-                p.files.extend(links);
-                Ok(p)
+            Some((mut files, source)) => {
+                files.extend(links);
+                Ok(Project {
+                    files: files.into(),
+                    source,
+                })
             }
             None if !links.is_empty() => Ok(Project {
-                files: links,
+                files: links.into(),
                 source: "--find-links".into(),
             }),
             None => Err(IndexError::NotFound {
@@ -340,11 +341,14 @@ impl IndexClient {
             .cache
             .as_ref()
             .and_then(|c| c.read_page(key, name));
-        if let Some(c) = &cached {
-            if self.inner.opts.offline || (!self.inner.opts.refresh && c.is_fresh(now())) {
-                return Ok(c.found.then(|| c.page.clone()));
+        let cached = match cached {
+            Some(c)
+                if self.inner.opts.offline || (!self.inner.opts.refresh && c.is_fresh(now())) =>
+            {
+                return Ok(c.found.then_some(c.page));
             }
-        }
+            other => other,
+        };
         if self.inner.opts.offline {
             return Err(IndexError::Offline {
                 what: format!("the index page of {name} ({})", redact(&url)),

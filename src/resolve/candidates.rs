@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
@@ -68,16 +68,19 @@ impl Candidate {
 /// A project's files, grouped by version (newest last), after `--exclude-newer`. Only the
 /// version is read from each file name up front; the full name (tags) of a version's files is
 /// parsed the first time that version is looked at, since a resolution examines few versions
-/// of listings that hold thousands of files.
+/// of listings that hold thousands of files. The listing is shared with the index client, not
+/// copied: versions hold positions in it.
 #[derive(Debug, Default)]
 pub struct VersionMap {
     name: Option<PackageName>,
+    listing: Arc<[IndexFile]>,
     pub versions: BTreeMap<Version, VersionFiles>,
 }
 
 #[derive(Debug, Default)]
 pub struct VersionFiles {
-    files: Vec<IndexFile>,
+    /// Positions in the map's listing.
+    files: Vec<u32>,
     parsed: OnceLock<Vec<Candidate>>,
 }
 
@@ -102,11 +105,15 @@ fn version_part<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
 impl VersionMap {
     /// Groups a listing. Files whose names do not parse, or that belong to another project,
     /// are skipped (pip does the same); files uploaded after `exclude_newer` are dropped.
-    pub fn from_files(name: &PackageName, files: &[IndexFile], exclude_newer: Option<i64>) -> Self {
+    pub fn from_files(
+        name: &PackageName,
+        listing: Arc<[IndexFile]>,
+        exclude_newer: Option<i64>,
+    ) -> Self {
         let mut parsed_versions: HashMap<&str, Option<Version>> = HashMap::new();
         let normalized = name.to_string();
         let mut versions: BTreeMap<Version, VersionFiles> = BTreeMap::new();
-        for f in files {
+        for (i, f) in listing.iter().enumerate() {
             if let (Some(cutoff), Some(t)) = (exclude_newer, f.upload_time) {
                 if t > cutoff {
                     continue;
@@ -119,10 +126,13 @@ impl VersionMap {
                 .entry(vs)
                 .or_insert_with(|| Version::from_str(vs).ok());
             let Some(v) = parsed else { continue };
-            versions.entry(v.clone()).or_default().files.push(f.clone());
+            let i = u32::try_from(i).expect("a listing holds fewer than 2^32 files");
+            versions.entry(v.clone()).or_default().files.push(i);
         }
+        drop(parsed_versions);
         VersionMap {
             name: Some(name.clone()),
+            listing,
             versions,
         }
     }
@@ -135,6 +145,7 @@ impl VersionMap {
             entry
                 .files
                 .iter()
+                .map(|&i| &self.listing[i as usize])
                 .filter_map(|f| {
                     let filename = DistFilename::parse(&f.filename, name).ok()?;
                     (filename.name() == name && filename.version() == v).then(|| Candidate {
@@ -307,7 +318,7 @@ mod tests {
             file("other-1.0-py3-none-any.whl", Some(10)),
             file("foo_bar-junk.whl", Some(10)),
         ];
-        let map = VersionMap::from_files(&name, &files, Some(50));
+        let map = VersionMap::from_files(&name, files.into(), Some(50));
         let v1 = Version::from_str("1.0").unwrap();
         assert_eq!(
             map.versions.keys().cloned().collect::<Vec<_>>(),
@@ -328,7 +339,7 @@ mod tests {
             file("old-4.0.tgz", None),
             file("old-5.0.tar", None),
         ];
-        let map = VersionMap::from_files(&name, &files, None);
+        let map = VersionMap::from_files(&name, files.into(), None);
         let targets = [Target::parse("cp312-manylinux_2_28_x86_64").unwrap()];
         let policy = Policy {
             targets: &targets,

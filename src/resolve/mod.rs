@@ -84,7 +84,7 @@ pub async fn resolve(
         if let Some(VersionOrUrl::Url(u)) = &o.requirement.version_or_url {
             let url = u.to_url();
             let file = IndexFile::from_url(&url);
-            let map = candidates::VersionMap::from_files(&o.requirement.name, &[file], None);
+            let map = candidates::VersionMap::from_files(&o.requirement.name, [file].into(), None);
             if map.versions.is_empty() {
                 return Err(ResolveError::Input(format!(
                     "{}: the direct reference {} is not a wheel or sdist file name of {} (from {})",

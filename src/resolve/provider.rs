@@ -122,7 +122,7 @@ impl VersionMaps {
             let project = client.project(name.as_ref()).await?;
             Ok(Arc::new(VersionMap::from_files(
                 name,
-                &project.files,
+                project.files.clone(),
                 self.exclude_newer,
             )))
         })
