@@ -1048,3 +1048,33 @@ fn a_rebuilt_local_wheel_is_read_afresh_not_from_the_metadata_cache() {
     ok(&run.lock(&idx, "localbuild\n", &[&args[..], &["--upgrade"]].concat()));
     assert_eq!(pins(&run.output()), ["localbuild==1.0.0", "wide==1.0.0"]);
 }
+
+#[test]
+fn prefetch_follows_the_requirements_of_fetched_metadata_through_extras() {
+    // `lib==1.2.0` comes first, so the resolver asks for its page first and waits; the server
+    // holds that page until gate312's is asked for. gate312 sits three levels down, behind an
+    // extra (eager[deep] -> chain1 -> chain2 -> gate312): only a prefetch that follows the
+    // metadata it fetched, with the extra active, asks for it while the resolver waits.
+    let idx = index(IndexOptions {
+        hold_until: Some(("/simple/lib/".into(), "/simple/gate312/".into())),
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib==1.2.0\neager[deep]\n", &["--target", T312]));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "chain1==1.0.0",
+            "chain2==1.0.0",
+            "eager==1.0.0",
+            "gate312==1.0.0",
+            "lib==1.2.0",
+            "wide==1.0.0"
+        ]
+    );
+    assert!(
+        !idx.hold_timed_out(),
+        "gate312's page was not asked for while the resolver waited: {:?}",
+        idx.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+}

@@ -4,6 +4,7 @@
 
 pub mod candidates;
 pub mod markers;
+mod prefetch;
 pub mod provider;
 pub mod report;
 
@@ -104,6 +105,15 @@ pub async fn resolve(
         .collect::<Vec<_>>()
         .join(", ");
     let maps = Arc::new(provider::VersionMaps::new(settings.exclude_newer));
+    let prefetch = prefetch::Prefetcher::new(
+        client.clone(),
+        tokio::runtime::Handle::current(),
+        maps.clone(),
+        settings.clone(),
+        envs.clone(),
+        constraint_map.clone(),
+        direct.keys().cloned().collect(),
+    );
     let provider = Provider {
         client: client.clone(),
         rt: tokio::runtime::Handle::current(),
@@ -121,6 +131,7 @@ pub async fn resolve(
         yanked_ok: Mutex::default(),
         decided: Mutex::default(),
         deps_masks: Mutex::default(),
+        prefetch,
     };
     tokio::task::spawn_blocking(move || solve(&provider, &pre_named, target_names))
         .await

@@ -14,6 +14,7 @@ use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Ranges};
 
 use super::candidates::{self, Candidate, Policy, Skip, VersionMap};
+use super::prefetch::Prefetcher;
 use crate::dist::metadata::CoreMetadata;
 use crate::index::{IndexClient, IndexError};
 use crate::target::Target;
@@ -53,6 +54,13 @@ pub struct Settings {
     pub prefer_binary: bool,
 }
 
+impl Settings {
+    /// Whether `--only-binary` applies to `name` (`--no-binary` of it wins).
+    pub fn only_binary(&self, name: &PackageName) -> bool {
+        !self.no_binary.contains(name) && (self.only_binary_all || self.only_binary.contains(name))
+    }
+}
+
 /// A requirement with where it came from, for messages and `# via` lines.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -88,6 +96,7 @@ pub(crate) struct Provider {
     /// Per node and version, the targets its dependencies were read for. pubgrub asks once, so
     /// a dependency whose marker holds only on a target the node gained later is missing.
     pub deps_masks: Mutex<HashMap<(Node, Version), u64>>,
+    pub prefetch: Prefetcher,
 }
 
 type MapCell = Arc<OnceCell<Result<Arc<VersionMap>, IndexError>>>;
@@ -184,8 +193,7 @@ fn specifiers(req: &Requirement) -> Option<&VersionSpecifiers> {
 
 impl Provider {
     fn only_binary(&self, name: &PackageName) -> bool {
-        !self.settings.no_binary.contains(name)
-            && (self.settings.only_binary_all || self.settings.only_binary.contains(name))
+        self.settings.only_binary(name)
     }
 
     /// The targets a package is needed on so far (all when nothing is known yet).
@@ -321,46 +329,6 @@ impl Provider {
         }
     }
 
-    /// Starts fetching, in the background, the page of `name` and the metadata of the version
-    /// the resolver is most likely to pick within `range`.
-    fn prefetch(&self, name: &PackageName, range: &Range) {
-        if self.direct.contains_key(name) {
-            return;
-        }
-        let client = self.client.clone();
-        let maps = self.maps.clone();
-        let name = name.clone();
-        let range = range.clone();
-        let targets = self.settings.targets.clone();
-        let preferred = self.settings.preferences.get(&name).cloned();
-        let only_binary = self.only_binary(&name);
-        self.rt.spawn(async move {
-            let Ok(map) = maps.get(&client, &name).await else {
-                return;
-            };
-            let policy = Policy {
-                targets: &targets,
-                allow_yanked: false,
-                only_binary,
-            };
-            let pick = preferred
-                .filter(|p| range.contains(p) && map.get(p).is_some())
-                .or_else(|| {
-                    map.versions
-                        .keys()
-                        .rev()
-                        .filter(|v| range.contains(*v) && !v.any_prerelease())
-                        .find(|v| candidates::usable(map.get(v).unwrap_or(&[]), &policy).is_ok())
-                        .cloned()
-                });
-            let Some(v) = pick else { return };
-            let files: Vec<&Candidate> = map.get(&v).unwrap_or(&[]).iter().collect();
-            if let Some(src) = candidates::metadata_source(&files, &targets) {
-                let _ = client.metadata(name.as_ref(), &src.file).await;
-            }
-        });
-    }
-
     /// Requirements of a node, as pubgrub constraints (markers decided across all targets).
     fn dependencies_of(
         &self,
@@ -372,6 +340,7 @@ impl Provider {
     ) -> Vec<(Node, Range)> {
         let self_name = this.map(|(n, _)| n);
         let mut out: Vec<(Node, Range)> = Vec::new();
+        let mut needed: Vec<(&PackageName, &[ExtraName])> = Vec::new();
         for req in reqs {
             let mut mask = 0u64;
             for (i, env) in self.envs.iter().enumerate() {
@@ -409,6 +378,7 @@ impl Provider {
             }
             if self_name != Some(&req.name) {
                 push(&mut out, Node::Package(req.name.clone()), range.clone());
+                needed.push((&req.name, &req.extras[..]));
             }
             for e in &req.extras {
                 push(
@@ -418,9 +388,12 @@ impl Provider {
                 );
             }
         }
-        for (node, range) in &out {
-            if let Node::Package(name) = node {
-                self.prefetch(name, range);
+        for (name, extras) in &needed {
+            if let Some((_, range)) = out
+                .iter()
+                .find(|(n, _)| matches!(n, Node::Package(p) if p == *name))
+            {
+                self.prefetch.start(name, range, extras);
             }
         }
         out

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 pub use build::{build_index, Built};
 
@@ -49,6 +51,9 @@ pub struct IndexOptions {
     pub suffix_ranges_only: bool,
     /// List each file's sha256 (JSON `hashes`, HTML `#sha256=`); off: listings without hashes.
     pub hashes: bool,
+    /// Hold the answer to requests whose path contains `.0` until a request whose path
+    /// contains `.1` arrives (at most 5 s; `FixtureIndex::hold_timed_out` tells).
+    pub hold_until: Option<(String, String)>,
 }
 
 impl Default for IndexOptions {
@@ -63,6 +68,7 @@ impl Default for IndexOptions {
             metadata_status: None,
             suffix_ranges_only: false,
             hashes: true,
+            hold_until: None,
         }
     }
 }
@@ -81,6 +87,10 @@ struct State {
     built: Built,
     log: Mutex<Vec<Request>>,
     failures: Mutex<HashMap<String, u32>>,
+    /// Paths in order of arrival (the log records them when answered).
+    arrived: Mutex<Vec<String>>,
+    arrival: Condvar,
+    hold_timed_out: AtomicBool,
 }
 
 pub struct FixtureIndex {
@@ -109,6 +119,9 @@ impl FixtureIndex {
             opts,
             built,
             log: Mutex::default(),
+            arrived: Mutex::default(),
+            arrival: Condvar::new(),
+            hold_timed_out: AtomicBool::new(false),
         });
         let s = state.clone();
         std::thread::spawn(move || {
@@ -144,6 +157,12 @@ impl FixtureIndex {
 
     pub fn requests(&self) -> Vec<Request> {
         self.state.log.lock().unwrap().clone()
+    }
+
+    /// Whether a held answer (`IndexOptions::hold_until`) was released by the timeout rather
+    /// than by the awaited request.
+    pub fn hold_timed_out(&self) -> bool {
+        self.state.hold_timed_out.load(Ordering::SeqCst)
     }
 
     pub fn clear_requests(&self) {
@@ -219,6 +238,7 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
             reader.read_exact(&mut body)?;
         }
         let path = target.split('?').next().unwrap_or("/").to_string();
+        arrive(state, &path);
         let resp = handle(state, &method, &path, &headers);
         state.log.lock().unwrap().push(Request {
             method: method.clone(),
@@ -248,6 +268,29 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
         if close {
             return Ok(());
         }
+    }
+}
+
+/// Records an arrival and, for a held path, waits for the awaited one.
+fn arrive(state: &State, path: &str) {
+    let mut arrived = state.arrived.lock().unwrap();
+    arrived.push(path.to_string());
+    state.arrival.notify_all();
+    let Some((held, until)) = &state.opts.hold_until else {
+        return;
+    };
+    if !path.contains(held.as_str()) {
+        return;
+    }
+    let (guard, wait) = state
+        .arrival
+        .wait_timeout_while(arrived, Duration::from_secs(5), |a| {
+            !a.iter().any(|p| p.contains(until.as_str()))
+        })
+        .unwrap();
+    drop(guard);
+    if wait.timed_out() {
+        state.hold_timed_out.store(true, Ordering::SeqCst);
     }
 }
 

@@ -1,0 +1,162 @@
+//! Speculative prefetch: while the resolver decides one package at a time, fetch ahead what it
+//! is most likely to ask for next. For a requirement, that is the project's page and the core
+//! metadata of the version the resolver would pick (the preferred pin, else the newest usable
+//! release in range); once that metadata arrives, the same is done for its own requirements
+//! (those whose markers hold on some target, with the requested extras), and so on down the
+//! graph. Resolution stays exact: a wrong guess costs a request, never a different answer,
+//! since the resolver asks the memoising client for what it really needs.
+//!
+//! Without this the resolver's walk is one round trip per level of the dependency graph for
+//! the page and one for the metadata; with it the fetches of a level start as soon as its
+//! parent's metadata is in, not when the resolver gets round to the parent.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use pep440_rs::Version;
+use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree, PackageName};
+
+use super::candidates::{self, Candidate, Policy};
+use super::provider::{range_of, Range, Settings, VersionMaps};
+use crate::dist::filename::DistFilename;
+use crate::dist::metadata::CoreMetadata;
+use crate::index::IndexClient;
+
+/// Everything a background fetch needs, shared by all of them (cheap to clone).
+#[derive(Clone)]
+pub struct Prefetcher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: IndexClient,
+    rt: tokio::runtime::Handle,
+    maps: Arc<VersionMaps>,
+    settings: Settings,
+    envs: Vec<MarkerEnvironment>,
+    constraints: HashMap<PackageName, (Range, MarkerTree)>,
+    /// Projects given as direct references: nothing to fetch from an index.
+    direct: HashSet<PackageName>,
+    /// The (project, version, extras) whose requirements were already followed.
+    followed: Mutex<HashSet<(PackageName, Version, Vec<ExtraName>)>>,
+}
+
+impl Prefetcher {
+    pub fn new(
+        client: IndexClient,
+        rt: tokio::runtime::Handle,
+        maps: Arc<VersionMaps>,
+        settings: Settings,
+        envs: Vec<MarkerEnvironment>,
+        constraints: HashMap<PackageName, (Range, MarkerTree)>,
+        direct: HashSet<PackageName>,
+    ) -> Self {
+        Prefetcher {
+            inner: Arc::new(Inner {
+                client,
+                rt,
+                maps,
+                settings,
+                envs,
+                constraints,
+                direct,
+                followed: Mutex::default(),
+            }),
+        }
+    }
+
+    /// Starts fetching, in the background, the page of `name`, the metadata of the version the
+    /// resolver is most likely to pick within `range`, and then the same for its requirements
+    /// (with `extras` active). For a requirement the resolver has met.
+    pub fn start(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
+        self.spawn(name, range, extras, false);
+    }
+
+    /// `guess`: a requirement found by the prefetch itself, further down the graph.
+    fn spawn(&self, name: &PackageName, range: &Range, extras: &[ExtraName], guess: bool) {
+        if self.inner.direct.contains(name) {
+            return;
+        }
+        let this = self.clone();
+        let name = name.clone();
+        let range = range.clone();
+        let mut extras = extras.to_vec();
+        extras.sort();
+        self.inner.rt.spawn(async move {
+            this.run(name, range, extras, guess).await;
+        });
+    }
+
+    async fn run(&self, name: PackageName, range: Range, extras: Vec<ExtraName>, guess: bool) {
+        let inner = &self.inner;
+        let Ok(map) = inner.maps.get(&inner.client, &name).await else {
+            return;
+        };
+        let Some(v) = self.likely_pick(&name, &map, &range) else {
+            return;
+        };
+        let files: Vec<&Candidate> = map.get(&v).unwrap_or(&[]).iter().collect();
+        let Some(src) = candidates::metadata_source(&files, &inner.settings.targets) else {
+            return;
+        };
+        // Reading an sdist's metadata may mean a PEP 517 build: worth it for a requirement the
+        // resolver has met, not for a guess.
+        if guess && !matches!(src.filename, DistFilename::Wheel(_)) {
+            return;
+        }
+        let Ok(bytes) = inner.client.metadata(name.as_ref(), &src.file).await else {
+            return;
+        };
+        let key = (name.clone(), v.clone(), extras.clone());
+        if !inner.followed.lock().unwrap().insert(key) {
+            return;
+        }
+        let Ok(meta) = CoreMetadata::parse(&bytes) else {
+            return;
+        };
+        for req in &meta.requires_dist {
+            if req.name == name && req.extras.is_empty() {
+                continue;
+            }
+            if !inner.envs.iter().any(|e| req.marker.evaluate(e, &extras)) {
+                continue;
+            }
+            let mut range = range_of(req);
+            if let Some((c, _)) = inner.constraints.get(&req.name) {
+                range = range.intersection(c);
+            }
+            // `pkg[all]` requiring `pkg[a]`: the same release's extra.
+            if req.name == name {
+                range = Range::singleton(v.clone());
+            }
+            self.spawn(&req.name, &range, &req.extras, true);
+        }
+    }
+
+    /// The version `choose` would most likely take: the preferred pin when it is in range,
+    /// else the newest final release in range whose files pass the policy on every target.
+    fn likely_pick(
+        &self,
+        name: &PackageName,
+        map: &candidates::VersionMap,
+        range: &Range,
+    ) -> Option<Version> {
+        let settings = &self.inner.settings;
+        if let Some(p) = settings.preferences.get(name) {
+            if range.contains(p) && map.get(p).is_some() {
+                return Some(p.clone());
+            }
+        }
+        let policy = Policy {
+            targets: &settings.targets,
+            allow_yanked: false,
+            only_binary: settings.only_binary(name),
+        };
+        map.versions
+            .keys()
+            .rev()
+            .filter(|v| range.contains(*v) && !v.any_prerelease())
+            .find(|v| candidates::usable(map.get(v).unwrap_or(&[]), &policy).is_ok())
+            .cloned()
+    }
+}
