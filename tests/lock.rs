@@ -1078,3 +1078,35 @@ fn prefetch_follows_the_requirements_of_fetched_metadata_through_extras() {
         idx.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn an_extra_never_reads_metadata_of_a_release_its_project_cannot_take() {
+    // The input says kit>=2 and lib>=1.2; hub 2.0.0 asks for kit[x], whose 2.0.0 needs
+    // lib<1.2. Once kit[x] 2.0.0 is out, looking for another version of kit[x] must not read
+    // kit 1.0.0's metadata (here a failing build: exit 4): kit[x] 1.0.0 needs kit 1.0.0, which
+    // the input excludes, so the resolver backtracks to hub 1.0.0 without it.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib>=1.2\nkit>=2\nhub\n", &["--target", T312]));
+    assert_eq!(
+        pins(&run.output()),
+        ["hub==1.0.0", "kit==2.0.0", "lib==1.2.0"]
+    );
+    let touched: Vec<_> = idx
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("kit-1.0.0"))
+        .map(|r| r.path)
+        .collect();
+    assert!(touched.is_empty(), "read kit 1.0.0: {touched:?}");
+}
+
+#[test]
+fn a_pre_release_named_by_a_parent_left_behind_is_not_allowed() {
+    // betaparent 2.0.0 names lib>=2.0.0b1 but cannot be used on 3.12 (wide 2.0.0 has no wheel
+    // there); betaparent 1.0.0 asks for lib, so lib's newest final release is the answer.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "betaparent\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["betaparent==1.0.0", "lib==1.2.0"]);
+}

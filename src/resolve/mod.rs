@@ -246,7 +246,8 @@ fn deps_read_short(
     let read = provider.deps_masks.lock().unwrap();
     read.iter()
         .filter(|((node, v), _)| {
-            v == version && matches!(node, Node::Package(n) | Node::Extra(n, _) if n == name)
+            v == version
+                && matches!(node, Node::Package(n) | Node::ExtraRequires(n, _) if n == name)
         })
         .map(|(_, m)| *m)
         .find(|m| m & mask != mask)

@@ -4,7 +4,9 @@
 //! release in range); once that metadata arrives, the same is done for its own requirements
 //! (those whose markers hold on some target, with the requested extras), and so on down the
 //! graph. Resolution stays exact: a wrong guess costs a request, never a different answer,
-//! since the resolver asks the memoising client for what it really needs.
+//! since the resolver asks the memoising client for what it really needs. Only wheels' metadata
+//! is fetched ahead: an sdist's may need a PEP 517 build, which waits until the resolver picks
+//! that version.
 //!
 //! Without this the resolver's walk is one round trip per level of the dependency graph for
 //! the page and one for the metadata; with it the fetches of a level start as soon as its
@@ -67,13 +69,8 @@ impl Prefetcher {
 
     /// Starts fetching, in the background, the page of `name`, the metadata of the version the
     /// resolver is most likely to pick within `range`, and then the same for its requirements
-    /// (with `extras` active). For a requirement the resolver has met.
+    /// (with `extras` active).
     pub fn start(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
-        self.spawn(name, range, extras, false);
-    }
-
-    /// `guess`: a requirement found by the prefetch itself, further down the graph.
-    fn spawn(&self, name: &PackageName, range: &Range, extras: &[ExtraName], guess: bool) {
         if self.inner.direct.contains(name) {
             return;
         }
@@ -83,11 +80,11 @@ impl Prefetcher {
         let mut extras = extras.to_vec();
         extras.sort();
         self.inner.rt.spawn(async move {
-            this.run(name, range, extras, guess).await;
+            this.run(name, range, extras).await;
         });
     }
 
-    async fn run(&self, name: PackageName, range: Range, extras: Vec<ExtraName>, guess: bool) {
+    async fn run(&self, name: PackageName, range: Range, extras: Vec<ExtraName>) {
         let inner = &self.inner;
         let Ok(map) = inner.maps.get(&inner.client, &name).await else {
             return;
@@ -99,9 +96,10 @@ impl Prefetcher {
         let Some(src) = candidates::metadata_source(&files, &inner.settings.targets) else {
             return;
         };
-        // Reading an sdist's metadata may mean a PEP 517 build: worth it for a requirement the
-        // resolver has met, not for a guess.
-        if guess && !matches!(src.filename, DistFilename::Wheel(_)) {
+        // Reading an sdist's metadata may mean a PEP 517 build: it runs the project's code and
+        // takes seconds, so only the resolver, for a version it has chosen, asks for one. A
+        // guess never does (it could be a release the input excludes).
+        if !matches!(src.filename, DistFilename::Wheel(_)) {
             return;
         }
         let Ok(bytes) = inner.client.metadata(name.as_ref(), &src.file).await else {
@@ -129,7 +127,7 @@ impl Prefetcher {
             if req.name == name {
                 range = Range::singleton(v.clone());
             }
-            self.spawn(&req.name, &range, &req.extras, true);
+            self.start(&req.name, &range, &req.extras);
         }
     }
 

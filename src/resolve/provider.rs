@@ -20,11 +20,18 @@ use crate::index::{IndexClient, IndexError};
 use crate::target::Target;
 
 /// A node of the resolution graph.
+///
+/// An extra is two nodes. `Extra(n, e)` at version v depends on `Package(n)` == v and on
+/// `ExtraRequires(n, e)` == v, which holds the extra's requirements (read from v's metadata).
+/// Choosing a version for the extra thus reads no metadata: when the project is already
+/// decided at another version, the conflict is found at once, without fetching (or building)
+/// the metadata of a release the project cannot take.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
     Root,
     Package(PackageName),
     Extra(PackageName, ExtraName),
+    ExtraRequires(PackageName, ExtraName),
 }
 
 impl std::fmt::Display for Node {
@@ -32,7 +39,7 @@ impl std::fmt::Display for Node {
         match self {
             Node::Root => write!(f, "your requirements"),
             Node::Package(n) => write!(f, "{n}"),
-            Node::Extra(n, e) => write!(f, "{n}[{e}]"),
+            Node::Extra(n, e) | Node::ExtraRequires(n, e) => write!(f, "{n}[{e}]"),
         }
     }
 }
@@ -363,9 +370,6 @@ impl Provider {
                 .unwrap()
                 .entry(req.name.clone())
                 .or_default() |= mask;
-            if names_prerelease(req) {
-                self.pre_named.lock().unwrap().insert(req.name.clone());
-            }
             let mut range = range_of(req);
             if let Some((c, marker)) = self.constraints.get(&req.name) {
                 if self.any_target(marker, &[]) {
@@ -406,7 +410,12 @@ impl Provider {
         for_extra: bool,
     ) -> Result<Option<Version>, ProviderError> {
         let map = self.versions(name)?;
-        let allow_pre_all = self.settings.pre || self.pre_named.lock().unwrap().contains(name);
+        // pip allows pre-releases for a package when a specifier on it names one. The input's
+        // always apply; a dependency's apply while they are part of the range, i.e. while the
+        // parent that wrote them is chosen, not after the resolver moved away from it.
+        let allow_pre_all = self.settings.pre
+            || self.pre_named.lock().unwrap().contains(name)
+            || range_names_prerelease(range);
         // PEP 592: a yanked release is allowed when the range pins it with `==`.
         let exact = |v: &Version| range.subset_of(&exact_range(&v.clone().without_local()));
         let targets = self.masked_targets(self.mask_of(name));
@@ -444,6 +453,17 @@ impl Provider {
             if let Some(d) = decided {
                 if range.contains(&d) && pass(&d).is_some() {
                     return chosen(&d);
+                }
+                if !range.contains(&d) {
+                    // Any version conflicts with the project's (the extra requires the project
+                    // at its own version): take the newest, unchecked, so that pubgrub learns
+                    // so at once. Should the project change, its own node checks the version.
+                    return Ok(map
+                        .versions
+                        .keys()
+                        .rev()
+                        .find(|v| range.contains(*v))
+                        .cloned());
                 }
             }
         }
@@ -530,7 +550,7 @@ impl DependencyProvider for Provider {
                 }
                 Ok(v)
             }
-            Node::Extra(n, _) => self.choose(n, range, true),
+            Node::Extra(n, _) | Node::ExtraRequires(n, _) => self.choose(n, range, true),
         }
     }
 
@@ -577,7 +597,21 @@ impl DependencyProvider for Provider {
                 );
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
-            Node::Extra(name, extra) => {
+            Node::Extra(name, extra) => Ok(Dependencies::Available(
+                [
+                    (
+                        Node::Package(name.clone()),
+                        Range::singleton(version.clone()),
+                    ),
+                    (
+                        Node::ExtraRequires(name.clone(), extra.clone()),
+                        Range::singleton(version.clone()),
+                    ),
+                ]
+                .into_iter()
+                .collect(),
+            )),
+            Node::ExtraRequires(name, extra) => {
                 let meta = match self.metadata_or_invalid(name, version)? {
                     Ok(m) => m,
                     Err(why) => return Ok(Dependencies::Unavailable(why)),
@@ -587,22 +621,49 @@ impl DependencyProvider for Provider {
                     .lock()
                     .unwrap()
                     .insert((package.clone(), version.clone()), mask);
-                let mut deps = self.dependencies_of(
+                let deps = self.dependencies_of(
                     &meta.requires_dist,
                     std::slice::from_ref(extra),
                     true,
                     Some((name, version)),
                     mask,
                 );
-                push(
-                    &mut deps,
-                    Node::Package(name.clone()),
-                    Range::singleton(version.clone()),
-                );
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
         }
     }
+}
+
+/// Whether a bound of the range is a pre-release a specifier named (`>=2.0b1`, `==2.0rc1`,
+/// `<2.0a1`): pip then allows pre-releases. Bounds the conversion makes up do not count: the
+/// `.dev0` ends of `~=` and `==X.*`, and the two sides of a `!=` hole (packaging 24.2: `!=`
+/// never enables pre-releases).
+pub fn range_names_prerelease(range: &Range) -> bool {
+    let segments: Vec<_> = range.iter().collect();
+    let made_up = |v: &Version| {
+        v.dev() == Some(0) && v.pre().is_none() && v.post().is_none() && v.local().is_empty()
+    };
+    let bound_version = |b: &std::ops::Bound<Version>| match b {
+        std::ops::Bound::Included(v) | std::ops::Bound::Excluded(v) => Some(v.clone()),
+        std::ops::Bound::Unbounded => None,
+    };
+    for (i, (lo, hi)) in segments.iter().enumerate() {
+        if let Some(v) = bound_version(lo) {
+            let hole_end = matches!(lo, std::ops::Bound::Excluded(_)) && !v.local().is_empty();
+            if v.any_prerelease() && !made_up(&v) && !hole_end {
+                return true;
+            }
+        }
+        if let Some(v) = bound_version(hi) {
+            let next_lo = segments.get(i + 1).and_then(|(l, _)| bound_version(l));
+            let hole_start = matches!(hi, std::ops::Bound::Excluded(_))
+                && next_lo.is_some_and(|n| n.clone().without_local() == v);
+            if v.any_prerelease() && !made_up(&v.clone().without_local()) && !hole_start {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Whether any of the specifiers names a pre-release (pip then allows them for that package);
@@ -640,6 +701,32 @@ mod tests {
         assert!(r.contains(&v("1.0+cpu")) && !r.contains(&v("1.0+cu121")));
         let r = range("!=1.0");
         assert!(!r.contains(&v("1.0+cpu")) && r.contains(&v("1.0.1")));
+    }
+
+    #[test]
+    fn ranges_name_pre_releases_as_their_specifiers_do() {
+        for spec in [
+            ">=2.0b1",
+            "==2.0rc1",
+            "<2.0a1",
+            ">1.0,<=2.0rc1",
+            ">2.0.dev3",
+            ">=1.0,!=1.5,<2.0b1",
+        ] {
+            assert!(range_names_prerelease(&range(spec)), "{spec}");
+        }
+        for spec in [
+            "",
+            ">=1.0",
+            "<2.0",
+            "~=1.4",
+            "==1.*",
+            "!=2.0rc1",
+            ">=1.0,!=2.0b1",
+            "<=2.0",
+        ] {
+            assert!(!range_names_prerelease(&range(spec)), "{spec}");
+        }
     }
 
     #[test]

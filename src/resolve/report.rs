@@ -21,6 +21,7 @@ pub(crate) fn explain(
     mut tree: DerivationTree<Node, Range, String>,
 ) -> String {
     let prose = Prose { provider };
+    tree = fold_extra_requires(tree);
     let mut notes = Vec::new();
     unmatched(&prose, &tree, &mut notes);
     // "No version of x matches <1.0 or >1.0" steps are true but noise once their facts are
@@ -46,6 +47,51 @@ pub(crate) fn explain(
         out.push_str(&format!("  note: {}\n", skip_note(n, &skipped[n])));
     }
     out.trim_end().to_string()
+}
+
+/// An extra's requirements sit on a node of their own (see [`Node`]): "pkg[x] 1.0 requires
+/// pkg[x]'s requirements 1.0, which require dep" reads as "pkg[x] 1.0 requires dep".
+fn fold_extra_requires(
+    tree: DerivationTree<Node, Range, String>,
+) -> DerivationTree<Node, Range, String> {
+    let DerivationTree::Derived(d) = tree else {
+        return tree;
+    };
+    let fold = |t: &std::sync::Arc<DerivationTree<Node, Range, String>>| {
+        std::sync::Arc::new(fold_extra_requires((**t).clone()))
+    };
+    let (c1, c2) = (fold(&d.cause1), fold(&d.cause2));
+    for (a, b) in [(&c1, &c2), (&c2, &c1)] {
+        if let (
+            DerivationTree::External(External::FromDependencyOf(
+                extra @ Node::Extra(n, e),
+                extra_range,
+                Node::ExtraRequires(n2, e2),
+                _,
+            )),
+            DerivationTree::External(External::FromDependencyOf(
+                Node::ExtraRequires(n3, e3),
+                _,
+                dep,
+                dep_range,
+            )),
+        ) = (&**a, &**b)
+        {
+            if n == n2 && n == n3 && e == e2 && e == e3 {
+                return DerivationTree::External(External::FromDependencyOf(
+                    extra.clone(),
+                    extra_range.clone(),
+                    dep.clone(),
+                    dep_range.clone(),
+                ));
+            }
+        }
+    }
+    DerivationTree::Derived(Derived {
+        cause1: c1,
+        cause2: c2,
+        ..d
+    })
 }
 
 /// The longest derivation shown in full; longer ones keep their first and last steps.
@@ -202,7 +248,8 @@ impl Prose<'_> {
     /// versions pubgrub excluded one by one read as one bound), when that is shorter.
     fn specifiers_of(&self, node: &Node, range: &Range) -> String {
         let written = specifiers(range);
-        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+        let (Node::Package(name) | Node::Extra(name, _) | Node::ExtraRequires(name, _)) = node
+        else {
             return written;
         };
         let Ok(map) = self.provider.versions(name) else {
@@ -223,7 +270,8 @@ impl Prose<'_> {
     /// Where a root requirement on `node` came from: `(from -r requirements.in)`, quoting the
     /// line when it says more than the range shown.
     fn origin(&self, node: &Node, shown: &str) -> String {
-        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+        let (Node::Package(name) | Node::Extra(name, _) | Node::ExtraRequires(name, _)) = node
+        else {
             return String::new();
         };
         let lines: Vec<String> = self
@@ -251,7 +299,8 @@ impl Prose<'_> {
     /// A dependency's range includes the user's constraints on it (pip's `-c`): name them
     /// (`the constraint `x<2` in -c c.txt`), or the range reads as if the parent asked for it all.
     fn constraint_note(&self, dep: &Node) -> String {
-        let (Node::Package(name) | Node::Extra(name, _)) = dep else {
+        let (Node::Package(name) | Node::Extra(name, _) | Node::ExtraRequires(name, _)) = dep
+        else {
             return String::new();
         };
         let applies = self
@@ -278,7 +327,8 @@ impl Prose<'_> {
 
     /// Whether the index lists any version of the project in `range`.
     fn lists_any(&self, node: &Node, range: &Range) -> bool {
-        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+        let (Node::Package(name) | Node::Extra(name, _) | Node::ExtraRequires(name, _)) = node
+        else {
             return true;
         };
         self.provider
@@ -288,7 +338,8 @@ impl Prose<'_> {
 
     /// The versions the index lists for a project, newest last, for "no version matches".
     fn available(&self, node: &Node) -> String {
-        let (Node::Package(name) | Node::Extra(name, _)) = node else {
+        let (Node::Package(name) | Node::Extra(name, _) | Node::ExtraRequires(name, _)) = node
+        else {
             return String::new();
         };
         let Ok(map) = self.provider.versions(name) else {
