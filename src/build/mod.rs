@@ -184,9 +184,9 @@ fn build_system(src: &Path) -> Result<(Vec<String>, String, Vec<String>), String
     )
 }
 
-/// `[build-system].requires` of an sdist's pyproject.toml (`None`: the sdist has none), with the
-/// PEP 517/518 default (`setuptools>=40.8.0`, as pip) when the file, the table or the key is
-/// absent. Pure.
+/// `[build-system].requires` of an sdist's pyproject.toml (`None`: the sdist has none), with
+/// pip's default for the legacy setuptools backend (`setuptools>=40.8.0` and `wheel`, which pip
+/// 23 and 24 install for it) when the file, the table or the key is absent. Pure.
 pub fn build_requires(pyproject: Option<&str>) -> Result<Vec<String>, String> {
     build_system_of(pyproject).map(|(requires, _, _)| requires)
 }
@@ -194,7 +194,7 @@ pub fn build_requires(pyproject: Option<&str>) -> Result<Vec<String>, String> {
 /// `(requires, build-backend, backend-path)` of pyproject.toml's text, with the defaults.
 fn build_system_of(pyproject: Option<&str>) -> Result<(Vec<String>, String, Vec<String>), String> {
     let legacy = (
-        vec!["setuptools>=40.8.0".to_string()],
+        vec!["setuptools>=40.8.0".to_string(), "wheel".to_string()],
         "setuptools.build_meta:__legacy__".to_string(),
         Vec::new(),
     );
@@ -335,7 +335,10 @@ mod tests {
             Vec::<String>::new()
         );
         for absent in [None, Some("[project]\nname = \"x\"\n")] {
-            assert_eq!(build_requires(absent).unwrap(), ["setuptools>=40.8.0"]);
+            assert_eq!(
+                build_requires(absent).unwrap(),
+                ["setuptools>=40.8.0", "wheel"]
+            );
         }
         assert!(build_requires(Some("[build-system")).is_err());
     }

@@ -417,7 +417,8 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 let note = match requires {
                     Ok(r) if r.is_empty() => "no build requirements".to_string(),
                     Ok(r) => {
-                        for m in plan::missing_build_requires(&lock, r, &targets[i]) {
+                        let r = plan::build_installs(r, &lock, &targets[i]);
+                        for m in plan::missing_build_requires(&lock, &r, &targets[i]) {
                             if !missing.contains(&m) {
                                 missing.push(m);
                             }

@@ -160,6 +160,32 @@ pub fn pin_applies(pin: &Pin, target: &Target) -> bool {
     }
 }
 
+/// What an sdist's build installs: its `[build-system].requires` and, when it builds with a
+/// setuptools older than 70.1 (the one the lock pins for `target`), `wheel`, which those
+/// setuptools ask for from their `get_requires_for_build_wheel` hook (PEP 517). Pure.
+pub fn build_installs(requires: &[String], lock: &Lock, target: &Target) -> Vec<String> {
+    let name_of = |r: &String| {
+        pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(r)
+            .ok()
+            .map(|r| r.name.to_string())
+    };
+    let names: Vec<Option<String>> = requires.iter().map(name_of).collect();
+    let mut out = requires.to_vec();
+    if names.iter().any(|n| n.as_deref() == Some("setuptools"))
+        && !names.iter().any(|n| n.as_deref() == Some("wheel"))
+    {
+        let pinned = lock
+            .pins
+            .iter()
+            .find(|p| p.name.as_ref() == "setuptools" && pin_applies(p, target));
+        let v70_1 = pep440_rs::Version::from_str("70.1").expect("a version");
+        if pinned.is_some_and(|p| p.version < v70_1) {
+            out.push("wheel".to_string());
+        }
+    }
+    out
+}
+
 /// The build requirements (PEP 508 strings) that no pin of the lock satisfies on `target`: what
 /// `pip install --no-index` would not find in the wheelhouse to build an sdist. Requirements
 /// whose marker excludes the target are left out; one that does not parse counts as missing.
@@ -402,6 +428,21 @@ mod tests {
             missing_build_requires(&l, &requires, &t),
             ["not a requirement!"]
         );
+    }
+
+    #[test]
+    fn setuptools_before_70_1_also_installs_wheel() {
+        let t = target("cp312-manylinux_2_28_x86_64");
+        let requires = ["setuptools>=61".to_string()];
+        let old = lock("setuptools==69.5.1\n");
+        assert_eq!(
+            build_installs(&requires, &old, &t),
+            ["setuptools>=61", "wheel"]
+        );
+        let new = lock("setuptools==80.9.0\n");
+        assert_eq!(build_installs(&requires, &new, &t), ["setuptools>=61"]);
+        let other = ["hatchling".to_string()];
+        assert_eq!(build_installs(&other, &old, &t), ["hatchling"]);
     }
 
     #[test]
