@@ -1110,3 +1110,22 @@ fn a_pre_release_named_by_a_parent_left_behind_is_not_allowed() {
     ok(&run.lock(&idx, "betaparent\n", &["--target", T312]));
     assert_eq!(pins(&run.output()), ["betaparent==1.0.0", "lib==1.2.0"]);
 }
+
+#[test]
+fn input_lines_splitting_a_package_by_target_are_named() {
+    // One version per package for all targets: lines asking for disjoint versions on different
+    // targets are an impossible input, said as such with the lines and their targets.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let input = "lib<1.2 ; python_version < '3.12'\nlib>=1.2 ; python_version >= '3.12'\n";
+    let out = run.lock(&idx, input, &["--target", T312, "--target", T311]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pinwheel locks one version of each package for all targets together")
+            && err.contains(&format!("on {T311}"))
+            && err.contains(&format!("on {T312}"))
+            && err.contains("lock those targets separately"),
+        "{err}"
+    );
+}

@@ -76,6 +76,17 @@ pub async fn resolve(
         e.0 = e.0.intersection(&provider::range_of(&c.requirement));
         e.1.or(c.requirement.marker.clone());
     }
+    if let Some(report) = split_by_target(&requirements, &settings.targets, &envs) {
+        return Err(ResolveError::NoSolution {
+            targets: settings
+                .targets
+                .iter()
+                .map(|t| t.canonical())
+                .collect::<Vec<_>>()
+                .join(", "),
+            report,
+        });
+    }
     let mut pre_named: HashSet<PackageName> = HashSet::new();
     let mut direct = HashMap::new();
     for o in requirements.iter().chain(constraints.iter()) {
@@ -136,6 +147,53 @@ pub async fn resolve(
     tokio::task::spawn_blocking(move || solve(&provider, &pre_named, target_names))
         .await
         .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
+}
+
+/// Input lines that ask for versions of one package that no version satisfies together, on
+/// different targets (`numpy<2 ; python_version < "3.12"` beside `numpy>=2 ; python_version >=
+/// "3.12"`): pinwheel locks one version per package for all targets, so this says so, naming
+/// the lines and their targets, rather than pubgrub's "no versions".
+fn split_by_target(
+    requirements: &[Origin],
+    targets: &[crate::target::Target],
+    envs: &[pep508_rs::MarkerEnvironment],
+) -> Option<String> {
+    let mut by_name: BTreeMap<&PackageName, Vec<(&Origin, Vec<usize>)>> = BTreeMap::new();
+    for o in requirements {
+        let on: Vec<usize> = (0..envs.len())
+            .filter(|&i| o.requirement.marker.evaluate(&envs[i], &[]))
+            .collect();
+        if !on.is_empty() {
+            by_name
+                .entry(&o.requirement.name)
+                .or_default()
+                .push((o, on));
+        }
+    }
+    for (name, lines) in by_name {
+        let range = lines.iter().fold(provider::Range::full(), |r, (o, _)| {
+            r.intersection(&provider::range_of(&o.requirement))
+        });
+        let differ = lines.iter().any(|(_, on)| *on != lines[0].1);
+        if !range.is_empty() || !differ {
+            continue;
+        }
+        let mut report = format!(
+            "  pinwheel locks one version of each package for all targets together, and the input asks for versions of {name} that no one version satisfies, on different targets:\n"
+        );
+        for (o, on) in &lines {
+            let names: Vec<String> = on.iter().map(|&i| targets[i].canonical()).collect();
+            report.push_str(&format!(
+                "    `{}` ({}) on {}\n",
+                o.requirement,
+                o.source,
+                names.join(", ")
+            ));
+        }
+        report.push_str("  hint: lock those targets separately (one lock per image), or ask for a version of it that serves them all");
+        return Some(report);
+    }
+    None
 }
 
 /// How many times the resolution is redone with the targets learnt from the previous answer.
