@@ -502,3 +502,23 @@ fn a_direct_reference_to_no_distribution_is_a_usage_error() {
     assert!(!err.contains("s3cret"), "{err}");
     assert!(!run.path("requirements.lock").exists());
 }
+
+#[test]
+fn an_output_that_is_a_directory_is_refused_before_resolving() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    std::fs::create_dir(run.path("requirements.lock")).unwrap();
+    for extra in [&[][..], &["--upgrade"][..]] {
+        let mut args = vec!["--target", T312];
+        args.extend_from_slice(extra);
+        let out = run.lock(&idx, "lib\n", &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("requirements.lock: is a directory") && err.contains("name a file"),
+            "{err}"
+        );
+    }
+    // Nothing was asked of the index: the error comes before the resolution.
+    assert!(idx.requests().is_empty(), "{:?}", idx.requests());
+}

@@ -218,6 +218,16 @@ fn read_existing(args: &LockArgs) -> Result<Existing, CliError> {
     let Some(out) = args.output.as_ref().filter(|o| o.exists()) else {
         return Ok(Existing::default());
     };
+    if out.is_dir() {
+        return Err(CliError::usage(format!(
+            "-o {}: is a directory; the lock is a file",
+            out.display()
+        ))
+        .hint(format!(
+            "name a file, e.g. -o {}",
+            out.join("requirements.lock").display()
+        )));
+    }
     let file = match RequirementsFile::from_path(out) {
         Ok(f) => f,
         Err(_) if args.upgrade => return Ok(Existing::default()),

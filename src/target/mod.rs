@@ -47,6 +47,14 @@ pub enum TargetError {
     #[error("`{input}` is not a valid interpreter + platform tag: {reason}\n{ACCEPTED_FORMS}")]
     MalformedTag { input: String, reason: String },
 
+    /// A Python version that does not exist (yet).
+    #[error("`{input}`: there is no Python {version}; pinwheel knows CPython 3 up to {newest}, the next release\n{ACCEPTED_FORMS}")]
+    UnknownPython {
+        input: String,
+        version: String,
+        newest: String,
+    },
+
     /// An image pinwheel has no facts about.
     #[error("unknown image `{input}`: {reason}\n{ACCEPTED_FORMS}")]
     UnknownImage { input: String, reason: String },
@@ -227,6 +235,7 @@ const LATEST_PATCH: &[(u32, u32)] = &[
     (12, 12),
     (13, 9),
     (14, 0),
+    (15, 0),
 ];
 
 impl Target {
@@ -244,9 +253,19 @@ impl Target {
         }
     }
 
-    /// Parse any of the three spellings (tag, image, image@platform).
+    /// Parse any of the three spellings (tag, image, image@platform). A CPython 3 newer than
+    /// the next release after those known ([`LATEST_PATCH`]) is refused: `3.99` is a typo.
     pub fn parse(s: &str) -> Result<Target, TargetError> {
-        parse::parse_target(s)
+        let t = parse::parse_target(s)?;
+        let newest = LATEST_PATCH.last().map_or(0, |(minor, _)| *minor);
+        if t.python.major == 3 && t.python.minor > newest + 1 {
+            return Err(TargetError::UnknownPython {
+                input: s.to_string(),
+                version: format!("{}.{}", t.python.major, t.python.minor),
+                newest: format!("3.{}", newest + 1),
+            });
+        }
+        Ok(t)
     }
 
     /// Describe this machine, asking the `python3` on PATH.
@@ -357,6 +376,28 @@ mod tests {
 
     fn t(s: &str) -> Target {
         Target::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn pythons_that_do_not_exist_are_refused() {
+        for s in [
+            "python:3.99-slim",
+            "cp399-manylinux_2_28_x86_64",
+            "python:3.20-alpine",
+        ] {
+            let e = Target::parse(s).unwrap_err();
+            assert!(
+                matches!(e, TargetError::UnknownPython { .. }) && e.to_string().contains(s),
+                "{s}: {e}"
+            );
+        }
+        for s in [
+            "python:3.14-slim",
+            "cp315-manylinux_2_28_x86_64",
+            "cp38-win_amd64",
+        ] {
+            t(s);
+        }
     }
 
     #[test]
