@@ -133,7 +133,7 @@ pub async fn resolve(
         roots: requirements,
         constraints: constraint_map,
         constraint_origins: constraints,
-        pre_named: Mutex::new(pre_named.clone()),
+        pre_named,
         maps,
         metadata: Mutex::default(),
         skipped: Mutex::default(),
@@ -144,7 +144,7 @@ pub async fn resolve(
         deps_masks: Mutex::default(),
         prefetch,
     };
-    tokio::task::spawn_blocking(move || solve(&provider, &pre_named, target_names))
+    tokio::task::spawn_blocking(move || solve(&provider, target_names))
         .await
         .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
 }
@@ -206,15 +206,10 @@ const MAX_ROUNDS: usize = 8;
 /// before all of them were known may not serve the later ones (no wheel, Requires-Python). The
 /// answer is checked against the targets the final graph needs; when a pin falls short the
 /// resolution is redone with those targets known from the start. Targets only grow, so this ends.
-fn solve(
-    provider: &Provider,
-    pre_named: &HashSet<PackageName>,
-    target_names: String,
-) -> Result<Resolution, ResolveError> {
+fn solve(provider: &Provider, target_names: String) -> Result<Resolution, ResolveError> {
     let mut seed: HashMap<PackageName, u64> = HashMap::new();
     for _ in 0..MAX_ROUNDS {
         *provider.masks.lock().unwrap() = seed.clone();
-        *provider.pre_named.lock().unwrap() = pre_named.clone();
         provider.decided.lock().unwrap().clear();
         provider.yanked_ok.lock().unwrap().clear();
         provider.deps_masks.lock().unwrap().clear();

@@ -84,9 +84,9 @@ pub(crate) struct Provider {
     pub constraints: HashMap<PackageName, (Range, MarkerTree)>,
     /// The constraint lines as written, for messages.
     pub constraint_origins: Vec<Origin>,
-    /// Packages a specifier names a pre-release for, in the input or in a dependency's
-    /// metadata (pip then allows pre-releases for them).
-    pub pre_named: Mutex<HashSet<PackageName>>,
+    /// Packages an input line or constraint names a pre-release for (pip then allows their
+    /// pre-releases); a dependency's specifiers count through the range (`choose`).
+    pub pre_named: HashSet<PackageName>,
     pub maps: Arc<VersionMaps>,
     pub metadata: Mutex<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
     pub skipped: Mutex<HashMap<PackageName, Vec<(Version, Skip)>>>,
@@ -413,9 +413,8 @@ impl Provider {
         // pip allows pre-releases for a package when a specifier on it names one. The input's
         // always apply; a dependency's apply while they are part of the range, i.e. while the
         // parent that wrote them is chosen, not after the resolver moved away from it.
-        let allow_pre_all = self.settings.pre
-            || self.pre_named.lock().unwrap().contains(name)
-            || range_names_prerelease(range);
+        let allow_pre_all =
+            self.settings.pre || self.pre_named.contains(name) || range_names_prerelease(range);
         // PEP 592: a yanked release is allowed when the range pins it with `==`.
         let exact = |v: &Version| range.subset_of(&exact_range(&v.clone().without_local()));
         let targets = self.masked_targets(self.mask_of(name));
