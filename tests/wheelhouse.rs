@@ -443,6 +443,11 @@ fn a_second_wheelhouse_comes_from_the_cache_verified() {
     let err = ok(&run("wh2"));
     assert!(downloads(&idx).is_empty(), "{:?}", downloads(&idx));
     assert!(err.contains("3 from the cache"), "{err}");
+    // Each file's log line says where it came from.
+    assert!(
+        err.matches("] cached ").count() == 3 && !err.contains("] fetched "),
+        "{err}"
+    );
     // A corrupted cache entry is caught by the hash check and replaced from the index.
     let h = idx.sha256("lib-1.2.0-py3-none-any.whl");
     let entry = dir.path().join("cache/files-v1").join(&h[..2]).join(&h);

@@ -290,7 +290,8 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                             human_bytes(f.size)
                         ),
                         Ok(f) => eprintln!(
-                            "[{n}/{file_count}] fetched   {} ({})",
+                            "[{n}/{file_count}] {}   {} ({})",
+                            if f.from_cache { "cached " } else { "fetched" },
                             f.filename,
                             human_bytes(f.size)
                         ),
