@@ -522,3 +522,35 @@ fn an_output_that_is_a_directory_is_refused_before_resolving() {
     // Nothing was asked of the index: the error comes before the resolution.
     assert!(idx.requests().is_empty(), "{:?}", idx.requests());
 }
+
+#[test]
+fn a_wrong_index_url_is_suggested_when_nothing_is_found() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    run.write("requirements.in", "lib\n");
+    let out = run
+        .cmd()
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args([
+            "--index-url",
+            &format!("{}/simpel/", idx.base()),
+            "--no-cache",
+        ])
+        .args(["--target", T312])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("check the index URL"),
+        "{}",
+        stderr(&out)
+    );
+    // With the right index, a misspelt name among found ones gets the usual hint.
+    let out = run.lock(&idx, "lib\nlbi\n", &["--target", T312]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`lbi` was not found") && !err.contains("check the index URL"),
+        "{err}"
+    );
+}

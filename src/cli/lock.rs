@@ -11,7 +11,7 @@ use pep508_rs::PackageName;
 use sha2::{Digest, Sha256};
 
 use super::{build_client, exit, resolve_targets, CliError, IndexArgs, TargetArgs};
-use crate::index::IndexClient;
+use crate::index::{IndexClient, IndexError};
 use crate::lock::{Lock, Pin};
 use crate::requirements::{PyProject, RequirementsFile};
 use crate::resolve::{self, markers, Origin, ResolveError, Settings};
@@ -423,6 +423,15 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let resolution = resolve::resolve(&client, inputs.requirements, inputs.constraints, settings)
         .await
         .map_err(|e| match e {
+            // Not one project found on the indexes: the URL is the likelier mistake.
+            ResolveError::Index(e @ IndexError::NotFound { offline: false, .. })
+                if !client.found_any() =>
+            {
+                CliError::from(e).hint(
+                    "no project at all was found on the indexes asked: check the index URL \
+                     (PyPI's is https://pypi.org/simple/), or the spelling of the package",
+                )
+            }
             ResolveError::Index(e) => CliError::from(e),
             ResolveError::NoSolution { .. } | ResolveError::Unserved { .. } => {
                 CliError::new(exit::RESOLUTION, e.to_string())

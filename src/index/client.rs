@@ -86,6 +86,8 @@ struct Inner {
     metadata: Memo<Vec<u8>>,
     /// Whether unadvertised `.metadata` files exist on each index host (learnt on first try).
     probe: Mutex<HashMap<String, Arc<Probe>>>,
+    /// Whether any project was found on an index or in --find-links during this run.
+    found_any: std::sync::atomic::AtomicBool,
 }
 
 /// Cheap to clone; share one per run.
@@ -182,6 +184,7 @@ impl IndexClient {
                 pages: Mutex::default(),
                 metadata: Mutex::default(),
                 probe: Mutex::default(),
+                found_any: Default::default(),
                 opts,
             }),
         })
@@ -197,6 +200,11 @@ impl IndexClient {
 
     pub fn cache(&self) -> Option<&Cache> {
         self.inner.cache.as_ref()
+    }
+
+    /// Whether any project was found so far (a run where none is suggests a wrong index URL).
+    pub fn found_any(&self) -> bool {
+        self.inner.found_any.load(Ordering::Relaxed)
     }
 
     /// The indexes asked, credentials removed, for messages.
@@ -296,6 +304,9 @@ impl IndexClient {
         let mut links = Vec::new();
         for fl in &self.inner.opts.find_links {
             links.extend(self.find_links_files(fl, name).await?);
+        }
+        if project.is_some() || !links.is_empty() {
+            self.inner.found_any.store(true, Ordering::Relaxed);
         }
         match project {
             Some((mut files, source)) => {
