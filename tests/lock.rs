@@ -1129,3 +1129,41 @@ fn input_lines_splitting_a_package_by_target_are_named() {
         "{err}"
     );
 }
+
+#[test]
+fn prefetch_keeps_to_the_inputs_own_ranges() {
+    // libuser asks for any lib; the input says lib<1.1, so no guess reads lib 1.1.0 or 1.2.0.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib<1.1\nlibuser\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["lib==1.0.0", "libuser==1.0.0"]);
+    let newer: Vec<_> = idx
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("lib-1.1.0") || r.path.contains("lib-1.2.0"))
+        .map(|r| r.path)
+        .collect();
+    assert!(newer.is_empty(), "{newer:?}");
+}
+
+#[test]
+fn backtracking_through_releases_fetches_the_next_older_ones_ahead() {
+    // backtrack 5.0.0 fails on lib<1.1; when the resolver comes back for 4.0.0, the metadata of
+    // the releases below it is fetched at once. The server holds 4.0.0's metadata until 2.0.0's
+    // is asked for, which only that fetch-ahead does while the resolver waits.
+    let idx = index(IndexOptions {
+        hold_until: Some((
+            "backtrack-4.0.0-py3-none-any.whl".into(),
+            "backtrack-2.0.0-py3-none-any.whl".into(),
+        )),
+        ..IndexOptions::default()
+    });
+    let run = Run::new();
+    ok(&run.lock(&idx, "lib<1.1\nbacktrack\n", &["--target", T312]));
+    assert_eq!(pins(&run.output()), ["backtrack==2.0.0", "lib==1.0.0"]);
+    assert!(
+        !idx.hold_timed_out(),
+        "backtrack 2.0.0 was not fetched ahead: {:?}",
+        idx.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+}

@@ -122,7 +122,7 @@ pub async fn resolve(
         maps.clone(),
         settings.clone(),
         envs.clone(),
-        constraint_map.clone(),
+        guide_ranges(&requirements, &constraint_map, &envs),
         direct.keys().cloned().collect(),
     );
     let provider = Provider {
@@ -147,6 +147,25 @@ pub async fn resolve(
     tokio::task::spawn_blocking(move || solve(&provider, target_names))
         .await
         .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
+}
+
+/// What the prefetch may assume of a package wherever it meets it: the constraints, narrowed by
+/// the input's own requirements (they hold in every resolution). Only guesses use this.
+fn guide_ranges(
+    requirements: &[Origin],
+    constraints: &HashMap<PackageName, (Range, MarkerTree)>,
+    envs: &[pep508_rs::MarkerEnvironment],
+) -> HashMap<PackageName, (Range, MarkerTree)> {
+    let mut out = constraints.clone();
+    for o in requirements {
+        if envs.iter().any(|e| o.requirement.marker.evaluate(e, &[])) {
+            let e = out
+                .entry(o.requirement.name.clone())
+                .or_insert((Range::full(), MarkerTree::TRUE));
+            e.0 = e.0.intersection(&provider::range_of(&o.requirement));
+        }
+    }
+    out
 }
 
 /// Input lines that ask for versions of one package that no version satisfies together, on

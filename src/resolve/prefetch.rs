@@ -36,6 +36,7 @@ struct Inner {
     maps: Arc<VersionMaps>,
     settings: Settings,
     envs: Vec<MarkerEnvironment>,
+    /// Ranges every resolution keeps to: the constraints and the input's requirements.
     constraints: HashMap<PackageName, (Range, MarkerTree)>,
     /// Projects given as direct references: nothing to fetch from an index.
     direct: HashSet<PackageName>,
@@ -86,6 +87,10 @@ impl Prefetcher {
 
     async fn run(&self, name: PackageName, range: Range, extras: Vec<ExtraName>) {
         let inner = &self.inner;
+        let range = match inner.constraints.get(&name) {
+            Some((c, _)) => range.intersection(c),
+            None => range,
+        };
         let Ok(map) = inner.maps.get(&inner.client, &name).await else {
             return;
         };
@@ -120,15 +125,45 @@ impl Prefetcher {
                 continue;
             }
             let mut range = range_of(req);
-            if let Some((c, _)) = inner.constraints.get(&req.name) {
-                range = range.intersection(c);
-            }
             // `pkg[all]` requiring `pkg[a]`: the same release's extra.
             if req.name == name {
                 range = Range::singleton(v.clone());
             }
             self.start(&req.name, &range, &req.extras);
         }
+    }
+
+    /// Starts fetching the metadata of the `count` releases in `range` just below `below`: what
+    /// the resolver asks for next while it backtracks through a package's versions.
+    pub fn start_older(&self, name: &PackageName, range: &Range, below: &Version, count: usize) {
+        if self.inner.direct.contains(name) {
+            return;
+        }
+        let this = self.clone();
+        let name = name.clone();
+        let range = range.clone();
+        let below = below.clone();
+        self.inner.rt.spawn(async move {
+            let inner = &this.inner;
+            let Ok(map) = inner.maps.get(&inner.client, &name).await else {
+                return;
+            };
+            let pre = below.any_prerelease();
+            let older: Vec<&Version> = map
+                .versions
+                .keys()
+                .rev()
+                .filter(|v| **v < below && range.contains(*v) && (pre || !v.any_prerelease()))
+                .take(count)
+                .collect();
+            let fetches = older.into_iter().filter_map(|v| {
+                let files: Vec<&Candidate> = map.get(v).unwrap_or(&[]).iter().collect();
+                candidates::metadata_source(&files, &inner.settings.targets)
+                    .filter(|src| matches!(src.filename, DistFilename::Wheel(_)))
+                    .map(|src| inner.client.metadata(name.as_ref(), &src.file))
+            });
+            futures::future::join_all(fetches).await;
+        });
     }
 
     /// The version `choose` would most likely take: the preferred pin when it is in range,

@@ -46,6 +46,9 @@ impl std::fmt::Display for Node {
 
 pub type Range = Ranges<Version>;
 
+/// How many older releases' metadata is fetched ahead when the resolver backtracks a package.
+const BACKTRACK_PREFETCH: usize = 4;
+
 /// What the resolver needs besides the index.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -545,7 +548,12 @@ impl DependencyProvider for Provider {
             Node::Package(n) => {
                 let v = self.choose(n, range, false)?;
                 if let Some(v) = &v {
-                    self.decided.lock().unwrap().insert(n.clone(), v.clone());
+                    let again = self.decided.lock().unwrap().insert(n.clone(), v.clone());
+                    // Chosen before: the resolver is backtracking through n's releases and will
+                    // likely want the next older ones; fetch their metadata meanwhile.
+                    if again.is_some_and(|old| old != *v) {
+                        self.prefetch.start_older(n, range, v, BACKTRACK_PREFETCH);
+                    }
                 }
                 Ok(v)
             }
