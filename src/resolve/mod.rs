@@ -155,14 +155,17 @@ fn guide_ranges(
     requirements: &[Origin],
     constraints: &HashMap<PackageName, (Range, MarkerTree)>,
     envs: &[pep508_rs::MarkerEnvironment],
-) -> HashMap<PackageName, (Range, MarkerTree)> {
-    let mut out = constraints.clone();
+) -> HashMap<PackageName, Range> {
+    let mut out: HashMap<PackageName, Range> = constraints
+        .iter()
+        .map(|(name, (range, _))| (name.clone(), range.clone()))
+        .collect();
     for o in requirements {
         if envs.iter().any(|e| o.requirement.marker.evaluate(e, &[])) {
-            let e = out
+            let r = out
                 .entry(o.requirement.name.clone())
-                .or_insert((Range::full(), MarkerTree::TRUE));
-            e.0 = e.0.intersection(&provider::range_of(&o.requirement));
+                .or_insert(Range::full());
+            *r = r.intersection(&provider::range_of(&o.requirement));
         }
     }
     out

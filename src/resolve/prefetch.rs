@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use pep440_rs::Version;
-use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree, PackageName};
+use pep508_rs::{ExtraName, MarkerEnvironment, PackageName};
 
 use super::candidates::{self, Candidate, Policy};
 use super::provider::{range_of, Range, Settings, VersionMaps};
@@ -37,7 +37,7 @@ struct Inner {
     settings: Settings,
     envs: Vec<MarkerEnvironment>,
     /// Ranges every resolution keeps to: the constraints and the input's requirements.
-    constraints: HashMap<PackageName, (Range, MarkerTree)>,
+    guides: HashMap<PackageName, Range>,
     /// Projects given as direct references: nothing to fetch from an index.
     direct: HashSet<PackageName>,
     /// The (project, version, extras) whose requirements were already followed.
@@ -51,7 +51,7 @@ impl Prefetcher {
         maps: Arc<VersionMaps>,
         settings: Settings,
         envs: Vec<MarkerEnvironment>,
-        constraints: HashMap<PackageName, (Range, MarkerTree)>,
+        guides: HashMap<PackageName, Range>,
         direct: HashSet<PackageName>,
     ) -> Self {
         Prefetcher {
@@ -61,7 +61,7 @@ impl Prefetcher {
                 maps,
                 settings,
                 envs,
-                constraints,
+                guides,
                 direct,
                 followed: Mutex::default(),
             }),
@@ -87,8 +87,8 @@ impl Prefetcher {
 
     async fn run(&self, name: PackageName, range: Range, extras: Vec<ExtraName>) {
         let inner = &self.inner;
-        let range = match inner.constraints.get(&name) {
-            Some((c, _)) => range.intersection(c),
+        let range = match inner.guides.get(&name) {
+            Some(g) => range.intersection(g),
             None => range,
         };
         let Ok(map) = inner.maps.get(&inner.client, &name).await else {
