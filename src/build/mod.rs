@@ -1,345 +1,418 @@
 //! PEP 517 metadata builds: for a source-only release whose PKG-INFO cannot be trusted (PEP 643),
-//! run the project's own build backend with a host Python in an isolated environment (a fresh
-//! venv holding only the declared build requirements, PEP 518) and read the METADATA it prepares.
-//! Blocking IO: callers run it on a blocking thread.
+//! run the project's own build backend with a host Python in an isolated environment holding
+//! only its build requirements (PEP 518) and read the METADATA it prepares.
+//!
+//! [`Builder`] is the index client's [`SdistBuilder`]: the client asks it for an sdist's
+//! metadata and lends itself, through which the builder resolves the build requirements for the
+//! build interpreter (`resolve`, wheels only), fetches the wheels, and installs them without pip
+//! ([`env`], [`install`]); environments are kept in the cache by what they hold and reused. The
+//! backend is then called twice ([`hook`]): what else it needs (`get_requires_for_build_wheel`,
+//! installed the same way), then the metadata. Requirements that do not resolve to wheels fall
+//! back to a venv where pip installs them, as before. The built metadata is kept by the client,
+//! keyed by the sdist's sha256, so a release is built once.
 
+pub mod env;
+pub mod hook;
+pub mod install;
+pub mod interpreter;
+pub mod source;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
-use url::Url;
+use futures::future::BoxFuture;
+use tokio::sync::OnceCell;
 
-use crate::index::IndexError;
+use crate::index::{IndexClient, IndexError, Sdist, SdistBuilder};
+use env::{BuildEnv, ChosenWheel};
+use interpreter::Interpreter;
 
-/// The hook runner: imports the backend (honouring `backend-path`), installs what
-/// `get_requires_for_build_wheel` asks for, then prepares metadata (or builds a wheel and reads it).
-const HOOK: &str = r#"
-import importlib, json, os, subprocess, sys, zipfile
-src, out, backend, backend_path = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-os.chdir(src)
-for p in reversed(backend_path):
-    sys.path.insert(0, os.path.abspath(p))
-mod_name, _, obj = backend.partition(":")
-hooks = importlib.import_module(mod_name)
-for part in filter(None, obj.split(".")):
-    hooks = getattr(hooks, part)
-extra = []
-if hasattr(hooks, "get_requires_for_build_wheel"):
-    extra = list(hooks.get_requires_for_build_wheel({}) or [])
-if extra:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"] + extra, stdout=sys.stderr)
-if hasattr(hooks, "prepare_metadata_for_build_wheel"):
-    d = hooks.prepare_metadata_for_build_wheel(out, {})
-    print(os.path.join(out, d, "METADATA"))
-else:
-    whl = hooks.build_wheel(out, {})
-    with zipfile.ZipFile(os.path.join(out, whl)) as z:
-        name = next(n for n in z.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
-        target = os.path.join(out, "METADATA")
-        with open(target, "wb") as f:
-            f.write(z.read(name))
-    print(target)
-"#;
+pub use source::build_requires;
 
-/// The Python that runs build backends: the one given, else `python3` from PATH.
-pub fn build_python(python: Option<&Path>) -> PathBuf {
-    python
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("python3"))
+/// A failed build, with its facts: the sdist, the Python that ran (or was to run) the backend,
+/// and what went wrong.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("building the metadata of {file} failed: {reason}")]
+pub struct BuildError {
+    pub file: String,
+    pub python: String,
+    pub reason: String,
 }
 
-fn build_error(file: &str, python: &Path, reason: impl Into<String>) -> IndexError {
-    IndexError::Build {
-        file: file.to_string(),
-        reason: reason.into(),
-        python: python.display().to_string(),
+impl From<BuildError> for IndexError {
+    fn from(e: BuildError) -> Self {
+        IndexError::Build {
+            file: e.file,
+            reason: e.reason,
+            python: e.python,
+        }
     }
 }
 
-/// Builds the core metadata of the sdist `bytes` (named `filename`) and returns METADATA's bytes.
-pub fn prepare_metadata(
-    bytes: &[u8],
-    filename: &str,
-    project: &str,
-    python: Option<&Path>,
-    indexes: &[Url],
-) -> Result<Vec<u8>, IndexError> {
-    let host = build_python(python);
-    let err = |file: &str, reason: String| build_error(file, &host, reason);
-    let work = tempfile::tempdir().map_err(|e| err(filename, e.to_string()))?;
-    let src_root = work.path().join("src");
-    unpack(bytes, filename, &src_root).map_err(|e| err(filename, format!("cannot unpack: {e}")))?;
-    let src = single_top_dir(&src_root).unwrap_or(src_root.clone());
-    let (requires, backend, backend_path) = build_system(&src).map_err(|e| err(filename, e))?;
-    let env = work.path().join("env");
-    let mut venv = Command::new(&host);
-    venv.arg("-m").arg("venv");
-    if requires.is_empty() {
-        venv.arg("--without-pip");
-    }
-    run(
-        venv.arg(&env),
-        &host,
-        filename,
-        &format!("creating a build environment with {}", host.display()),
-    )?;
-    let env_python = env.join("bin").join("python");
-    // The indexes reach pip through its environment, credentials included: never on a command
-    // line, where other users of the machine could read them.
-    let mut pip_env: Vec<(&str, String)> = vec![("PIP_NO_INPUT", "1".into())];
-    if let Some((first, rest)) = indexes.split_first() {
-        pip_env.push(("PIP_INDEX_URL", first.to_string()));
-        let extra: Vec<String> = rest.iter().map(Url::to_string).collect();
-        pip_env.push(("PIP_EXTRA_INDEX_URL", extra.join(" ")));
-    }
-    if !requires.is_empty() {
-        let mut pip = Command::new(&env_python);
-        pip.args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(&requires)
-        .envs(pip_env.iter().cloned())
-        .stdin(std::process::Stdio::null());
-        run(
-            &mut pip,
-            &host,
-            filename,
-            &format!(
-                "installing the build requirements of {project} ({})",
-                requires.join(", ")
-            ),
-        )?;
-    }
-    let out = work.path().join("out");
-    std::fs::create_dir_all(&out).map_err(|e| err(filename, e.to_string()))?;
-    let output = Command::new(&env_python)
-        .arg("-c")
-        .arg(HOOK)
-        .arg(&src)
-        .arg(&out)
-        .arg(&backend)
-        .arg(serde_json::to_string(&backend_path).unwrap_or_default())
-        .envs(pip_env.iter().cloned())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| {
-            err(
-                filename,
-                format!("cannot run {}: {e}", env_python.display()),
-            )
-        })?;
-    if !output.status.success() {
-        return Err(err(
-            filename,
-            format!(
-                "the build backend {backend} failed:\n{}",
-                tail(&output.stderr)
-            ),
-        ));
-    }
-    let path = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .last()
-        .unwrap_or("")
-        .trim()
-        .to_string();
-    std::fs::read(&path).map_err(|e| {
-        err(
-            filename,
-            format!("the backend wrote no METADATA ({path}): {e}"),
-        )
-    })
+/// How builds are run.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The Python that runs build backends; `python3` from PATH when `None`.
+    pub python: Option<PathBuf>,
+    /// `--exclude-newer` for the build requirements too (Unix seconds).
+    pub exclude_newer: Option<i64>,
 }
 
-fn run(cmd: &mut Command, python: &Path, filename: &str, what: &str) -> Result<(), IndexError> {
-    let output = cmd
-        .output()
-        .map_err(|e| build_error(filename, python, format!("{what}: {e}")))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(build_error(
-            filename,
-            python,
-            format!("{what} failed:\n{}", tail(&output.stderr)),
-        ))
-    }
+/// `PINWHEEL_LOG=build` prints what builds do (environments made, reused, pip's fallback, times).
+fn log_enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var("PINWHEEL_LOG").is_ok_and(|v| v.contains("build")))
 }
 
-fn tail(stderr: &[u8]) -> String {
-    let s = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = s.lines().collect();
-    lines[lines.len().saturating_sub(15)..].join("\n")
-}
-
-/// `[build-system]` of pyproject.toml with PEP 517/518 defaults (setuptools' legacy backend).
-fn build_system(src: &Path) -> Result<(Vec<String>, String, Vec<String>), String> {
-    build_system_of(
-        std::fs::read_to_string(src.join("pyproject.toml"))
-            .ok()
-            .as_deref(),
-    )
-}
-
-/// `[build-system].requires` of an sdist's pyproject.toml (`None`: the sdist has none), with
-/// pip's default for the legacy setuptools backend (`setuptools>=40.8.0` and `wheel`, which pip
-/// 23 and 24 install for it) when the file, the table or the key is absent. Pure.
-pub fn build_requires(pyproject: Option<&str>) -> Result<Vec<String>, String> {
-    build_system_of(pyproject).map(|(requires, _, _)| requires)
-}
-
-/// `(requires, build-backend, backend-path)` of pyproject.toml's text, with the defaults.
-fn build_system_of(pyproject: Option<&str>) -> Result<(Vec<String>, String, Vec<String>), String> {
-    let legacy = (
-        vec!["setuptools>=40.8.0".to_string(), "wheel".to_string()],
-        "setuptools.build_meta:__legacy__".to_string(),
-        Vec::new(),
-    );
-    let Some(text) = pyproject else {
-        return Ok(legacy);
+macro_rules! log {
+    ($($arg:tt)*) => {
+        if log_enabled() {
+            eprintln!("build: {}", format!($($arg)*));
+        }
     };
-    let doc: toml::Table = text
-        .parse()
-        .map_err(|e| format!("invalid pyproject.toml: {e}"))?;
-    let Some(bs) = doc.get("build-system").and_then(|v| v.as_table()) else {
-        return Ok(legacy);
-    };
-    let strings = |key: &str| -> Vec<String> {
-        bs.get(key)
-            .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
+}
+
+/// A build environment for one set of requirements, as far as this run knows it.
+#[derive(Debug, Clone)]
+enum Prepared {
+    /// Made (or found) from wheels pinwheel resolved.
+    Env(Arc<BuildEnv>),
+    /// They do not resolve to wheels: each build gets pip's environment.
+    Unresolvable(String),
+}
+
+type EnvCell = Arc<OnceCell<Result<Prepared, String>>>;
+
+/// Builds sdists' metadata; share one per run (environments are memoised in it).
+pub struct Builder {
+    opts: BuildOptions,
+    interpreter: OnceCell<Result<Arc<Interpreter>, String>>,
+    /// Per sorted requirement list, the environment that serves it.
+    envs: Mutex<HashMap<Vec<String>, EnvCell>>,
+    /// Where environments live when the run has no cache.
+    scratch: OnceLock<Result<tempfile::TempDir, String>>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder").field("opts", &self.opts).finish()
+    }
+}
+
+impl Builder {
+    pub fn new(opts: BuildOptions) -> Self {
+        Builder {
+            opts,
+            interpreter: OnceCell::new(),
+            envs: Mutex::default(),
+            scratch: OnceLock::new(),
+        }
+    }
+
+    /// The Python as the user named it.
+    fn python_name(&self) -> String {
+        self.opts
+            .python
+            .as_deref()
+            .unwrap_or(Path::new("python3"))
+            .display()
+            .to_string()
+    }
+
+    fn error(&self, file: &str, reason: impl Into<String>) -> BuildError {
+        BuildError {
+            file: file.to_string(),
+            python: self.python_name(),
+            reason: reason.into(),
+        }
+    }
+
+    async fn interpreter(&self) -> Result<Arc<Interpreter>, String> {
+        self.interpreter
+            .get_or_init(|| async {
+                let name = self.python_name();
+                tokio::task::spawn_blocking(move || Interpreter::detect(&name).map(Arc::new))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| format!("cannot use {} to build: {e}", self.python_name()))
             })
-            .unwrap_or_default()
-    };
-    let requires = if bs.contains_key("requires") {
-        strings("requires")
-    } else {
-        legacy.0.clone()
-    };
-    let backend = bs
-        .get("build-backend")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .unwrap_or(legacy.1);
-    Ok((requires, backend, strings("backend-path")))
-}
-
-fn unpack(bytes: &[u8], filename: &str, dest: &Path) -> std::io::Result<()> {
-    use crate::dist::SdistExtension;
-    std::fs::create_dir_all(dest)?;
-    match SdistExtension::split(filename).map(|(_, ext)| ext) {
-        Some(SdistExtension::Zip) => {
-            let mut z =
-                zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
-            z.extract(dest).map_err(std::io::Error::other)
-        }
-        Some(SdistExtension::TarGz | SdistExtension::Tgz) => {
-            unpack_tar(flate2::read::GzDecoder::new(bytes), dest)
-        }
-        Some(SdistExtension::Tar) => unpack_tar(bytes, dest),
-        _ => Err(std::io::Error::other(
-            "not a .tar.gz, .tgz, .tar or .zip archive",
-        )),
-    }
-}
-
-fn unpack_tar(reader: impl std::io::Read, dest: &Path) -> std::io::Result<()> {
-    let mut ar = tar::Archive::new(reader);
-    for entry in ar.entries()? {
-        let mut entry = entry?;
-        // unpack_in refuses paths that escape dest.
-        entry.unpack_in(dest)?;
-    }
-    Ok(())
-}
-
-fn single_top_dir(root: &Path) -> Option<PathBuf> {
-    let mut dirs = std::fs::read_dir(root)
-        .ok()?
-        .flatten()
-        .filter(|e| e.path().is_dir());
-    let first = dirs.next()?;
-    if dirs.next().is_some() {
-        return None;
-    }
-    Some(first.path())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tar_bytes() -> Vec<u8> {
-        let mut tar = tar::Builder::new(Vec::new());
-        let body = b"[build-system]\n";
-        let mut h = tar::Header::new_gnu();
-        h.set_size(body.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        tar.append_data(&mut h, "demo-1.0/pyproject.toml", &body[..])
-            .unwrap();
-        tar.into_inner().unwrap()
+            .await
+            .clone()
     }
 
-    #[test]
-    fn unpacks_every_readable_sdist_format() {
-        let tar = tar_bytes();
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        std::io::Write::write_all(&mut gz, &tar).unwrap();
-        let gz = gz.finish().unwrap();
-        let mut zip = std::io::Cursor::new(Vec::new());
+    /// Where environments are kept: the cache's `build-envs-v1`, else a directory of this run.
+    fn envs_dir(&self, client: &IndexClient) -> Result<PathBuf, String> {
+        let dir = match client.cache() {
+            Some(cache) => cache.root().join(env::ENVS_DIR),
+            None => self
+                .scratch
+                .get_or_init(|| {
+                    tempfile::Builder::new()
+                        .prefix("pinwheel-build-envs-")
+                        .tempdir()
+                        .map_err(|e| e.to_string())
+                })
+                .as_ref()
+                .map_err(Clone::clone)?
+                .path()
+                .to_path_buf(),
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // Scripts name their interpreter by this path: it must not be relative.
+        std::fs::canonicalize(&dir).map_err(|e| format!("{}: {e}", dir.display()))
+    }
+
+    /// The environment for `requires`, made once per run for each requirement set.
+    async fn environment(
+        &self,
+        client: &IndexClient,
+        interp: &Interpreter,
+        requires: &[String],
+        file: &str,
+    ) -> Result<Prepared, String> {
+        let mut key: Vec<String> = requires.to_vec();
+        key.sort();
+        key.dedup();
+        let cell = self
+            .envs
+            .lock()
+            .unwrap()
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| self.make_environment(client, interp, key, file))
+            .await
+            .clone()
+    }
+
+    async fn make_environment(
+        &self,
+        client: &IndexClient,
+        interp: &Interpreter,
+        requires: Vec<String>,
+        file: &str,
+    ) -> Result<Prepared, String> {
+        let started = Instant::now();
+        let source = format!("the build requirements of {file}");
+        let wheels =
+            match env::resolve_wheels(client, interp, &requires, &source, self.opts.exclude_newer)
+                .await
+            {
+                Ok(w) => w,
+                Err(why) => {
+                    return Ok(Prepared::Unresolvable(format!(
+                        "[{}] do not resolve to wheels for {}: {why}",
+                        requires.join(", "),
+                        interp.target.canonical()
+                    )))
+                }
+            };
+        let dest = self.envs_dir(client)?.join(env::env_key(interp, &wheels));
+        // An environment kept from an earlier run is reused as it is: no wheel is fetched.
+        let fetched = if env::is_ready(&dest) {
+            Vec::new()
+        } else {
+            let fetches = wheels
+                .iter()
+                .map(|w| async move { env::fetch_wheel(client, w).await.map(|b| (w.clone(), b)) });
+            futures::future::try_join_all(fetches).await?
+        };
+        let interp_owned = interp.clone();
+        let dest_owned = dest.clone();
+        let reused = tokio::task::spawn_blocking(move || {
+            env::materialize(&interp_owned, &dest_owned, &fetched)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        log!(
+            "{} build environment {} for [{}] ({}) in {:.0} ms",
+            if reused { "reused" } else { "made" },
+            dest.display(),
+            requires.join(", "),
+            names(&wheels),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        let python = interpreter::venv_python(&dest);
+        Ok(Prepared::Env(Arc::new(BuildEnv {
+            scripts: python.parent().map(Path::to_path_buf).unwrap_or_default(),
+            python,
+            root: dest,
+            wheels: Some(wheels),
+        })))
+    }
+
+    async fn prepare(&self, client: &IndexClient, sdist: Sdist) -> Result<Vec<u8>, BuildError> {
+        let started = Instant::now();
+        let file = sdist.filename.clone();
+        let err = |reason: String| self.error(&file, reason);
+        let work = tempfile::tempdir().map_err(|e| err(e.to_string()))?;
+        // The interpreter is asked (once per run) while the sdist unpacks.
+        let unpacked = {
+            let bytes = sdist.bytes.clone();
+            let (name, dest) = (file.clone(), work.path().join("src"));
+            tokio::task::spawn_blocking(move || source::unpack_sdist(&bytes, &name, &dest))
+        };
+        let (interp, unpacked) = tokio::join!(self.interpreter(), unpacked);
+        let interp = interp.map_err(err)?;
+        let (src, bs) = unpacked.map_err(|e| err(e.to_string()))?.map_err(err)?;
+        log!(
+            "{file}: unpacked in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        let out = work.path().join("out");
+        std::fs::create_dir_all(&out).map_err(|e| err(e.to_string()))?;
+        let index_env = client.pip_index_env();
+        let pip_root = work.path().join("env");
+        let pip_env = |requires: Vec<String>| {
+            let (interp, root, project) = (interp.clone(), pip_root.clone(), sdist.project.clone());
+            let index_env = index_env.clone();
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    env::pip_env(&interp, &root, &requires, &project, &index_env)
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            }
+        };
+        let env = match self
+            .environment(client, &interp, &bs.requires, &file)
+            .await
+            .map_err(err)?
         {
-            let mut z = zip::ZipWriter::new(&mut zip);
-            z.start_file(
-                "demo-1.0/pyproject.toml",
-                zip::write::SimpleFileOptions::default(),
-            )
-            .unwrap();
-            std::io::Write::write_all(&mut z, b"[build-system]\n").unwrap();
-            z.finish().unwrap();
-        }
-        let zip = zip.into_inner();
-        for (name, bytes) in [
-            ("demo-1.0.tar.gz", &gz),
-            ("demo-1.0.tgz", &gz),
-            ("demo-1.0.tar", &tar),
-            ("demo-1.0.zip", &zip),
-        ] {
-            let dir = tempfile::tempdir().unwrap();
-            unpack(bytes, name, dir.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert!(
-                dir.path().join("demo-1.0/pyproject.toml").is_file(),
-                "{name}"
-            );
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let err = unpack(&tar, "demo-1.0.tar.bz2", dir.path()).unwrap_err();
-        assert!(err.to_string().contains(".tar.gz"), "{err}");
+            Prepared::Env(env) => env,
+            Prepared::Unresolvable(why) => {
+                log!("{file}: pip installs the build requirements in a venv of this build ({why})");
+                Arc::new(pip_env(bs.requires.clone()).await.map_err(err)?)
+            }
+        };
+        let call = |env: &Arc<BuildEnv>| HookCall {
+            env: env.clone(),
+            src: src.clone(),
+            out: out.clone(),
+            backend: bs.backend.clone(),
+            backend_path: bs.backend_path.clone(),
+            pip: if env.wheels.is_none() {
+                index_env.clone()
+            } else {
+                Vec::new()
+            },
+        };
+        let hook_started = Instant::now();
+        let holds = {
+            let (installed, interp) = (env.wheels.clone(), interp.clone());
+            move |extra: &[String]| match &installed {
+                Some(installed) => env::unsatisfied(extra, installed, &interp).is_empty(),
+                None => extra.is_empty(),
+            }
+        };
+        let outcome = call(&env)
+            .run(move |c| hook::requires_then_metadata(c, holds))
+            .await
+            .map_err(err)?;
+        let metadata = match outcome {
+            hook::Outcome::Metadata(metadata) => metadata,
+            hook::Outcome::NeedsMore(extra) => {
+                log!(
+                    "{file}: get_requires_for_build_wheel asks for [{}] too ({:.0} ms)",
+                    extra.join(", "),
+                    hook_started.elapsed().as_secs_f64() * 1000.0
+                );
+                let env = match &env.wheels {
+                    // pip's environment is this build's own: pip adds to it.
+                    None => {
+                        let (pip, extra) = (env.clone(), extra.clone());
+                        let (project, index_env) = (sdist.project.clone(), index_env.clone());
+                        tokio::task::spawn_blocking(move || {
+                            env::pip_install(&pip, &extra, &project, &index_env)
+                        })
+                        .await
+                        .map_err(|e| err(e.to_string()))?
+                        .map_err(err)?;
+                        env
+                    }
+                    // Kept environments are never changed: the whole set gets its own.
+                    Some(_) => {
+                        let all: Vec<String> = bs.requires.iter().chain(&extra).cloned().collect();
+                        match self
+                            .environment(client, &interp, &all, &file)
+                            .await
+                            .map_err(err)?
+                        {
+                            Prepared::Env(env) => env,
+                            Prepared::Unresolvable(why) => {
+                                log!("{file}: pip installs the build requirements in a venv of this build ({why})");
+                                Arc::new(pip_env(all).await.map_err(err)?)
+                            }
+                        }
+                    }
+                };
+                call(&env).run(hook::metadata).await.map_err(err)?
+            }
+        };
+        log!(
+            "{file}: metadata built in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        Ok(metadata)
+    }
+}
+
+/// A hook to call in an environment (owned: it runs on a blocking thread).
+struct HookCall {
+    env: Arc<BuildEnv>,
+    src: PathBuf,
+    out: PathBuf,
+    backend: String,
+    backend_path: Vec<String>,
+    /// pip's index settings, for pip's environment.
+    pip: Vec<(&'static str, String)>,
+}
+
+impl HookCall {
+    async fn run<T: Send + 'static>(
+        self,
+        hook: impl FnOnce(&hook::Call) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        tokio::task::spawn_blocking(move || {
+            hook(&hook::Call {
+                python: &self.env.python,
+                scripts: &self.env.scripts,
+                src: &self.src,
+                out: &self.out,
+                backend: &self.backend,
+                backend_path: &self.backend_path,
+                env: &self.pip,
+                write_bytecode: self.env.wheels.is_some(),
+            })
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+fn names(wheels: &[ChosenWheel]) -> String {
+    if wheels.is_empty() {
+        return "nothing".into();
+    }
+    wheels
+        .iter()
+        .map(|w| w.filename.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl SdistBuilder for Builder {
+    fn prepare_metadata<'a>(
+        &'a self,
+        client: &'a IndexClient,
+        sdist: Sdist,
+    ) -> BoxFuture<'a, Result<Vec<u8>, IndexError>> {
+        Box::pin(async move { self.prepare(client, sdist).await.map_err(IndexError::from) })
     }
 
-    #[test]
-    fn build_requires_with_pep_517_518_defaults() {
-        let listed = "[build-system]\nrequires = [\"setuptools>=61\", \"wheel\"]\nbuild-backend = \"setuptools.build_meta\"\n";
-        assert_eq!(
-            build_requires(Some(listed)).unwrap(),
-            ["setuptools>=61", "wheel"]
-        );
-        assert_eq!(
-            build_requires(Some("[build-system]\nrequires = []\n")).unwrap(),
-            Vec::<String>::new()
-        );
-        for absent in [None, Some("[project]\nname = \"x\"\n")] {
-            assert_eq!(
-                build_requires(absent).unwrap(),
-                ["setuptools>=40.8.0", "wheel"]
-            );
-        }
-        assert!(build_requires(Some("[build-system")).is_err());
+    fn python(&self) -> String {
+        self.python_name()
     }
 }

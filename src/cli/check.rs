@@ -79,6 +79,7 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
         &file.find_links,
         None,
         &[],
+        None,
     )?;
     let mut listings = super::wheelhouse::fetch_listings(&client, &lock).await?;
     if let Some(cut) = exclude_newer {

@@ -363,14 +363,6 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     for (path, spec) in &inputs.requires_python {
         check_requires_python(path, spec, &targets)?;
     }
-    let client = build_client(
-        &args.index,
-        inputs.index_url.as_ref(),
-        &inputs.extra_index_urls,
-        &inputs.find_links,
-        inputs.config.index_url.as_ref(),
-        &inputs.config.extra_index_urls,
-    )?;
     let exclude_newer = match args
         .exclude_newer
         .as_deref()
@@ -379,6 +371,21 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         Some(s) => Some(parse_exclude_newer(s)?),
         None => None,
     };
+    // Source-only releases get their metadata built; their build requirements are resolved
+    // with the same --exclude-newer.
+    let builder = crate::build::Builder::new(crate::build::BuildOptions {
+        python: None,
+        exclude_newer,
+    });
+    let client = build_client(
+        &args.index,
+        inputs.index_url.as_ref(),
+        &inputs.extra_index_urls,
+        &inputs.find_links,
+        inputs.config.index_url.as_ref(),
+        &inputs.config.extra_index_urls,
+        Some(std::sync::Arc::new(builder)),
+    )?;
     let mut only_binary_values = inputs.only_binary.clone();
     only_binary_values.extend(inputs.config.only_binary.iter().cloned());
     only_binary_values.extend(args.only_binary.iter().cloned());

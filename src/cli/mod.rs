@@ -304,6 +304,7 @@ pub fn build_client(
     file_find_links: &[String],
     config_index: Option<&Url>,
     config_extra: &[Url],
+    builder: Option<std::sync::Arc<dyn crate::index::SdistBuilder>>,
 ) -> Result<IndexClient, CliError> {
     let env_index = std::env::var("PIP_INDEX_URL")
         .ok()
@@ -355,7 +356,7 @@ pub fn build_client(
         offline: args.offline,
         cert: args.cert.clone(),
         concurrency: args.concurrency,
-        build_python: None,
+        builder,
         refresh: args.refresh,
     };
     Ok(IndexClient::new(opts)?)

@@ -179,6 +179,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         &file.find_links,
         None,
         &[],
+        None,
     )?;
 
     let listings = fetch_listings(&client, &lock).await?;

@@ -1,7 +1,8 @@
 //! The index client: fetches project pages (PEP 691 JSON first, PEP 503 HTML fallback) from the
 //! configured indexes in pip's order, `--find-links` directories and pages, and core metadata by
 //! the cheapest route the server allows: PEP 658/714 `.metadata`, else HTTP range requests into the
-//! wheel's zip, else the whole file; sdists by PKG-INFO (PEP 643) or a PEP 517 build.
+//! wheel's zip, else the whole file; sdists by PKG-INFO (PEP 643) or a PEP 517 build, which the
+//! client asks of the [`SdistBuilder`] it was given.
 //! Concurrency is bounded by a semaphore; every answer is memoised, so asking twice costs nothing.
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
 
 use super::auth::Credentials;
+use super::builder::{Sdist, SdistBuilder};
 use super::cache::{digest_key, Cache, CachedPage};
 use super::simple::{self, redact, IndexFile, ProjectPage};
 use super::IndexError;
@@ -37,8 +39,9 @@ pub struct ClientOptions {
     pub cert: Option<PathBuf>,
     /// Requests in flight at once.
     pub concurrency: usize,
-    /// The Python used to run PEP 517 backends for source-only releases.
-    pub build_python: Option<PathBuf>,
+    /// What builds the metadata of source-only releases (PEP 517); without one, such a release
+    /// whose PKG-INFO cannot be trusted is an error.
+    pub builder: Option<Arc<dyn SdistBuilder>>,
     /// Revalidate every cached index page, however fresh.
     pub refresh: bool,
 }
@@ -528,6 +531,43 @@ impl IndexClient {
             })
     }
 
+    /// A distribution file's bytes, in memory, checked against `sha256` (hex) when given: a
+    /// large download (HTTP/1.1, its own connection) hashed as it streams.
+    pub async fn fetch_file(&self, url: &Url, sha256: Option<&str>) -> Result<Vec<u8>, IndexError> {
+        let (bytes, actual) = if url.scheme() == "file" || self.inner.opts.offline {
+            let bytes = self.fetch_bytes(url).await?;
+            let actual = hex::encode(Sha256::digest(&bytes));
+            (bytes, actual)
+        } else {
+            let http_err = |e: reqwest::Error| IndexError::Http {
+                url: redact(url),
+                reason: error_chain(&e),
+            };
+            let mut resp = self.send(url, || self.get_bulk(url)).await?;
+            if !resp.status().is_success() {
+                return Err(IndexError::Status {
+                    url: redact(url),
+                    status: resp.status().as_u16(),
+                });
+            }
+            let mut bytes = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+            let mut hasher = Sha256::new();
+            while let Some(chunk) = resp.chunk().await.map_err(http_err)? {
+                hasher.update(&chunk);
+                bytes.extend_from_slice(&chunk);
+            }
+            (bytes, hex::encode(hasher.finalize()))
+        };
+        match sha256 {
+            Some(expected) if expected != actual => Err(IndexError::Hash {
+                url: redact(url),
+                expected: expected.to_string(),
+                actual,
+            }),
+            _ => Ok(bytes),
+        }
+    }
+
     /// Core metadata (METADATA / PKG-INFO bytes) of one file, by the cheapest route; memoised
     /// and cached on disk by the file's sha256.
     pub async fn metadata(
@@ -739,17 +779,7 @@ impl IndexClient {
     }
 
     async fn sdist_metadata(&self, project: &str, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        let bytes = self.fetch_bytes(&file.url()).await?;
-        if let Some(expected) = &file.sha256 {
-            let actual = hex::encode(Sha256::digest(&bytes));
-            if &actual != expected {
-                return Err(IndexError::Hash {
-                    url: redact(&file.url()),
-                    expected: expected.clone(),
-                    actual,
-                });
-            }
-        }
+        let bytes = self.fetch_file(&file.url(), file.sha256.as_deref()).await?;
         let pkg_info =
             crate::dist::metadata::read_sdist_pkg_info(&bytes, &file.filename).map_err(|e| {
                 IndexError::Metadata {
@@ -764,9 +794,27 @@ impl IndexClient {
                 }
             }
         }
-        let python = self.inner.opts.build_python.clone();
-        // pip in the build environment needs the credentials pinwheel took out of the URLs.
-        let indexes: Vec<Url> = self
+        let Some(builder) = &self.inner.opts.builder else {
+            return Err(IndexError::Build {
+                file: file.filename.clone(),
+                reason: "no PEP 517 builder is set up for this command".into(),
+                python: String::new(),
+            });
+        };
+        let sdist = Sdist {
+            project: project.to_string(),
+            filename: file.filename.clone(),
+            sha256: file.sha256.clone(),
+            bytes: Arc::new(bytes),
+        };
+        builder.prepare_metadata(self, sdist).await
+    }
+
+    /// `PIP_INDEX_URL` and `PIP_EXTRA_INDEX_URL` with the credentials pinwheel took out of the
+    /// URLs, for a pip that must reach the same indexes: they go in its environment, never on a
+    /// command line, where other users of the machine could read them.
+    pub fn pip_index_env(&self) -> Vec<(&'static str, String)> {
+        let with_creds: Vec<String> = self
             .inner
             .indexes
             .iter()
@@ -776,22 +824,16 @@ impl IndexClient {
                     let _ = u.set_username(&user);
                     let _ = u.set_password(pass.as_deref());
                 }
-                u
+                u.to_string()
             })
             .collect();
-        let filename = file.filename.clone();
-        let project = project.to_string();
-        tokio::task::spawn_blocking(move || {
-            crate::build::prepare_metadata(&bytes, &filename, &project, python.as_deref(), &indexes)
-        })
-        .await
-        .map_err(|e| IndexError::Build {
-            file: file.filename.clone(),
-            reason: e.to_string(),
-            python: crate::build::build_python(self.inner.opts.build_python.as_deref())
-                .display()
-                .to_string(),
-        })?
+        match with_creds.split_first() {
+            Some((first, rest)) => vec![
+                ("PIP_INDEX_URL", first.clone()),
+                ("PIP_EXTRA_INDEX_URL", rest.join(" ")),
+            ],
+            None => Vec::new(),
+        }
     }
 }
 

@@ -3,11 +3,13 @@
 //! This is IO: everything here talks to the network or the disk; the parsing it relies on is pure.
 
 pub mod auth;
+pub mod builder;
 pub mod cache;
 pub mod client;
 pub mod dns;
 pub mod simple;
 
+pub use builder::{Sdist, SdistBuilder};
 pub use client::{ClientOptions, IndexClient, Project};
 pub use simple::IndexFile;
 

@@ -22,6 +22,7 @@ try:
 except (AttributeError, OSError, ValueError):
     print("glibc=")
 print("mac_version=" + platform.mac_ver()[0])
+print("executable=" + sys.executable)
 "#;
 
 /// The facts about the host that decide its target.
@@ -44,6 +45,8 @@ pub struct HostReport {
     pub musl: Option<(u32, u32)>,
     /// macOS `major.minor`, from `platform.mac_ver()`.
     pub mac_version: Option<(u32, u32)>,
+    /// `sys.executable`: the interpreter itself, past shims and wrappers on PATH.
+    pub executable: String,
 }
 
 fn unsupported(reason: impl Into<String>) -> TargetError {
@@ -95,6 +98,7 @@ impl HostReport {
                 "is_64bit" => report.is_64bit = value == "1",
                 "glibc" => report.glibc = value.strip_prefix("glibc ").and_then(major_minor),
                 "mac_version" if !value.is_empty() => report.mac_version = major_minor(value),
+                "executable" => report.executable = value.to_string(),
                 _ => {}
             }
         }
@@ -184,6 +188,11 @@ impl HostReport {
 
 /// Run `program` (normally `python3`) and, on a Linux without glibc, the musl loader.
 pub(super) fn detect(program: &str) -> Result<Target, TargetError> {
+    report(program)?.to_target()
+}
+
+/// What `program` reports of itself and of this machine (the musl version included).
+pub(super) fn report(program: &str) -> Result<HostReport, TargetError> {
     let output = Command::new(program)
         .args(["-I", "-c", PROBE])
         .output()
@@ -202,7 +211,7 @@ pub(super) fn detect(program: &str) -> Result<Target, TargetError> {
     if report.sys_platform.starts_with("linux") && report.glibc.is_none() {
         report.musl = detect_musl();
     }
-    report.to_target()
+    Ok(report)
 }
 
 /// musl's loader (`/lib/ld-musl-ARCH.so.1`) and musl's `ldd` print `Version X.Y.Z` on stderr.
@@ -238,12 +247,14 @@ mod tests {
     use super::*;
 
     const GLIBC_REPORT: &str = "implementation=cpython\nversion=3.12.4\nfree_threaded=0\n\
-        sys_platform=linux\nmachine=x86_64\nis_64bit=1\nglibc=glibc 2.36\nmac_version=\n";
+        sys_platform=linux\nmachine=x86_64\nis_64bit=1\nglibc=glibc 2.36\nmac_version=\n\
+        executable=/usr/bin/python3.12\n";
 
     #[test]
     fn glibc_host() {
         let report = HostReport::parse(GLIBC_REPORT).unwrap();
         assert_eq!(report.glibc, Some((2, 36)));
+        assert_eq!(report.executable, "/usr/bin/python3.12");
         let target = report.to_target().unwrap();
         assert_eq!(target.canonical(), "cp312-manylinux_2_36_x86_64");
         assert_eq!(target.python_full_version().to_string(), "3.12.4");

@@ -273,6 +273,13 @@ impl Target {
         host::detect("python3")
     }
 
+    /// Describe the interpreter `program` (a name on PATH or a path) on this machine: its
+    /// target and its report (which holds the interpreter's own path, past any shim).
+    pub fn of_interpreter(program: &str) -> Result<(Target, HostReport), TargetError> {
+        let report = host::report(program)?;
+        Ok((report.to_target()?, report))
+    }
+
     /// The same target with a known patch release (`--python 3.12.4`).
     pub fn with_python_patch(mut self, patch: u32) -> Target {
         self.python.patch = Some(patch);

@@ -39,6 +39,17 @@ struct Release {
     /// The sdist's `[build-system].requires` (none by default: the in-tree backend needs nothing).
     #[serde(default)]
     build_requires: Vec<String>,
+    /// What the sdist's backend returns from `get_requires_for_build_wheel`.
+    #[serde(default)]
+    hook_requires: Vec<String>,
+    /// Python statements the sdist's backend runs before preparing metadata or a wheel (checks
+    /// of the build environment: an `assert` that fails fails the build with its message).
+    #[serde(default)]
+    backend_checks: Vec<String>,
+    /// The wheels' `console_scripts` entry points, `name = module:main`; the module gets a
+    /// `main` that prints `<name> <version>`.
+    #[serde(default)]
+    console_scripts: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -153,20 +164,32 @@ fn filler(seed: &str, n: usize) -> Vec<u8> {
         .collect()
 }
 
-fn wheel_bytes(name: &str, version: &str, tag: &str, meta: &str, filler_kib: usize) -> Vec<u8> {
+fn wheel_bytes(name: &str, version: &str, tag: &str, meta: &str, r: &Release) -> Vec<u8> {
+    let filler_kib = r.filler_kib.unwrap_or(24);
     let module = escape(name);
     let dist_info = format!("{module}-{version}.dist-info");
+    let mut init = format!("__version__ = \"{version}\"\n");
+    if !r.console_scripts.is_empty() {
+        init.push_str(&format!(
+            "\ndef main():\n    print(\"{name} \" + __version__)\n"
+        ));
+    }
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        (
-            format!("{module}/__init__.py"),
-            format!("__version__ = \"{version}\"\n").into_bytes(),
-        ),
+        (format!("{module}/__init__.py"), init.into_bytes()),
         (format!("{dist_info}/METADATA"), meta.as_bytes().to_vec()),
         (
             format!("{module}/_data.bin"),
             filler(&format!("{name}{version}{tag}"), filler_kib * 1024),
         ),
     ];
+    if !r.console_scripts.is_empty() {
+        let mut ep = String::from("[console_scripts]\n");
+        for line in &r.console_scripts {
+            ep.push_str(line);
+            ep.push('\n');
+        }
+        files.push((format!("{dist_info}/entry_points.txt"), ep.into_bytes()));
+    }
     let mut wheel =
         String::from("Wheel-Version: 1.0\nGenerator: pinwheel-fixtures\nRoot-Is-Purelib: true\n");
     for t in expand(tag) {
@@ -215,9 +238,20 @@ fn expand(tag: &str) -> Vec<String> {
 /// A self-contained PEP 517 backend (stdlib only): the fixture's requirements live here, so
 /// with `Dynamic: Requires-Dist` only the backend knows them. With `fail`, every hook raises
 /// (a project whose build needs something the host lacks).
-fn backend(name: &str, version: &str, meta: &str, fail: bool) -> String {
+fn backend(name: &str, version: &str, meta: &str, fail: bool, r: &Release) -> String {
     let module = escape(name);
     let fail = if fail { "True" } else { "False" };
+    let hook_requires = format!("{:?}", r.hook_requires);
+    // Without checks the backend reads as it always has (fixture sdists keep their hashes).
+    let (mut checks, mut check) = (String::new(), "");
+    if !r.backend_checks.is_empty() {
+        checks.push_str("def _check():\n");
+        for line in &r.backend_checks {
+            checks.push_str(&format!("    {line}\n"));
+        }
+        checks.push('\n');
+        check = "    _check()\n";
+    }
     format!(
         r#"import base64, hashlib, os, zipfile
 NAME = {name:?}
@@ -228,14 +262,14 @@ DIST_INFO = MODULE + "-" + VERSION + ".dist-info"
 if {fail}:
     raise RuntimeError("fixture backend fails on purpose")
 
-def get_requires_for_build_wheel(config_settings=None):
-    return []
+{checks}def get_requires_for_build_wheel(config_settings=None):
+    return {hook_requires}
 
 def get_requires_for_build_sdist(config_settings=None):
     return []
 
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
-    d = os.path.join(metadata_directory, DIST_INFO)
+{check}    d = os.path.join(metadata_directory, DIST_INFO)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "METADATA"), "w") as f:
         f.write(METADATA)
@@ -245,7 +279,7 @@ def _hash(data):
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    filename = MODULE + "-" + VERSION + "-py3-none-any.whl"
+{check}    filename = MODULE + "-" + VERSION + "-py3-none-any.whl"
     files = {{
         MODULE + "/__init__.py": ("__version__ = %r\n" % VERSION).encode(),
         DIST_INFO + "/METADATA": METADATA.encode(),
@@ -284,7 +318,7 @@ fn sdist_bytes(name: &str, version: &str, r: &Release, kind: &str) -> Vec<u8> {
         ),
         (
             format!("{dir}/fixture_backend.py"),
-            backend(name, version, &full, kind == "failing").into_bytes(),
+            backend(name, version, &full, kind == "failing", r).into_bytes(),
         ),
     ];
     let format = r.sdist_format.as_deref().unwrap_or("tar.gz");
@@ -372,13 +406,7 @@ pub fn build_index(specs: &Path, out: &Path) -> Built {
                 let filename = format!("{}-{}-{tag}.whl", escape(&spec.name), r.version);
                 add(
                     filename,
-                    wheel_bytes(
-                        &spec.name,
-                        &r.version,
-                        tag,
-                        &meta,
-                        r.filler_kib.unwrap_or(24),
-                    ),
+                    wheel_bytes(&spec.name, &r.version, tag, &meta, r),
                     Some(meta.into_bytes()),
                 );
             }
