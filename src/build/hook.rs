@@ -22,6 +22,11 @@ const ANSWER_TAG: &str = "pinwheel-hook-requires:";
 const HOOK: &str = r#"
 import importlib, json, os, sys, zipfile
 mode, src, out, backend, backend_path, answer = sys.argv[1:7]
+# pinwheel's word comes on stdin; the backend (and what it runs) reads an empty one, as before.
+control = os.fdopen(os.dup(0), "r")
+null = os.open(os.devnull, os.O_RDONLY)
+os.dup2(null, 0)
+sys.stdin = open(os.devnull)
 os.chdir(src)
 for p in reversed(json.loads(backend_path)):
     sys.path.insert(0, os.path.abspath(p))
@@ -35,7 +40,7 @@ if mode == "requires":
         extra = [str(r) for r in hooks.get_requires_for_build_wheel({}) or []]
     sys.stdout.write("\n" + TAG + json.dumps(extra) + "\n")
     sys.stdout.flush()
-    if sys.stdin.readline().strip() != "continue":
+    if control.readline().strip() != "continue":
         sys.exit(0)
 if hasattr(hooks, "prepare_metadata_for_build_wheel"):
     d = hooks.prepare_metadata_for_build_wheel(out, {})
@@ -59,8 +64,10 @@ pub struct Call<'a> {
     /// The environment's scripts directory, put first on PATH (backends run tools they require).
     pub scripts: &'a Path,
     pub src: &'a Path,
-    /// A scratch directory for the hooks' output.
+    /// The directory the hooks write into (`metadata_directory`, `wheel_directory`).
     pub out: &'a Path,
+    /// pinwheel's own files for the call (the answer, the backend's stderr).
+    pub work: &'a Path,
     pub backend: &'a str,
     pub backend_path: &'a [String],
     /// Extra environment variables (pip's index settings when pip is in the environment).
@@ -138,8 +145,8 @@ pub fn metadata(c: &Call) -> Result<Vec<u8>, String> {
 
 /// Starts the runner in `mode`: stdin and stdout piped, stderr to a file (read on failure).
 fn spawn(c: &Call, mode: &str) -> Result<(std::process::Child, PathBuf, PathBuf), String> {
-    let answer = c.out.join(format!("{mode}-answer.txt"));
-    let stderr_path = c.out.join(format!("{mode}-stderr.txt"));
+    let answer = c.work.join(format!("{mode}-answer.txt"));
+    let stderr_path = c.work.join(format!("{mode}-stderr.txt"));
     let stderr = std::fs::File::create(&stderr_path)
         .map_err(|e| format!("{}: {e}", stderr_path.display()))?;
     let path = match std::env::var_os("PATH") {

@@ -142,26 +142,32 @@ impl Builder {
             .clone()
     }
 
-    /// Where environments are kept: the cache's `build-envs-v1`, else a directory of this run.
+    /// Where environments are kept: the cache's `build-envs-v1`, else (no cache, or one that
+    /// cannot be written) a directory of this run.
     fn envs_dir(&self, client: &IndexClient) -> Result<PathBuf, String> {
-        let dir = match client.cache() {
-            Some(cache) => cache.root().join(env::ENVS_DIR),
-            None => self
-                .scratch
-                .get_or_init(|| {
-                    tempfile::Builder::new()
-                        .prefix("pinwheel-build-envs-")
-                        .tempdir()
-                        .map_err(|e| e.to_string())
-                })
-                .as_ref()
-                .map_err(Clone::clone)?
-                .path()
-                .to_path_buf(),
-        };
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         // Scripts name their interpreter by this path: it must not be relative.
-        std::fs::canonicalize(&dir).map_err(|e| format!("{}: {e}", dir.display()))
+        let usable = |dir: PathBuf| {
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::canonicalize(&dir))
+                .map_err(|e| format!("{}: {e}", dir.display()))
+        };
+        if let Some(cache) = client.cache() {
+            match usable(cache.root().join(env::ENVS_DIR)) {
+                Ok(dir) => return Ok(dir),
+                Err(e) => log!("build environments are not kept: {e}"),
+            }
+        }
+        let scratch = self
+            .scratch
+            .get_or_init(|| {
+                tempfile::Builder::new()
+                    .prefix("pinwheel-build-envs-")
+                    .tempdir()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        usable(scratch.path().to_path_buf())
     }
 
     /// The environment for `requires`, made once per run for each requirement set.
@@ -263,6 +269,8 @@ impl Builder {
         );
         let out = work.path().join("out");
         std::fs::create_dir_all(&out).map_err(|e| err(e.to_string()))?;
+        let hook_work = work.path().join("hook");
+        std::fs::create_dir_all(&hook_work).map_err(|e| err(e.to_string()))?;
         let index_env = client.pip_index_env();
         let pip_root = work.path().join("env");
         let pip_env = |requires: Vec<String>| {
@@ -291,6 +299,7 @@ impl Builder {
             env: env.clone(),
             src: src.clone(),
             out: out.clone(),
+            work: hook_work.clone(),
             backend: bs.backend.clone(),
             backend_path: bs.backend_path.clone(),
             pip: if env.wheels.is_none() {
@@ -364,6 +373,7 @@ struct HookCall {
     env: Arc<BuildEnv>,
     src: PathBuf,
     out: PathBuf,
+    work: PathBuf,
     backend: String,
     backend_path: Vec<String>,
     /// pip's index settings, for pip's environment.
@@ -381,6 +391,7 @@ impl HookCall {
                 scripts: &self.env.scripts,
                 src: &self.src,
                 out: &self.out,
+                work: &self.work,
                 backend: &self.backend,
                 backend_path: &self.backend_path,
                 env: &self.pip,

@@ -92,7 +92,7 @@ impl IndexError {
                 "check the network, the index URL, and for TLS errors the CA bundle (--cert or SSL_CERT_FILE)".into()
             }
             IndexError::Cert { .. } => "--cert takes a PEM file of one or more CA certificates".into(),
-            IndexError::Build { python, .. } => format!(
+            IndexError::Build { python, .. } if !python.is_empty() => format!(
                 "this version has no wheel, so its metadata is built by its PEP 517 backend, run with \
                  `{python}` in a fresh venv: make that build work there, or lock a version with \
                  wheels (a constraint, or --only-binary NAME)"
