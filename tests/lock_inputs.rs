@@ -466,7 +466,7 @@ fn metadata_builds_install_build_requirements_from_an_index_that_needs_credentia
     ok(&out);
     let lock = std::fs::read_to_string(run.path("requirements.lock")).unwrap();
     assert_eq!(pins(&lock), ["authbuild==1.0.0", "shared==1.5.0"], "{lock}");
-    // pip in the build environment fetched the build requirement, authenticated.
+    // The build requirement was fetched for the build environment, authenticated.
     assert!(
         idx.requests()
             .iter()
