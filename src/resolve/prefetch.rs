@@ -48,6 +48,8 @@ struct Inner {
     guides: HashMap<PackageName, Range>,
     /// The (project, version, extras) whose requirements were already followed.
     followed: Mutex<HashSet<(PackageName, Version, Vec<ExtraName>)>>,
+    /// The versions whose metadata `start_older` asked for already.
+    requested: Mutex<HashSet<(PackageName, Version)>>,
     /// Speculative metadata reads left.
     budget: AtomicUsize,
 }
@@ -66,17 +68,29 @@ impl Prefetcher {
                 envs,
                 guides,
                 followed: Mutex::default(),
+                requested: Mutex::default(),
                 budget: AtomicUsize::new(BUDGET),
             }),
         }
     }
 
-    /// Takes one speculative metadata read from the budget; false when it is spent.
-    fn take_budget(&self) -> bool {
-        self.inner
+    /// Whether the metadata of `name` `version` may be read ahead: a version asked for before
+    /// costs nothing more (the client shares the read); a new one takes one read from the
+    /// budget, and none is left once it is spent.
+    fn claim(&self, name: &PackageName, version: &Version) -> bool {
+        let mut requested = self.inner.requested.lock().unwrap();
+        if requested.contains(&(name.clone(), version.clone())) {
+            return true;
+        }
+        let took = self
+            .inner
             .budget
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
-            .is_ok()
+            .is_ok();
+        if took {
+            requested.insert((name.clone(), version.clone()));
+        }
+        took
     }
 
     /// Starts fetching, in the background, the page of `name`, the metadata of the version the
@@ -118,7 +132,7 @@ impl Prefetcher {
         if !matches!(src.filename, DistFilename::Wheel(_)) {
             return;
         }
-        if !self.take_budget() {
+        if !self.claim(&name, &v) {
             return;
         }
         let Ok(bytes) = inner.memo.client().metadata(name.as_ref(), &src.file).await else {
@@ -163,20 +177,28 @@ impl Prefetcher {
                 return;
             };
             let pre = below.any_prerelease();
-            let older: Vec<&Version> = map
-                .versions
-                .keys()
-                .rev()
-                .filter(|v| **v < below && range.contains(*v) && (pre || !v.any_prerelease()))
-                .take(count)
-                .collect();
+            let older: Vec<&Version> = {
+                let requested = inner.requested.lock().unwrap();
+                map.versions
+                    .keys()
+                    .rev()
+                    .filter(|v| **v < below && range.contains(*v) && (pre || !v.any_prerelease()))
+                    .take(count)
+                    .filter(|v| !requested.contains(&(name.clone(), (*v).clone())))
+                    .collect()
+            };
+            crate::trace!(
+                "prefetch",
+                "{name}: metadata of {} releases below {below}",
+                older.len()
+            );
             let fetches = older.into_iter().filter_map(|v| {
                 let files: Vec<&Candidate> = map.get(v).unwrap_or(&[]).iter().collect();
                 inner
                     .memo
                     .metadata_source(&files)
                     .filter(|src| matches!(src.filename, DistFilename::Wheel(_)))
-                    .filter(|_| this.take_budget())
+                    .filter(|_| this.claim(&name, v))
                     .map(|src| inner.memo.client().metadata(name.as_ref(), &src.file))
             });
             futures::future::join_all(fetches).await;

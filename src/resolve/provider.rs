@@ -64,8 +64,12 @@ impl std::fmt::Display for Node {
     }
 }
 
-/// How many older releases' metadata is fetched ahead when the resolver backtracks a package.
+/// How many older releases' metadata is fetched ahead when the resolver backtracks a package
+/// the first time; the batch doubles with each further backtrack of it, up to
+/// [`BACKTRACK_PREFETCH_MAX`], so a long walk down one package's releases (pubgrub cannot
+/// always merge their incompatibilities) costs a few round trips, not one per release.
 const BACKTRACK_PREFETCH: usize = 4;
+const BACKTRACK_PREFETCH_MAX: usize = 64;
 
 /// What the resolution was asked: fixed for its whole run.
 pub(crate) struct Inputs {
@@ -118,6 +122,10 @@ pub(crate) struct Search {
     yanked_ok: HashSet<(PackageName, Version)>,
     /// The version last chosen for each project, tried first for its extras' nodes.
     last_chosen: HashMap<PackageName, Version>,
+    /// The version last chosen for each node.
+    node_versions: HashMap<Node, Version>,
+    /// How often each node was chosen again at another version (it is being backtracked).
+    backtracks: HashMap<Node, u32>,
     /// The decisions standing, as far as the provider can tell (for conflicts and the trace).
     decisions: Decisions<Node>,
     /// Per node and version, the targets its dependencies were read for. pubgrub asks once, so
@@ -606,22 +614,27 @@ impl DependencyProvider for Provider {
             Node::Package(n) => {
                 let v = self.choose(n, range, false)?;
                 if let Some(v) = &v {
-                    let again = self
-                        .search
-                        .lock()
-                        .unwrap()
-                        .last_chosen
-                        .insert(n.clone(), v.clone());
-                    // Chosen before: the resolver is backtracking through n's releases and will
-                    // likely want the next older ones; fetch their metadata meanwhile.
-                    if again.is_some_and(|old| old != *v) {
-                        self.prefetch.start_older(n, range, v, BACKTRACK_PREFETCH);
-                    }
+                    let mut search = self.search.lock().unwrap();
+                    search.last_chosen.insert(n.clone(), v.clone());
                 }
                 v
             }
             Node::Extra(n, _) | Node::ExtraRequires(n, _) => self.choose(n, range, true)?,
         };
+        if let (Some(n), Some(v)) = (package.project(), &v) {
+            let mut search = self.search.lock().unwrap();
+            let again = search.node_versions.insert(package.clone(), v.clone());
+            // Chosen before at another version: the resolver is backtracking through n's
+            // releases (through the project or one of its extras) and will likely want the
+            // next older ones; fetch their metadata meanwhile, more each time.
+            if again.is_some_and(|old| old != *v) {
+                let times = search.backtracks.entry(package.clone()).or_default();
+                *times += 1;
+                let batch = (BACKTRACK_PREFETCH << (*times - 1).min(8)).min(BACKTRACK_PREFETCH_MAX);
+                drop(search);
+                self.prefetch.start_older(n, range, v, batch);
+            }
+        }
         match &v {
             Some(v) => {
                 if !matches!(package, Node::Root) {
