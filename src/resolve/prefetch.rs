@@ -32,7 +32,7 @@ use crate::dist::metadata::CoreMetadata;
 
 /// At most this many speculative metadata reads per resolution: a guess that runs away (a
 /// backtracking walk, a huge graph) costs requests up to this bound, never more.
-pub const BUDGET: usize = 600;
+pub const BUDGET: usize = 2000;
 
 /// Everything a background fetch needs, shared by all of them (cheap to clone).
 #[derive(Clone)]
