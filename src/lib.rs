@@ -13,4 +13,5 @@ pub mod lock;
 pub mod requirements;
 pub mod resolve;
 pub mod target;
+pub mod trace;
 pub mod wheelhouse;

@@ -60,20 +60,6 @@ pub struct BuildOptions {
     pub exclude_newer: Option<i64>,
 }
 
-/// `PINWHEEL_LOG=build` prints what builds do (environments made, reused, pip's fallback, times).
-fn log_enabled() -> bool {
-    static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var("PINWHEEL_LOG").is_ok_and(|v| v.contains("build")))
-}
-
-macro_rules! log {
-    ($($arg:tt)*) => {
-        if log_enabled() {
-            eprintln!("build: {}", format!($($arg)*));
-        }
-    };
-}
-
 /// A build environment for one set of requirements, as far as this run knows it.
 #[derive(Debug, Clone)]
 enum Prepared {
@@ -154,7 +140,7 @@ impl Builder {
         if let Some(cache) = client.cache() {
             match usable(cache.root().join(env::ENVS_DIR)) {
                 Ok(dir) => return Ok(dir),
-                Err(e) => log!("build environments are not kept: {e}"),
+                Err(e) => crate::trace!("build", "build environments are not kept: {e}"),
             }
         }
         let scratch = self
@@ -232,7 +218,8 @@ impl Builder {
         })
         .await
         .map_err(|e| e.to_string())??;
-        log!(
+        crate::trace!(
+            "build",
             "{} build environment {} for [{}] ({}) in {:.0} ms",
             if reused { "reused" } else { "made" },
             dest.display(),
@@ -263,7 +250,8 @@ impl Builder {
         let (interp, unpacked) = tokio::join!(self.interpreter(), unpacked);
         let interp = interp.map_err(err)?;
         let (src, bs) = unpacked.map_err(|e| err(e.to_string()))?.map_err(err)?;
-        log!(
+        crate::trace!(
+            "build",
             "{file}: unpacked in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );
@@ -291,7 +279,10 @@ impl Builder {
         {
             Prepared::Env(env) => env,
             Prepared::Unresolvable(why) => {
-                log!("{file}: pip installs the build requirements in a venv of this build ({why})");
+                crate::trace!(
+                    "build",
+                    "{file}: pip installs the build requirements in a venv of this build ({why})"
+                );
                 Arc::new(pip_env(bs.requires.clone()).await.map_err(err)?)
             }
         };
@@ -323,7 +314,8 @@ impl Builder {
         let metadata = match outcome {
             hook::Outcome::Metadata(metadata) => metadata,
             hook::Outcome::NeedsMore(extra) => {
-                log!(
+                crate::trace!(
+                    "build",
                     "{file}: get_requires_for_build_wheel asks for [{}] too ({:.0} ms)",
                     extra.join(", "),
                     hook_started.elapsed().as_secs_f64() * 1000.0
@@ -351,7 +343,7 @@ impl Builder {
                         {
                             Prepared::Env(env) => env,
                             Prepared::Unresolvable(why) => {
-                                log!("{file}: pip installs the build requirements in a venv of this build ({why})");
+                                crate::trace!("build", "{file}: pip installs the build requirements in a venv of this build ({why})");
                                 Arc::new(pip_env(all).await.map_err(err)?)
                             }
                         }
@@ -360,7 +352,8 @@ impl Builder {
                 call(&env).run(hook::metadata).await.map_err(err)?
             }
         };
-        log!(
+        crate::trace!(
+            "build",
             "{file}: metadata built in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );

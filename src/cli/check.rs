@@ -10,8 +10,10 @@ use clap::{Args, ValueEnum};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{PackageName, VersionOrUrl};
 
-use super::wheelhouse::{lock_targets, read_lock};
-use super::{build_client, exit, CliError, IndexArgs, TargetArgs};
+use super::{
+    build_client, check_stale_hashes, exit, fetch_listings, lock_targets, parse_exclude_newer,
+    read_lock, CliError, IndexArgs, TargetArgs,
+};
 use crate::check::{self, Report, Status};
 use crate::requirements::RequirementsFile;
 
@@ -69,7 +71,7 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
         None => None,
     };
     let exclude_newer = match &args.exclude_newer {
-        Some(s) => Some(super::lock::parse_exclude_newer(s)?),
+        Some(s) => Some(parse_exclude_newer(s)?),
         None => None,
     };
     let client = build_client(
@@ -81,12 +83,12 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
         &[],
         None,
     )?;
-    let mut listings = super::wheelhouse::fetch_listings(&client, &lock).await?;
+    let mut listings = fetch_listings(&client, &lock).await?;
     if let Some(cut) = exclude_newer {
         check::exclude_newer(&lock, &mut listings, cut);
     }
     let report = check::check(&lock, &targets, &listings, input.as_ref());
-    super::wheelhouse::check_stale_hashes(&lock, &report.stale)?;
+    check_stale_hashes(&lock, &report.stale)?;
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&report)

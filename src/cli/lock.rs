@@ -10,7 +10,10 @@ use clap::Args;
 use pep508_rs::PackageName;
 use sha2::{Digest, Sha256};
 
-use super::{build_client, exit, resolve_targets, CliError, IndexArgs, TargetArgs};
+use super::{
+    build_client, exit, parse_exclude_newer, parse_only_binary, resolve_targets, CliError,
+    IndexArgs, TargetArgs,
+};
 use crate::index::{IndexClient, IndexError};
 use crate::lock::{Lock, Pin};
 use crate::requirements::{PyProject, RequirementsFile};
@@ -291,46 +294,6 @@ fn check_requires_python(
         excluded.join(", ")
     ))
     .hint("lock for targets whose Python the project supports (--target, [tool.pinwheel] targets), or change requires-python"))
-}
-
-/// `--exclude-newer`: an RFC 3339 timestamp or a date (its start, UTC).
-pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
-    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Ok(ts.as_second());
-    }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok(z.timestamp().as_second());
-        }
-    }
-    Err(
-        CliError::usage(format!("--exclude-newer {s}: not a timestamp"))
-            .hint("use RFC 3339 (2024-06-01T00:00:00Z) or a date (2024-06-01)"),
-    )
-}
-
-/// `--only-binary` values in pip's spelling: `:all:`, `:none:`, comma-separated names.
-pub fn parse_only_binary(values: &[String]) -> Result<(bool, HashSet<PackageName>), CliError> {
-    let mut all = false;
-    let mut names = HashSet::new();
-    for v in values {
-        for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match part {
-                ":all:" => all = true,
-                ":none:" => {
-                    all = false;
-                    names.clear();
-                }
-                n => {
-                    names.insert(
-                        PackageName::from_str(n)
-                            .map_err(|e| CliError::usage(format!("--only-binary {n}: {e}")))?,
-                    );
-                }
-            }
-        }
-    }
-    Ok((all, names))
 }
 
 pub async fn run(args: LockArgs) -> Result<u8, CliError> {

@@ -6,14 +6,21 @@ pub mod check;
 pub mod lock;
 pub mod wheelhouse;
 
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
+use futures::StreamExt;
+use pep508_rs::PackageName;
 use url::Url;
 
 use crate::index::{ClientOptions, IndexClient};
+use crate::lock::Lock;
+use crate::requirements::RequirementsFile;
 use crate::target::Target;
+use crate::wheelhouse::plan;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -360,6 +367,140 @@ pub fn build_client(
         refresh: args.refresh,
     };
     Ok(IndexClient::new(opts)?)
+}
+
+// What more than one command needs: reading a lock, its targets and listings, and the
+// flags that `lock` and `wheelhouse`/`check` share.
+
+/// Reads a hashed lock (any of the three generators' formats).
+pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, RequirementsFile), CliError> {
+    if !path.exists() {
+        return Err(CliError::usage(format!("{}: no such file", path.display()))
+            .hint("create it with `pinwheel lock`"));
+    }
+    let file = RequirementsFile::from_path(path).map_err(CliError::from)?;
+    let lock = Lock::from_requirements(&file, require_hashes)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    Ok((lock, file))
+}
+
+/// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's
+/// files, fetched concurrently, or for a direct reference its one file. Per pin, not per name:
+/// a lock may pin a name twice (markers), once as a direct reference.
+pub async fn fetch_listings(
+    client: &crate::index::IndexClient,
+    lock: &Lock,
+) -> Result<Vec<Vec<crate::index::IndexFile>>, CliError> {
+    let names: BTreeSet<&str> = lock
+        .pins
+        .iter()
+        .filter(|p| p.url.is_none())
+        .map(|p| p.name.as_ref())
+        .collect();
+    let fetched: Vec<_> = futures::stream::iter(names)
+        .map(|name| async move { (name, client.project(name).await) })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    let mut projects = HashMap::new();
+    for (name, r) in fetched {
+        projects.insert(name, r?);
+    }
+    lock.pins
+        .iter()
+        .map(|p| match &p.url {
+            Some(u) => {
+                let url = url::Url::parse(u)
+                    .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
+                Ok(vec![crate::index::IndexFile::from_url(&url)])
+            }
+            None => Ok(projects[p.name.as_ref()].files.to_vec()),
+        })
+        .collect()
+}
+
+/// Lock hashes that match no file: an integrity error when a target of the pin goes without a
+/// wheel (the missing file may be the one it needed), else a note on standard error.
+pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<(), CliError> {
+    let line = |s: &plan::StaleHashes| {
+        let pin = &lock.pins[s.pin];
+        format!(
+            "lock hash(es) for {}=={} match no file on the index: {}",
+            pin.name,
+            pin.version,
+            s.hashes.join(", ")
+        )
+    };
+    for s in stale.iter().filter(|s| !s.fatal) {
+        eprintln!(
+            "warning: {}; every target still gets a wheel the lock lists",
+            line(s)
+        );
+    }
+    let fatal: Vec<String> = stale.iter().filter(|s| s.fatal).map(line).collect();
+    if fatal.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        exit::INTEGRITY,
+        format!(
+            "{}\n  without those files a target falls back to the sdist or to nothing: the index replaced or removed files since the lock was made, or the lock comes from another index",
+            fatal.join("\n")
+        ),
+    )
+    .hint("re-lock against this index (re-run `pinwheel lock`, or your locker) to record its current files, after checking why they changed"))
+}
+
+/// Targets from `--target`, else the lock's `# targets:` line, else the host.
+pub fn lock_targets(args: &TargetArgs, lock: &Lock) -> Result<Vec<Target>, CliError> {
+    let (targets, host) = resolve_targets(args, &lock.targets)?;
+    if host {
+        eprintln!(
+            "The lock names no targets and no --target was given: using this machine, {}.",
+            targets[0].canonical()
+        );
+    }
+    Ok(targets)
+}
+
+/// `--exclude-newer`: an RFC 3339 timestamp or a date (its start, UTC).
+pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_second());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
+            return Ok(z.timestamp().as_second());
+        }
+    }
+    Err(
+        CliError::usage(format!("--exclude-newer {s}: not a timestamp"))
+            .hint("use RFC 3339 (2024-06-01T00:00:00Z) or a date (2024-06-01)"),
+    )
+}
+
+/// `--only-binary` values in pip's spelling: `:all:`, `:none:`, comma-separated names.
+pub fn parse_only_binary(values: &[String]) -> Result<(bool, HashSet<PackageName>), CliError> {
+    let mut all = false;
+    let mut names = HashSet::new();
+    for v in values {
+        for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                ":all:" => all = true,
+                ":none:" => {
+                    all = false;
+                    names.clear();
+                }
+                n => {
+                    names.insert(
+                        PackageName::from_str(n)
+                            .map_err(|e| CliError::usage(format!("--only-binary {n}: {e}")))?,
+                    );
+                }
+            }
+        }
+    }
+    Ok((all, names))
 }
 
 #[cfg(test)]

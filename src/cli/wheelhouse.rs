@@ -2,9 +2,9 @@
 //! directory, verified, with the `--no-index` requirements file and the manifest; and the CI
 //! gate that re-checks a wheelhouse against its manifest.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,9 +12,11 @@ use clap::Args;
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use super::{build_client, exit, resolve_targets, CliError, IndexArgs, TargetArgs};
+use super::{
+    build_client, check_stale_hashes, exit, fetch_listings, lock_targets, read_lock, CliError,
+    IndexArgs, TargetArgs,
+};
 use crate::lock::Lock;
-use crate::requirements::RequirementsFile;
 use crate::target::Target;
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
 use crate::wheelhouse::plan::{self, Choice};
@@ -57,85 +59,6 @@ pub struct VerifyArgs {
     pub dir: PathBuf,
 }
 
-/// Reads a hashed lock (any of the three generators' formats).
-pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, RequirementsFile), CliError> {
-    if !path.exists() {
-        return Err(CliError::usage(format!("{}: no such file", path.display()))
-            .hint("create it with `pinwheel lock`"));
-    }
-    let file = RequirementsFile::from_path(path).map_err(CliError::from)?;
-    let lock = Lock::from_requirements(&file, require_hashes)
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok((lock, file))
-}
-
-/// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's
-/// files, fetched concurrently, or for a direct reference its one file. Per pin, not per name:
-/// a lock may pin a name twice (markers), once as a direct reference.
-pub async fn fetch_listings(
-    client: &crate::index::IndexClient,
-    lock: &Lock,
-) -> Result<Vec<Vec<crate::index::IndexFile>>, CliError> {
-    let names: BTreeSet<&str> = lock
-        .pins
-        .iter()
-        .filter(|p| p.url.is_none())
-        .map(|p| p.name.as_ref())
-        .collect();
-    let fetched: Vec<_> = futures::stream::iter(names)
-        .map(|name| async move { (name, client.project(name).await) })
-        .buffer_unordered(64)
-        .collect()
-        .await;
-    let mut projects = HashMap::new();
-    for (name, r) in fetched {
-        projects.insert(name, r?);
-    }
-    lock.pins
-        .iter()
-        .map(|p| match &p.url {
-            Some(u) => {
-                let url = url::Url::parse(u)
-                    .map_err(|e| CliError::usage(format!("{}: invalid URL {u}: {e}", p.name)))?;
-                Ok(vec![crate::index::IndexFile::from_url(&url)])
-            }
-            None => Ok(projects[p.name.as_ref()].files.to_vec()),
-        })
-        .collect()
-}
-
-/// Lock hashes that match no file: an integrity error when a target of the pin goes without a
-/// wheel (the missing file may be the one it needed), else a note on standard error.
-pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<(), CliError> {
-    let line = |s: &plan::StaleHashes| {
-        let pin = &lock.pins[s.pin];
-        format!(
-            "lock hash(es) for {}=={} match no file on the index: {}",
-            pin.name,
-            pin.version,
-            s.hashes.join(", ")
-        )
-    };
-    for s in stale.iter().filter(|s| !s.fatal) {
-        eprintln!(
-            "warning: {}; every target still gets a wheel the lock lists",
-            line(s)
-        );
-    }
-    let fatal: Vec<String> = stale.iter().filter(|s| s.fatal).map(line).collect();
-    if fatal.is_empty() {
-        return Ok(());
-    }
-    Err(CliError::new(
-        exit::INTEGRITY,
-        format!(
-            "{}\n  without those files a target falls back to the sdist or to nothing: the index replaced or removed files since the lock was made, or the lock comes from another index",
-            fatal.join("\n")
-        ),
-    )
-    .hint("re-lock against this index (re-run `pinwheel lock`, or your locker) to record its current files, after checking why they changed"))
-}
-
 /// How messages name pin `i`: its name, with the version when the lock pins the name twice.
 pub fn pin_label(lock: &Lock, i: usize) -> String {
     let pin = &lock.pins[i];
@@ -144,18 +67,6 @@ pub fn pin_label(lock: &Lock, i: usize) -> String {
     } else {
         pin.name.to_string()
     }
-}
-
-/// Targets from `--target`, else the lock's `# targets:` line, else the host.
-pub fn lock_targets(args: &TargetArgs, lock: &Lock) -> Result<Vec<Target>, CliError> {
-    let (targets, host) = resolve_targets(args, &lock.targets)?;
-    if host {
-        eprintln!(
-            "The lock names no targets and no --target was given: using this machine, {}.",
-            targets[0].canonical()
-        );
-    }
-    Ok(targets)
 }
 
 fn human_bytes(n: u64) -> String {
@@ -201,7 +112,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     // The lock's own --only-binary lines first (pip honours them too), then the flags.
     let mut only_binary_values = file.only_binary.clone();
     only_binary_values.extend(args.only_binary.iter().cloned());
-    let (only_binary_all, only_binary) = super::lock::parse_only_binary(&only_binary_values)?;
+    let (only_binary_all, only_binary) = super::parse_only_binary(&only_binary_values)?;
     let refused: Vec<&(usize, String)> = fallbacks
         .iter()
         .filter(|(p, _)| only_binary_all || only_binary.contains(&lock.pins[*p].name))

@@ -75,7 +75,7 @@ impl Probe {
 /// heuristic freshness); PyPI itself sends `max-age=600`. `--refresh` revalidates regardless.
 pub const HEURISTIC_MAX_AGE: i64 = 600;
 
-type Memo<T> = Mutex<HashMap<String, Arc<OnceCell<Result<Arc<T>, IndexError>>>>>;
+type Memo<T> = Mutex<HashMap<String, Arc<OnceCell<Arc<T>>>>>;
 
 struct Inner {
     http: reqwest::Client,
@@ -245,7 +245,7 @@ impl IndexClient {
             attempt += 1;
             let started = std::time::Instant::now();
             let sent = make().send().await;
-            if trace_enabled() {
+            if crate::trace::enabled("http") {
                 let status = match &sent {
                     Ok(r) => r.status().as_u16().to_string(),
                     Err(e) => format!("error: {e}"),
@@ -291,9 +291,11 @@ impl IndexClient {
             let mut map = self.inner.pages.lock().unwrap();
             map.entry(name.to_string()).or_default().clone()
         };
-        cell.get_or_init(|| async { self.fetch_project(name).await.map(Arc::new) })
+        // Failures are not memoised: a fetch that failed for a prefetch is tried again when
+        // the resolver asks, so a speculative request never decides the outcome.
+        cell.get_or_try_init(|| async { self.fetch_project(name).await.map(Arc::new) })
             .await
-            .clone()
+            .cloned()
     }
 
     async fn fetch_project(&self, name: &str) -> Result<Project, IndexError> {
@@ -590,7 +592,7 @@ impl IndexClient {
             .cache
             .as_ref()
             .filter(|_| file.sha256.is_some() || file.url().scheme() != "file");
-        cell.get_or_init(|| async {
+        cell.get_or_try_init(|| async {
             if let Some(bytes) = disk_cache.and_then(|c| c.read_metadata(&key)) {
                 return Ok(Arc::new(bytes));
             }
@@ -606,7 +608,7 @@ impl IndexClient {
             Ok(Arc::new(bytes))
         })
         .await
-        .clone()
+        .cloned()
     }
 
     async fn fetch_metadata(&self, project: &str, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
@@ -887,12 +889,6 @@ fn file_belongs_to(filename: &str, normalized: &str) -> bool {
     let norm_file = crate::index::normalize(&lower);
     norm_file.starts_with(&format!("{normalized}-"))
         && norm_file[normalized.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
-}
-
-/// `PINWHEEL_LOG=http` prints every request (URL without credentials, status, time) to stderr.
-fn trace_enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("PINWHEEL_LOG").is_ok_and(|v| v.contains("http")))
 }
 
 /// The full cause chain of an error, one line.

@@ -602,7 +602,10 @@ fn parse_hash(value: &str, origin: &Origin) -> Result<String, RequirementsError>
 
 /// `scheme://` or `file:` at the start.
 fn has_url_scheme(text: &str) -> bool {
-    if text.len() >= 5 && text[..5].eq_ignore_ascii_case("file:") {
+    if text
+        .get(..5)
+        .is_some_and(|head| head.eq_ignore_ascii_case("file:"))
+    {
         return true;
     }
     let Some(colon) = text.find("://") else {

@@ -3,21 +3,27 @@
 //! and the environment marker (PEP 508) that selects exactly those targets.
 
 pub mod candidates;
+mod conflicts;
 pub mod markers;
+mod memo;
+mod options;
 mod prefetch;
 pub mod provider;
+pub mod ranges;
 pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
 use pubgrub::PubGrubError;
 
 pub use candidates::Candidate;
-use provider::{Node, Provider, ProviderError, Range};
-pub use provider::{Origin, Settings};
+use memo::{FetchError, Memo};
+pub use options::{Origin, Settings};
+use provider::{Inputs, Node, Provider, ProviderError};
+use ranges::Range;
 
 use crate::index::{IndexClient, IndexError, IndexFile};
 
@@ -73,7 +79,7 @@ pub async fn resolve(
         let e = constraint_map
             .entry(c.requirement.name.clone())
             .or_insert((Range::full(), MarkerTree::FALSE));
-        e.0 = e.0.intersection(&provider::range_of(&c.requirement));
+        e.0 = e.0.intersection(&ranges::range_of(&c.requirement));
         e.1.or(c.requirement.marker.clone());
     }
     if let Some(report) = split_by_target(&requirements, &settings.targets, &envs) {
@@ -90,7 +96,7 @@ pub async fn resolve(
     let mut pre_named: HashSet<PackageName> = HashSet::new();
     let mut direct = HashMap::new();
     for o in requirements.iter().chain(constraints.iter()) {
-        if provider::names_prerelease(&o.requirement) {
+        if ranges::names_prerelease(&o.requirement) {
             pre_named.insert(o.requirement.name.clone());
         }
         if let Some(VersionOrUrl::Url(u)) = &o.requirement.version_or_url {
@@ -115,35 +121,28 @@ pub async fn resolve(
         .map(|t| t.canonical())
         .collect::<Vec<_>>()
         .join(", ");
-    let maps = Arc::new(provider::VersionMaps::new(settings.exclude_newer));
-    let prefetch = prefetch::Prefetcher::new(
+    let memo = Arc::new(Memo::new(
         client.clone(),
         tokio::runtime::Handle::current(),
-        maps.clone(),
+        settings.exclude_newer,
+        settings.targets.clone(),
+        direct,
+    ));
+    let prefetch = prefetch::Prefetcher::new(
+        memo.clone(),
         settings.clone(),
         envs.clone(),
         guide_ranges(&requirements, &constraint_map, &envs),
-        direct.keys().cloned().collect(),
     );
-    let provider = Provider {
-        client: client.clone(),
-        rt: tokio::runtime::Handle::current(),
+    let inputs = Inputs {
         settings,
         envs,
         roots: requirements,
         constraints: constraint_map,
         constraint_origins: constraints,
         pre_named,
-        maps,
-        metadata: Mutex::default(),
-        skipped: Mutex::default(),
-        masks: Mutex::default(),
-        direct,
-        yanked_ok: Mutex::default(),
-        decided: Mutex::default(),
-        deps_masks: Mutex::default(),
-        prefetch,
     };
+    let provider = Provider::new(inputs, memo, prefetch);
     tokio::task::spawn_blocking(move || solve(&provider, target_names))
         .await
         .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
@@ -165,7 +164,7 @@ fn guide_ranges(
             let r = out
                 .entry(o.requirement.name.clone())
                 .or_insert(Range::full());
-            *r = r.intersection(&provider::range_of(&o.requirement));
+            *r = r.intersection(&ranges::range_of(&o.requirement));
         }
     }
     out
@@ -193,8 +192,8 @@ fn split_by_target(
         }
     }
     for (name, lines) in by_name {
-        let range = lines.iter().fold(provider::Range::full(), |r, (o, _)| {
-            r.intersection(&provider::range_of(&o.requirement))
+        let range = lines.iter().fold(Range::full(), |r, (o, _)| {
+            r.intersection(&ranges::range_of(&o.requirement))
         });
         let differ = lines.iter().any(|(_, on)| *on != lines[0].1);
         if !range.is_empty() || !differ {
@@ -231,18 +230,14 @@ const MAX_ROUNDS: usize = 8;
 fn solve(provider: &Provider, target_names: String) -> Result<Resolution, ResolveError> {
     let mut seed: HashMap<PackageName, u64> = HashMap::new();
     for _ in 0..MAX_ROUNDS {
-        *provider.masks.lock().unwrap() = seed.clone();
-        provider.decided.lock().unwrap().clear();
-        provider.yanked_ok.lock().unwrap().clear();
-        provider.deps_masks.lock().unwrap().clear();
-        let versions = run_pubgrub(provider, &target_names)?;
+        let versions = run_pubgrub(provider, &target_names, &seed)?;
         let (needed, mut via, warnings) = walk(provider, &versions)?;
         let mut pins = Vec::new();
         let mut short = Vec::new();
         for (name, targets) in needed {
             let version = versions[&name].clone();
             let mask = targets.iter().fold(0u64, |m, &i| m | (1 << i));
-            if let Some(read) = deps_read_short(provider, &name, &version, mask) {
+            if let Some(read) = provider.deps_read_short(&name, &version, mask) {
                 short.push((
                     name,
                     version,
@@ -256,7 +251,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
             }
             match pin_files(provider, &name, &version, mask)? {
                 Ok(files) => {
-                    let url = provider.direct.get(&name).and_then(|m| {
+                    let url = provider.memo.direct(&name).and_then(|m| {
                         m.get(&version)
                             .and_then(|c| c.first())
                             .map(|c| c.file.url())
@@ -275,7 +270,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
         }
         if short.is_empty() {
             let mut warnings = warnings;
-            for (name, list) in provider.skipped.lock().unwrap().iter() {
+            for (name, list) in provider.skipped().iter() {
                 for (v, skip) in list {
                     if let candidates::Skip::InvalidMetadata(why) = skip {
                         warnings.push(format!(
@@ -309,25 +304,6 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
     })
 }
 
-/// When the dependencies of a chosen node (the project or one of its extras) were read for
-/// fewer targets than the final graph needs it on, the mask they were read for: a dependency
-/// whose marker holds only on the missing targets was left out.
-fn deps_read_short(
-    provider: &Provider,
-    name: &PackageName,
-    version: &Version,
-    mask: u64,
-) -> Option<u64> {
-    let read = provider.deps_masks.lock().unwrap();
-    read.iter()
-        .filter(|((node, v), _)| {
-            v == version
-                && matches!(node, Node::Package(n) | Node::ExtraRequires(n, _) if n == name)
-        })
-        .map(|(_, m)| *m)
-        .find(|m| m & mask != mask)
-}
-
 /// The files of a chosen version for the targets that need it, or why it cannot serve them.
 fn pin_files(
     provider: &Provider,
@@ -335,20 +311,15 @@ fn pin_files(
     version: &Version,
     mask: u64,
 ) -> Result<Result<Vec<Candidate>, String>, ResolveError> {
-    let allow_yanked = provider
-        .yanked_ok
-        .lock()
-        .unwrap()
-        .contains(&(name.clone(), version.clone()));
+    let allow_yanked = provider.yanked_ok(name, version);
     let files = match provider.usable_files(name, version, allow_yanked, mask) {
         Ok(f) => f,
         Err(skip) => return Ok(Err(skip.to_string())),
     };
-    let meta = provider
-        .metadata(name, version)
-        .map_err(|e| ResolveError::Provider(e.to_string()))?;
+    let meta = provider.metadata(name, version).map_err(fetch_error)?;
     if let Some(rp) = &meta.requires_python {
         if let Some(t) = provider
+            .inputs
             .masked_targets(mask)
             .iter()
             .find(|t| !rp.contains(&t.python_full_version()))
@@ -362,30 +333,45 @@ fn pin_files(
     Ok(Ok(files))
 }
 
-/// One pubgrub run: the chosen version of every project.
+/// Turns a fetch failure into the resolution's error.
+fn fetch_error(e: FetchError) -> ResolveError {
+    match e {
+        FetchError::Index(e) => ResolveError::Index(e),
+        other => ResolveError::Provider(other.to_string()),
+    }
+}
+
+/// One pubgrub run: the chosen version of every project. A conflict that changes the
+/// priorities restarts the search (bounded: see `conflicts`).
 fn run_pubgrub(
     provider: &Provider,
     target_names: &str,
+    masks: &HashMap<PackageName, u64>,
 ) -> Result<BTreeMap<PackageName, Version>, ResolveError> {
-    let result = pubgrub::resolve(provider, Node::Root, Version::new([0]));
-    let solution = match result {
-        Ok(s) => s,
-        Err(PubGrubError::NoSolution(tree)) => {
-            let report = report::explain(provider, tree);
-            return Err(ResolveError::NoSolution {
-                targets: target_names.to_string(),
-                report,
-            });
+    let solution = loop {
+        crate::trace!("resolve", "attempt {}", provider.restarts() + 1);
+        provider.begin(masks.clone());
+        match pubgrub::resolve(provider, Node::Root, Version::new([0])) {
+            Ok(s) => break s,
+            Err(PubGrubError::ErrorInShouldCancel(ProviderError::Restart)) => continue,
+            Err(PubGrubError::NoSolution(tree)) => {
+                let report = report::explain(provider, tree);
+                return Err(ResolveError::NoSolution {
+                    targets: target_names.to_string(),
+                    report,
+                });
+            }
+            Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+            | Err(PubGrubError::ErrorChoosingVersion { source, .. })
+            | Err(PubGrubError::ErrorInShouldCancel(source)) => {
+                return Err(match source {
+                    ProviderError::Fetch(e) => fetch_error(e),
+                    other => ResolveError::Provider(other.to_string()),
+                })
+            }
         }
-        Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
-        | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => {
-            return Err(match source {
-                ProviderError::Index(e) => ResolveError::Index(e),
-                other => ResolveError::Provider(other.to_string()),
-            })
-        }
-        Err(e) => return Err(ResolveError::Provider(e.to_string())),
     };
+    crate::trace!("resolve", "solved: {} nodes", solution.len());
     Ok(solution
         .iter()
         .filter_map(|(n, v)| match n {
@@ -409,9 +395,10 @@ fn walk(
     let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
     let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
     let mut warnings: BTreeSet<String> = BTreeSet::new();
-    for (ti, env) in provider.envs.iter().enumerate() {
+    for (ti, env) in provider.inputs.envs.iter().enumerate() {
         let mut seen: HashSet<(PackageName, Option<ExtraName>)> = HashSet::new();
         let mut queue: Vec<(Requirement, String)> = provider
+            .inputs
             .roots
             .iter()
             .filter(|o| o.requirement.marker.evaluate(env, &[]))
@@ -435,9 +422,7 @@ fn walk(
                 }
                 needed.entry(req.name.clone()).or_default().insert(ti);
                 let version = &versions[&req.name];
-                let meta = provider
-                    .metadata(&req.name, version)
-                    .map_err(|e| ResolveError::Provider(e.to_string()))?;
+                let meta = provider.metadata(&req.name, version).map_err(fetch_error)?;
                 if let Some(e) = extra.as_ref().filter(|e| !meta.provides_extra(e)) {
                     warnings.insert(format!(
                         "{} {version} does not provide the extra '{e}'",

@@ -8,21 +8,31 @@
 //! is fetched ahead: an sdist's may need a PEP 517 build, which waits until the resolver picks
 //! that version.
 //!
+//! The prefetcher sits below the provider: it reads the inputs it is given and warms the shared
+//! [`Memo`] and the client's caches, and the provider never asks it anything. Its speculative
+//! metadata reads are bounded by [`BUDGET`] per resolution.
+//!
 //! Without this the resolver's walk is one round trip per level of the dependency graph for
 //! the page and one for the metadata; with it the fetches of a level start as soon as its
 //! parent's metadata is in, not when the resolver gets round to the parent.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName};
 
 use super::candidates::{self, Candidate, Policy};
-use super::provider::{range_of, Range, Settings, VersionMaps};
+use super::memo::Memo;
+use super::options::Settings;
+use super::ranges::{range_of, Range};
 use crate::dist::filename::DistFilename;
 use crate::dist::metadata::CoreMetadata;
-use crate::index::IndexClient;
+
+/// At most this many speculative metadata reads per resolution: a guess that runs away (a
+/// backtracking walk, a huge graph) costs requests up to this bound, never more.
+pub const BUDGET: usize = 2000;
 
 /// Everything a background fetch needs, shared by all of them (cheap to clone).
 #[derive(Clone)]
@@ -31,48 +41,63 @@ pub struct Prefetcher {
 }
 
 struct Inner {
-    client: IndexClient,
-    rt: tokio::runtime::Handle,
-    maps: Arc<VersionMaps>,
+    memo: Arc<Memo>,
     settings: Settings,
     envs: Vec<MarkerEnvironment>,
     /// Ranges every resolution keeps to: the constraints and the input's requirements.
     guides: HashMap<PackageName, Range>,
-    /// Projects given as direct references: nothing to fetch from an index.
-    direct: HashSet<PackageName>,
     /// The (project, version, extras) whose requirements were already followed.
     followed: Mutex<HashSet<(PackageName, Version, Vec<ExtraName>)>>,
+    /// The versions whose metadata `start_older` asked for already.
+    requested: Mutex<HashSet<(PackageName, Version)>>,
+    /// Speculative metadata reads left.
+    budget: AtomicUsize,
 }
 
 impl Prefetcher {
     pub fn new(
-        client: IndexClient,
-        rt: tokio::runtime::Handle,
-        maps: Arc<VersionMaps>,
+        memo: Arc<Memo>,
         settings: Settings,
         envs: Vec<MarkerEnvironment>,
         guides: HashMap<PackageName, Range>,
-        direct: HashSet<PackageName>,
     ) -> Self {
         Prefetcher {
             inner: Arc::new(Inner {
-                client,
-                rt,
-                maps,
+                memo,
                 settings,
                 envs,
                 guides,
-                direct,
                 followed: Mutex::default(),
+                requested: Mutex::default(),
+                budget: AtomicUsize::new(BUDGET),
             }),
         }
+    }
+
+    /// Whether the metadata of `name` `version` may be read ahead: a version asked for before
+    /// costs nothing more (the client shares the read); a new one takes one read from the
+    /// budget, and none is left once it is spent.
+    fn claim(&self, name: &PackageName, version: &Version) -> bool {
+        let mut requested = self.inner.requested.lock().unwrap();
+        if requested.contains(&(name.clone(), version.clone())) {
+            return true;
+        }
+        let took = self
+            .inner
+            .budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
+            .is_ok();
+        if took {
+            requested.insert((name.clone(), version.clone()));
+        }
+        took
     }
 
     /// Starts fetching, in the background, the page of `name`, the metadata of the version the
     /// resolver is most likely to pick within `range`, and then the same for its requirements
     /// (with `extras` active).
     pub fn start(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
-        if self.inner.direct.contains(name) {
+        if self.inner.memo.is_direct(name) {
             return;
         }
         let this = self.clone();
@@ -80,7 +105,7 @@ impl Prefetcher {
         let range = range.clone();
         let mut extras = extras.to_vec();
         extras.sort();
-        self.inner.rt.spawn(async move {
+        self.inner.memo.runtime().spawn(async move {
             this.run(name, range, extras).await;
         });
     }
@@ -91,14 +116,14 @@ impl Prefetcher {
             Some(g) => range.intersection(g),
             None => range,
         };
-        let Ok(map) = inner.maps.get(&inner.client, &name).await else {
+        let Ok(map) = inner.memo.versions_async(&name).await else {
             return;
         };
         let Some(v) = self.likely_pick(&name, &map, &range) else {
             return;
         };
         let files: Vec<&Candidate> = map.get(&v).unwrap_or(&[]).iter().collect();
-        let Some(src) = candidates::metadata_source(&files, &inner.settings.targets) else {
+        let Some(src) = inner.memo.metadata_source(&files) else {
             return;
         };
         // Reading an sdist's metadata may mean a PEP 517 build: it runs the project's code and
@@ -107,7 +132,10 @@ impl Prefetcher {
         if !matches!(src.filename, DistFilename::Wheel(_)) {
             return;
         }
-        let Ok(bytes) = inner.client.metadata(name.as_ref(), &src.file).await else {
+        if !self.claim(&name, &v) {
+            return;
+        }
+        let Ok(bytes) = inner.memo.client().metadata(name.as_ref(), &src.file).await else {
             return;
         };
         let key = (name.clone(), v.clone(), extras.clone());
@@ -136,31 +164,42 @@ impl Prefetcher {
     /// Starts fetching the metadata of the `count` releases in `range` just below `below`: what
     /// the resolver asks for next while it backtracks through a package's versions.
     pub fn start_older(&self, name: &PackageName, range: &Range, below: &Version, count: usize) {
-        if self.inner.direct.contains(name) {
+        if self.inner.memo.is_direct(name) {
             return;
         }
         let this = self.clone();
         let name = name.clone();
         let range = range.clone();
         let below = below.clone();
-        self.inner.rt.spawn(async move {
+        self.inner.memo.runtime().spawn(async move {
             let inner = &this.inner;
-            let Ok(map) = inner.maps.get(&inner.client, &name).await else {
+            let Ok(map) = inner.memo.versions_async(&name).await else {
                 return;
             };
             let pre = below.any_prerelease();
-            let older: Vec<&Version> = map
-                .versions
-                .keys()
-                .rev()
-                .filter(|v| **v < below && range.contains(*v) && (pre || !v.any_prerelease()))
-                .take(count)
-                .collect();
+            let older: Vec<&Version> = {
+                let requested = inner.requested.lock().unwrap();
+                map.versions
+                    .keys()
+                    .rev()
+                    .filter(|v| **v < below && range.contains(*v) && (pre || !v.any_prerelease()))
+                    .take(count)
+                    .filter(|v| !requested.contains(&(name.clone(), (*v).clone())))
+                    .collect()
+            };
+            crate::trace!(
+                "prefetch",
+                "{name}: metadata of {} releases below {below}",
+                older.len()
+            );
             let fetches = older.into_iter().filter_map(|v| {
                 let files: Vec<&Candidate> = map.get(v).unwrap_or(&[]).iter().collect();
-                candidates::metadata_source(&files, &inner.settings.targets)
+                inner
+                    .memo
+                    .metadata_source(&files)
                     .filter(|src| matches!(src.filename, DistFilename::Wheel(_)))
-                    .map(|src| inner.client.metadata(name.as_ref(), &src.file))
+                    .filter(|_| this.claim(&name, v))
+                    .map(|src| inner.memo.client().metadata(name.as_ref(), &src.file))
             });
             futures::future::join_all(fetches).await;
         });

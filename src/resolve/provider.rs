@@ -1,22 +1,32 @@
 //! The pubgrub `DependencyProvider`: packages are projects and their extras (a `pkg[x]` node
 //! depends on `pkg` at the same version plus the extra's requirements), versions are PEP 440
-//! versions, ranges come from PEP 440 specifiers. The provider runs on a blocking thread and asks
-//! the async index client for pages and metadata, prefetching what the resolver will likely ask
-//! for next so that many requests are in flight while it decides.
+//! versions, ranges come from PEP 440 specifiers. The provider runs on a blocking thread.
+//!
+//! It holds three kinds of state, kept apart:
+//! - [`Inputs`]: what the resolution was asked (fixed);
+//! - the [`Memo`] of what has been fetched (shared with the prefetcher, which sits below the
+//!   provider and only warms it), and the [`Conflicts`] learnt so far (kept across attempts);
+//! - [`Search`]: the state of one pubgrub attempt, created fresh for each.
+//!
+//! Every answer the provider gives pubgrub is a function of the inputs, the index's data and
+//! the calls pubgrub made before: what is cached or prefetched, and how long answers take,
+//! change how long the resolution takes, never its path. `PINWHEEL_LOG=resolve` traces it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::OnceCell;
-
-use pep440_rs::{LocalSegment, Operator, Version, VersionSpecifier, VersionSpecifiers};
-use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Ranges};
+use pep440_rs::Version;
+use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree, PackageName, Requirement};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 
 use super::candidates::{self, Candidate, Policy, Skip, VersionMap};
+use super::conflicts::{Class, Conflicts, Decisions, Verdict};
+use super::memo::{FetchError, Memo};
+use super::options::{Origin, Settings};
 use super::prefetch::Prefetcher;
+use super::ranges::{exact_range, range_names_prerelease, range_of, Range};
 use crate::dist::metadata::CoreMetadata;
-use crate::index::{IndexClient, IndexError};
+use crate::index::IndexError;
 use crate::target::Target;
 
 /// A node of the resolution graph.
@@ -34,6 +44,16 @@ pub enum Node {
     ExtraRequires(PackageName, ExtraName),
 }
 
+impl Node {
+    /// The project a node belongs to (none for the root).
+    pub fn project(&self) -> Option<&PackageName> {
+        match self {
+            Node::Root => None,
+            Node::Package(n) | Node::Extra(n, _) | Node::ExtraRequires(n, _) => Some(n),
+        }
+    }
+}
+
 impl std::fmt::Display for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -44,45 +64,17 @@ impl std::fmt::Display for Node {
     }
 }
 
-pub type Range = Ranges<Version>;
-
-/// How many older releases' metadata is fetched ahead when the resolver backtracks a package.
+/// How many older releases' metadata is fetched ahead when the resolver backtracks a package
+/// the first time; the batch doubles with each further backtrack of it, up to
+/// [`BACKTRACK_PREFETCH_MAX`], so a long walk down one package's releases (pubgrub cannot
+/// always merge their incompatibilities) costs a few round trips, not one per release.
 const BACKTRACK_PREFETCH: usize = 4;
+const BACKTRACK_PREFETCH_MAX: usize = 64;
 
-/// What the resolver needs besides the index.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    pub targets: Vec<Target>,
-    pub exclude_newer: Option<i64>,
-    pub pre: bool,
-    /// Versions to keep when still allowed (from an existing lock).
-    pub preferences: HashMap<PackageName, Version>,
-    /// `--only-binary :all:` (None in the set means all).
-    pub only_binary_all: bool,
-    pub only_binary: HashSet<PackageName>,
-    pub no_binary: HashSet<PackageName>,
-    pub prefer_binary: bool,
-}
-
-impl Settings {
-    /// Whether `--only-binary` applies to `name` (`--no-binary` of it wins).
-    pub fn only_binary(&self, name: &PackageName) -> bool {
-        !self.no_binary.contains(name) && (self.only_binary_all || self.only_binary.contains(name))
-    }
-}
-
-/// A requirement with where it came from, for messages and `# via` lines.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    pub requirement: Requirement,
-    pub source: String,
-}
-
-pub(crate) struct Provider {
-    pub client: IndexClient,
-    pub rt: tokio::runtime::Handle,
+/// What the resolution was asked: fixed for its whole run.
+pub(crate) struct Inputs {
     pub settings: Settings,
-    pub envs: Vec<pep508_rs::MarkerEnvironment>,
+    pub envs: Vec<MarkerEnvironment>,
     pub roots: Vec<Origin>,
     pub constraints: HashMap<PackageName, (Range, MarkerTree)>,
     /// The constraint lines as written, for messages.
@@ -90,132 +82,9 @@ pub(crate) struct Provider {
     /// Packages an input line or constraint names a pre-release for (pip then allows their
     /// pre-releases); a dependency's specifiers count through the range (`choose`).
     pub pre_named: HashSet<PackageName>,
-    pub maps: Arc<VersionMaps>,
-    pub metadata: Mutex<HashMap<(PackageName, Version), Arc<CoreMetadata>>>,
-    pub skipped: Mutex<HashMap<PackageName, Vec<(Version, Skip)>>>,
-    /// Per package, the targets (bit i = `settings.targets[i]`) on which some requirement seen
-    /// so far needs it: a requirement counts on a target when its marker holds there and its
-    /// parent is needed there. Candidate checks (Requires-Python, `--only-binary`) apply on
-    /// these targets only, so a Windows-only dependency need not have Linux wheels.
-    pub masks: Mutex<HashMap<PackageName, u64>>,
-    pub direct: HashMap<PackageName, Arc<VersionMap>>,
-    /// Versions chosen while only a `==` range allowed them, so yanked files count (PEP 592).
-    pub yanked_ok: Mutex<HashSet<(PackageName, Version)>>,
-    /// The version last chosen for each project, tried first for its extras' nodes.
-    pub decided: Mutex<HashMap<PackageName, Version>>,
-    /// Per node and version, the targets its dependencies were read for. pubgrub asks once, so
-    /// a dependency whose marker holds only on a target the node gained later is missing.
-    pub deps_masks: Mutex<HashMap<(Node, Version), u64>>,
-    pub prefetch: Prefetcher,
 }
 
-type MapCell = Arc<OnceCell<Result<Arc<VersionMap>, IndexError>>>;
-
-/// Version maps per project, computed once and shared by the resolver and its prefetches.
-pub struct VersionMaps {
-    exclude_newer: Option<i64>,
-    cells: Mutex<HashMap<PackageName, MapCell>>,
-}
-
-impl VersionMaps {
-    pub fn new(exclude_newer: Option<i64>) -> Self {
-        VersionMaps {
-            exclude_newer,
-            cells: Mutex::default(),
-        }
-    }
-
-    pub async fn get(
-        &self,
-        client: &IndexClient,
-        name: &PackageName,
-    ) -> Result<Arc<VersionMap>, IndexError> {
-        let cell = self
-            .cells
-            .lock()
-            .unwrap()
-            .entry(name.clone())
-            .or_default()
-            .clone();
-        cell.get_or_init(|| async {
-            let project = client.project(name.as_ref()).await?;
-            Ok(Arc::new(VersionMap::from_files(
-                name,
-                project.files.clone(),
-                self.exclude_newer,
-            )))
-        })
-        .await
-        .clone()
-    }
-}
-
-/// Errors that stop the resolution (as opposed to versions being unavailable).
-#[derive(Debug, thiserror::Error)]
-pub enum ProviderError {
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error("invalid metadata in {file}: {reason}")]
-    Metadata { file: String, reason: String },
-}
-
-/// PEP 440 specifiers as a pubgrub range.
-pub fn range_of(req: &Requirement) -> Range {
-    match &req.version_or_url {
-        Some(VersionOrUrl::VersionSpecifier(s)) => s.iter().fold(Range::full(), |r, spec| {
-            r.intersection(&specifier_range(spec))
-        }),
-        _ => Range::full(),
-    }
-}
-
-/// `v` and its local versions: what `==v` means (PEP 440).
-pub fn exact_range(v: &Version) -> Range {
-    let top = v.clone().with_local(vec![LocalSegment::Number(LOCAL_MAX)]);
-    Range::from_range_bounds(v.clone()..=top)
-}
-
-/// The local label standing for "any local version" at the top of an `==` range.
-pub const LOCAL_MAX: u64 = u64::MAX;
-
-/// One specifier as a range. PEP 440 ignores a candidate's local label when the specifier has
-/// none: `==1.0` and `<=1.0` match `1.0+cpu`, `!=1.0` excludes it; the rest is pep440_rs's
-/// conversion.
-fn specifier_range(spec: &VersionSpecifier) -> Range {
-    let v = spec.version();
-    let with_locals = || exact_range(v);
-    match spec.operator() {
-        Operator::Equal if v.local().is_empty() => with_locals(),
-        Operator::NotEqual if v.local().is_empty() => with_locals().complement(),
-        Operator::LessThanEqual if v.local().is_empty() => {
-            Range::from(spec.clone()).union(&with_locals())
-        }
-        _ => Range::from(spec.clone()),
-    }
-}
-
-fn specifiers(req: &Requirement) -> Option<&VersionSpecifiers> {
-    match &req.version_or_url {
-        Some(VersionOrUrl::VersionSpecifier(s)) => Some(s),
-        _ => None,
-    }
-}
-
-impl Provider {
-    fn only_binary(&self, name: &PackageName) -> bool {
-        self.settings.only_binary(name)
-    }
-
-    /// The targets a package is needed on so far (all when nothing is known yet).
-    pub fn mask_of(&self, name: &PackageName) -> u64 {
-        self.masks
-            .lock()
-            .unwrap()
-            .get(name)
-            .copied()
-            .unwrap_or(self.all_mask())
-    }
-
+impl Inputs {
     pub fn all_mask(&self) -> u64 {
         if self.settings.targets.len() >= 64 {
             u64::MAX
@@ -224,7 +93,7 @@ impl Provider {
         }
     }
 
-    /// The targets of a mask.
+    /// The targets of a mask (bit i = `settings.targets[i]`).
     pub fn masked_targets(&self, mask: u64) -> Vec<Target> {
         self.settings
             .targets
@@ -239,14 +108,138 @@ impl Provider {
     pub fn any_target(&self, marker: &MarkerTree, extras: &[ExtraName]) -> bool {
         self.envs.iter().any(|env| marker.evaluate(env, extras))
     }
+}
 
-    /// The version map of a project (memoised; fetched through the async client).
-    pub fn versions(&self, name: &PackageName) -> Result<Arc<VersionMap>, ProviderError> {
-        if let Some(m) = self.direct.get(name) {
-            return Ok(m.clone());
+/// The state of one pubgrub attempt.
+#[derive(Default)]
+pub(crate) struct Search {
+    /// Per package, the targets on which some requirement seen so far needs it: a requirement
+    /// counts on a target when its marker holds there and its parent is needed there.
+    /// Candidate checks (Requires-Python, `--only-binary`) apply on these targets only, so a
+    /// Windows-only dependency need not have Linux wheels.
+    masks: HashMap<PackageName, u64>,
+    /// Versions chosen while only a `==` range allowed them, so yanked files count (PEP 592).
+    yanked_ok: HashSet<(PackageName, Version)>,
+    /// The version last chosen for each project, tried first for its extras' nodes.
+    last_chosen: HashMap<PackageName, Version>,
+    /// The version last chosen for each node.
+    node_versions: HashMap<Node, Version>,
+    /// How often each node was chosen again at another version (it is being backtracked).
+    backtracks: HashMap<Node, u32>,
+    /// The decisions standing, as far as the provider can tell (for conflicts and the trace).
+    decisions: Decisions<Node>,
+    /// Per node and version, the targets its dependencies were read for. pubgrub asks once, so
+    /// a dependency whose marker holds only on a target the node gained later is missing.
+    deps_masks: HashMap<(Node, Version), u64>,
+    /// Set when a conflict asks for the search to start again.
+    restart: bool,
+}
+
+impl Search {
+    /// A fresh attempt, knowing from earlier rounds on which targets packages are needed.
+    pub fn new(masks: HashMap<PackageName, u64>) -> Self {
+        Search {
+            masks,
+            ..Search::default()
         }
-        let map = self.rt.block_on(self.maps.get(&self.client, name))?;
-        Ok(map)
+    }
+}
+
+pub(crate) struct Provider {
+    pub inputs: Inputs,
+    pub memo: Arc<Memo>,
+    prefetch: Prefetcher,
+    search: Mutex<Search>,
+    conflicts: Mutex<Conflicts>,
+    /// Versions passed over and why, over all attempts (for messages).
+    skipped: Mutex<HashMap<PackageName, Vec<(Version, Skip)>>>,
+}
+
+/// Errors that stop an attempt.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// Not an error: a conflict changed the priorities, and the search starts again.
+    #[error("the search restarts with new priorities")]
+    Restart,
+}
+
+impl From<IndexError> for ProviderError {
+    fn from(e: IndexError) -> Self {
+        ProviderError::Fetch(FetchError::Index(e))
+    }
+}
+
+impl Provider {
+    pub fn new(inputs: Inputs, memo: Arc<Memo>, prefetch: Prefetcher) -> Self {
+        Provider {
+            inputs,
+            memo,
+            prefetch,
+            search: Mutex::default(),
+            conflicts: Mutex::default(),
+            skipped: Mutex::default(),
+        }
+    }
+
+    /// Starts a new attempt with the given per-package target masks.
+    pub fn begin(&self, masks: HashMap<PackageName, u64>) {
+        *self.search.lock().unwrap() = Search::new(masks);
+    }
+
+    pub fn restarts(&self) -> u32 {
+        self.conflicts.lock().unwrap().restarts()
+    }
+
+    /// Versions passed over and why.
+    pub fn skipped(&self) -> std::sync::MutexGuard<'_, HashMap<PackageName, Vec<(Version, Skip)>>> {
+        self.skipped.lock().unwrap()
+    }
+
+    /// Whether `version` of `name` was chosen under an `==` range (its yanked files count).
+    pub fn yanked_ok(&self, name: &PackageName, version: &Version) -> bool {
+        self.search
+            .lock()
+            .unwrap()
+            .yanked_ok
+            .contains(&(name.clone(), version.clone()))
+    }
+
+    /// When the dependencies of a chosen node (the project or one of its extras) were read for
+    /// fewer targets than `mask`, the mask they were read for: a dependency whose marker holds
+    /// only on the missing targets was left out.
+    pub fn deps_read_short(&self, name: &PackageName, version: &Version, mask: u64) -> Option<u64> {
+        let search = self.search.lock().unwrap();
+        search
+            .deps_masks
+            .iter()
+            .filter(|((node, v), _)| {
+                v == version
+                    && matches!(node, Node::Package(n) | Node::ExtraRequires(n, _) if n == name)
+            })
+            .map(|(_, m)| *m)
+            .find(|m| m & mask != mask)
+    }
+
+    fn only_binary(&self, name: &PackageName) -> bool {
+        self.inputs.settings.only_binary(name)
+    }
+
+    /// The targets a package is needed on so far (all when nothing is known yet).
+    pub fn mask_of(&self, name: &PackageName) -> u64 {
+        self.search
+            .lock()
+            .unwrap()
+            .masks
+            .get(name)
+            .copied()
+            .unwrap_or(self.inputs.all_mask())
+    }
+
+    /// The version map of a project.
+    pub fn versions(&self, name: &PackageName) -> Result<Arc<VersionMap>, FetchError> {
+        self.memo.versions(name)
     }
 
     /// The files of `version` that pass the policy.
@@ -266,7 +259,7 @@ impl Provider {
             }
         };
         let cands = map.get(version).unwrap_or(&[]);
-        let targets = self.masked_targets(mask);
+        let targets = self.inputs.masked_targets(mask);
         let policy = Policy {
             targets: &targets,
             allow_yanked,
@@ -280,37 +273,11 @@ impl Provider {
         &self,
         name: &PackageName,
         version: &Version,
-    ) -> Result<Arc<CoreMetadata>, ProviderError> {
-        if let Some(m) = self
-            .metadata
-            .lock()
-            .unwrap()
-            .get(&(name.clone(), version.clone()))
-        {
-            return Ok(m.clone());
+    ) -> Result<Arc<CoreMetadata>, FetchError> {
+        let (meta, first) = self.memo.metadata(name, version)?;
+        if first {
+            crate::trace!("resolve", "metadata {name} {version}");
         }
-        let map = self.versions(name)?;
-        let all = map.get(version).unwrap_or(&[]);
-        let refs: Vec<&Candidate> = all.iter().collect();
-        let source =
-            candidates::metadata_source(&refs, &self.settings.targets).ok_or_else(|| {
-                ProviderError::Metadata {
-                    file: format!("{name} {version}"),
-                    reason: "no files".into(),
-                }
-            })?;
-        let bytes = self
-            .rt
-            .block_on(self.client.metadata(name.as_ref(), &source.file))?;
-        let meta = CoreMetadata::parse(&bytes).map_err(|e| ProviderError::Metadata {
-            file: source.file.filename.clone(),
-            reason: e.to_string(),
-        })?;
-        let meta = Arc::new(meta);
-        self.metadata
-            .lock()
-            .unwrap()
-            .insert((name.clone(), version.clone()), meta.clone());
         Ok(meta)
     }
 
@@ -324,8 +291,8 @@ impl Provider {
     ) -> Result<Result<Arc<CoreMetadata>, String>, ProviderError> {
         match self.metadata(name, version) {
             Ok(m) => Ok(Ok(m)),
-            Err(e @ ProviderError::Metadata { .. })
-            | Err(e @ ProviderError::Index(IndexError::Metadata { .. })) => {
+            Err(e @ FetchError::Metadata { .. })
+            | Err(e @ FetchError::Index(IndexError::Metadata { .. })) => {
                 let mut s = self.skipped.lock().unwrap();
                 let list = s.entry(name.clone()).or_default();
                 if !list.iter().any(|(x, _)| x == version) {
@@ -335,7 +302,7 @@ impl Provider {
                 }
                 Ok(Err("its metadata is invalid".to_string()))
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -353,7 +320,7 @@ impl Provider {
         let mut needed: Vec<(&PackageName, &[ExtraName])> = Vec::new();
         for req in reqs {
             let mut mask = 0u64;
-            for (i, env) in self.envs.iter().enumerate() {
+            for (i, env) in self.inputs.envs.iter().enumerate() {
                 let holds = if only_new_for_extra {
                     req.marker.evaluate(env, extras) && !req.marker.evaluate(env, &[])
                 } else {
@@ -368,14 +335,15 @@ impl Provider {
                 continue;
             }
             *self
-                .masks
+                .search
                 .lock()
                 .unwrap()
+                .masks
                 .entry(req.name.clone())
                 .or_default() |= mask;
             let mut range = range_of(req);
-            if let Some((c, marker)) = self.constraints.get(&req.name) {
-                if self.any_target(marker, &[]) {
+            if let Some((c, marker)) = self.inputs.constraints.get(&req.name) {
+                if self.inputs.any_target(marker, &[]) {
                     range = range.intersection(c);
                 }
             }
@@ -406,6 +374,37 @@ impl Provider {
         out
     }
 
+    /// Notes the dependencies of `name` `version` that exclude a standing decision: that
+    /// decision (the culprit) rejects this version. Asks for a restart when the culprit has
+    /// done so often enough (see [`Conflicts`]).
+    fn note_conflicts(&self, name: &PackageName, version: &Version, deps: &[(Node, Range)]) {
+        let mut search = self.search.lock().unwrap();
+        for (node, range) in deps {
+            let Node::Package(dep) = node else { continue };
+            if dep == name {
+                continue;
+            }
+            let Some(decided) = search.decisions.get(node).cloned() else {
+                continue;
+            };
+            if range.contains(&decided) {
+                continue;
+            }
+            crate::trace!(
+                "resolve",
+                "conflict: {name} {version} needs {dep} {range}, decided {decided}"
+            );
+            let verdict = self.conflicts.lock().unwrap().record(name, dep);
+            if let Verdict::Restart(culprit) = verdict {
+                crate::trace!(
+                    "resolve",
+                    "restart: {culprit} is decided late from now on (it rejected other packages' versions again and again)"
+                );
+                search.restart = true;
+            }
+        }
+    }
+
     fn choose(
         &self,
         name: &PackageName,
@@ -413,14 +412,15 @@ impl Provider {
         for_extra: bool,
     ) -> Result<Option<Version>, ProviderError> {
         let map = self.versions(name)?;
+        let settings = &self.inputs.settings;
         // pip allows pre-releases for a package when a specifier on it names one. The input's
         // always apply; a dependency's apply while they are part of the range, i.e. while the
         // parent that wrote them is chosen, not after the resolver moved away from it.
         let allow_pre_all =
-            self.settings.pre || self.pre_named.contains(name) || range_names_prerelease(range);
+            settings.pre || self.inputs.pre_named.contains(name) || range_names_prerelease(range);
         // PEP 592: a yanked release is allowed when the range pins it with `==`.
         let exact = |v: &Version| range.subset_of(&exact_range(&v.clone().without_local()));
-        let targets = self.masked_targets(self.mask_of(name));
+        let targets = self.inputs.masked_targets(self.mask_of(name));
         let pass = |v: &Version| -> Option<Vec<Candidate>> {
             let cands = map.get(v)?;
             let policy = Policy {
@@ -442,16 +442,17 @@ impl Provider {
         };
         let chosen = |v: &Version| {
             if exact(v) {
-                self.yanked_ok
+                self.search
                     .lock()
                     .unwrap()
+                    .yanked_ok
                     .insert((name.clone(), v.clone()));
             }
             Ok(Some(v.clone()))
         };
         // An extra's node first tries the version its project was given, which it must match.
         if for_extra {
-            let decided = self.decided.lock().unwrap().get(name).cloned();
+            let decided = self.search.lock().unwrap().last_chosen.get(name).cloned();
             if let Some(d) = decided {
                 if range.contains(&d) && pass(&d).is_some() {
                     return chosen(&d);
@@ -469,7 +470,7 @@ impl Provider {
                 }
             }
         }
-        if let Some(p) = self.settings.preferences.get(name) {
+        if let Some(p) = settings.preferences.get(name) {
             if range.contains(p) && pass(p).is_some() {
                 return chosen(p);
             }
@@ -486,7 +487,7 @@ impl Provider {
                 break;
             }
             let ok_pre = |v: &Version| allow_pre_all || allow_pre || !v.any_prerelease();
-            if self.settings.prefer_binary {
+            if settings.prefer_binary {
                 for v in in_range.iter().filter(|v| ok_pre(v)) {
                     if let Some(files) = pass(v) {
                         let refs: Vec<&Candidate> = files.iter().collect();
@@ -504,6 +505,62 @@ impl Provider {
         }
         Ok(None)
     }
+
+    /// Records the dependencies read for a node, and checks Requires-Python on the targets the
+    /// project is needed on.
+    fn node_dependencies(
+        &self,
+        node: &Node,
+        name: &PackageName,
+        version: &Version,
+        extra: Option<&ExtraName>,
+    ) -> Result<Dependencies<Node, Range, String>, ProviderError> {
+        let meta = match self.metadata_or_invalid(name, version)? {
+            Ok(m) => m,
+            Err(why) => return Ok(self.unavailable(node, version, why)),
+        };
+        let mask = self.mask_of(name);
+        self.search
+            .lock()
+            .unwrap()
+            .deps_masks
+            .insert((node.clone(), version.clone()), mask);
+        if extra.is_none() {
+            if let Some(rp) = &meta.requires_python {
+                if let Some(t) = self
+                    .inputs
+                    .masked_targets(mask)
+                    .iter()
+                    .find(|t| !rp.contains(&t.python_full_version()))
+                {
+                    let why = format!(
+                        "its metadata requires Python {rp}, which excludes {}",
+                        t.canonical()
+                    );
+                    return Ok(self.unavailable(node, version, why));
+                }
+            }
+        }
+        let deps = self.dependencies_of(
+            &meta.requires_dist,
+            extra.map(std::slice::from_ref).unwrap_or(&[]),
+            extra.is_some(),
+            Some((name, version)),
+            mask,
+        );
+        self.note_conflicts(name, version, &deps);
+        Ok(Dependencies::Available(deps.into_iter().collect()))
+    }
+
+    fn unavailable(
+        &self,
+        node: &Node,
+        version: &Version,
+        why: String,
+    ) -> Dependencies<Node, Range, String> {
+        crate::trace!("resolve", "reject {node} {version}: {why}");
+        Dependencies::Unavailable(why)
+    }
 }
 
 fn push(out: &mut Vec<(Node, Range)>, node: Node, range: Range) {
@@ -519,7 +576,7 @@ impl DependencyProvider for Provider {
     type V = Version;
     type VS = Range;
     type M = String;
-    type Priority = (u32, std::cmp::Reverse<usize>);
+    type Priority = (Class, u32);
     type Err = ProviderError;
 
     fn prioritize(
@@ -528,14 +585,16 @@ impl DependencyProvider for Provider {
         range: &Range,
         stats: &PackageResolutionStatistics,
     ) -> Self::Priority {
-        // Decide pinned and conflicting packages first; then breadth first, a project before
-        // its extras (which then take the project's version: see `choose`).
+        // Conflict classes first (see `conflicts`); within a class, pinned and conflicting
+        // packages first; then breadth first, a project before its extras (which then take the
+        // project's version: see `choose`).
+        let class = package
+            .project()
+            .map(|n| self.conflicts.lock().unwrap().class(n))
+            .unwrap_or_default();
         let pinned = u32::from(range.as_singleton().is_some());
         let project = u32::from(matches!(package, Node::Package(..)));
-        (
-            stats.conflict_count() * 4 + pinned * 2 + project,
-            std::cmp::Reverse(0),
-        )
+        (class, stats.conflict_count() * 4 + pinned * 2 + project)
     }
 
     fn choose_version(
@@ -543,22 +602,53 @@ impl DependencyProvider for Provider {
         package: &Node,
         range: &Range,
     ) -> Result<Option<Version>, ProviderError> {
-        match package {
-            Node::Root => Ok(Some(Version::new([0]))),
+        let undone = self.search.lock().unwrap().decisions.choosing(package);
+        if undone > 0 {
+            crate::trace!(
+                "resolve",
+                "backtrack: {package} is chosen again, {undone} decisions undone"
+            );
+        }
+        let v = match package {
+            Node::Root => Some(Version::new([0])),
             Node::Package(n) => {
                 let v = self.choose(n, range, false)?;
                 if let Some(v) = &v {
-                    let again = self.decided.lock().unwrap().insert(n.clone(), v.clone());
-                    // Chosen before: the resolver is backtracking through n's releases and will
-                    // likely want the next older ones; fetch their metadata meanwhile.
-                    if again.is_some_and(|old| old != *v) {
-                        self.prefetch.start_older(n, range, v, BACKTRACK_PREFETCH);
-                    }
+                    let mut search = self.search.lock().unwrap();
+                    search.last_chosen.insert(n.clone(), v.clone());
                 }
-                Ok(v)
+                v
             }
-            Node::Extra(n, _) | Node::ExtraRequires(n, _) => self.choose(n, range, true),
+            Node::Extra(n, _) | Node::ExtraRequires(n, _) => self.choose(n, range, true)?,
+        };
+        if let (Some(n), Some(v)) = (package.project(), &v) {
+            let mut search = self.search.lock().unwrap();
+            let again = search.node_versions.insert(package.clone(), v.clone());
+            // Chosen before at another version: the resolver is backtracking through n's
+            // releases (through the project or one of its extras) and will likely want the
+            // next older ones; fetch their metadata meanwhile, more each time.
+            if again.is_some_and(|old| old != *v) {
+                let times = search.backtracks.entry(package.clone()).or_default();
+                *times += 1;
+                let batch = (BACKTRACK_PREFETCH << (*times - 1).min(8)).min(BACKTRACK_PREFETCH_MAX);
+                drop(search);
+                self.prefetch.start_older(n, range, v, batch);
+            }
         }
+        match &v {
+            Some(v) => {
+                if !matches!(package, Node::Root) {
+                    crate::trace!("resolve", "decide {package} {v}");
+                }
+                self.search
+                    .lock()
+                    .unwrap()
+                    .decisions
+                    .decided(package.clone(), v.clone());
+            }
+            None => crate::trace!("resolve", "no version of {package} in {range}"),
+        }
+        Ok(v)
     }
 
     fn get_dependencies(
@@ -568,42 +658,16 @@ impl DependencyProvider for Provider {
     ) -> Result<Dependencies<Node, Range, String>, ProviderError> {
         match package {
             Node::Root => {
-                let reqs: Vec<Requirement> =
-                    self.roots.iter().map(|o| o.requirement.clone()).collect();
-                let deps = self.dependencies_of(&reqs, &[], false, None, self.all_mask());
+                let reqs: Vec<Requirement> = self
+                    .inputs
+                    .roots
+                    .iter()
+                    .map(|o| o.requirement.clone())
+                    .collect();
+                let deps = self.dependencies_of(&reqs, &[], false, None, self.inputs.all_mask());
                 Ok(Dependencies::Available(deps.into_iter().collect()))
             }
-            Node::Package(name) => {
-                let meta = match self.metadata_or_invalid(name, version)? {
-                    Ok(m) => m,
-                    Err(why) => return Ok(Dependencies::Unavailable(why)),
-                };
-                let mask = self.mask_of(name);
-                self.deps_masks
-                    .lock()
-                    .unwrap()
-                    .insert((package.clone(), version.clone()), mask);
-                if let Some(rp) = &meta.requires_python {
-                    if let Some(t) = self
-                        .masked_targets(mask)
-                        .iter()
-                        .find(|t| !rp.contains(&t.python_full_version()))
-                    {
-                        return Ok(Dependencies::Unavailable(format!(
-                            "its metadata requires Python {rp}, which excludes {}",
-                            t.canonical()
-                        )));
-                    }
-                }
-                let deps = self.dependencies_of(
-                    &meta.requires_dist,
-                    &[],
-                    false,
-                    Some((name, version)),
-                    mask,
-                );
-                Ok(Dependencies::Available(deps.into_iter().collect()))
-            }
+            Node::Package(name) => self.node_dependencies(package, name, version, None),
             Node::Extra(name, extra) => Ok(Dependencies::Available(
                 [
                     (
@@ -619,130 +683,15 @@ impl DependencyProvider for Provider {
                 .collect(),
             )),
             Node::ExtraRequires(name, extra) => {
-                let meta = match self.metadata_or_invalid(name, version)? {
-                    Ok(m) => m,
-                    Err(why) => return Ok(Dependencies::Unavailable(why)),
-                };
-                let mask = self.mask_of(name);
-                self.deps_masks
-                    .lock()
-                    .unwrap()
-                    .insert((package.clone(), version.clone()), mask);
-                let deps = self.dependencies_of(
-                    &meta.requires_dist,
-                    std::slice::from_ref(extra),
-                    true,
-                    Some((name, version)),
-                    mask,
-                );
-                Ok(Dependencies::Available(deps.into_iter().collect()))
+                self.node_dependencies(package, name, version, Some(extra))
             }
         }
     }
-}
 
-/// Whether a bound of the range is a pre-release a specifier named (`>=2.0b1`, `==2.0rc1`,
-/// `<2.0a1`): pip then allows pre-releases. Bounds the conversion makes up do not count: the
-/// `.dev0` ends of `~=` and `==X.*`, and the two sides of a `!=` hole (packaging 24.2: `!=`
-/// never enables pre-releases).
-pub fn range_names_prerelease(range: &Range) -> bool {
-    let segments: Vec<_> = range.iter().collect();
-    let made_up = |v: &Version| {
-        v.dev() == Some(0) && v.pre().is_none() && v.post().is_none() && v.local().is_empty()
-    };
-    let bound_version = |b: &std::ops::Bound<Version>| match b {
-        std::ops::Bound::Included(v) | std::ops::Bound::Excluded(v) => Some(v.clone()),
-        std::ops::Bound::Unbounded => None,
-    };
-    for (i, (lo, hi)) in segments.iter().enumerate() {
-        if let Some(v) = bound_version(lo) {
-            let hole_end = matches!(lo, std::ops::Bound::Excluded(_)) && !v.local().is_empty();
-            if v.any_prerelease() && !made_up(&v) && !hole_end {
-                return true;
-            }
+    fn should_cancel(&self) -> Result<(), ProviderError> {
+        if self.search.lock().unwrap().restart {
+            return Err(ProviderError::Restart);
         }
-        if let Some(v) = bound_version(hi) {
-            let next_lo = segments.get(i + 1).and_then(|(l, _)| bound_version(l));
-            let hole_start = matches!(hi, std::ops::Bound::Excluded(_))
-                && next_lo.is_some_and(|n| n.clone().without_local() == v);
-            if v.any_prerelease() && !made_up(&v.clone().without_local()) && !hole_start {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// Whether any of the specifiers names a pre-release (pip then allows them for that package);
-/// `!=` never does (packaging 24.2).
-pub fn names_prerelease(req: &Requirement) -> bool {
-    specifiers(req).is_some_and(|s| {
-        s.iter().any(|s| {
-            !matches!(s.operator(), Operator::NotEqual | Operator::NotEqualStar)
-                && s.any_prerelease()
-        })
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::str::FromStr;
-
-    fn range(spec: &str) -> Range {
-        range_of(&Requirement::from_str(&format!("x{spec}")).unwrap())
-    }
-
-    fn v(s: &str) -> Version {
-        Version::from_str(s).unwrap()
-    }
-
-    #[test]
-    fn exact_pins_match_local_versions() {
-        let r = range("==1.0");
-        assert!(
-            r.contains(&v("1.0")) && r.contains(&v("1.0+cpu")) && r.contains(&v("1.0.0+cu121.1"))
-        );
-        assert!(!r.contains(&v("1.0.post1")) && !r.contains(&v("1.0.1")));
-        let r = range("==1.0+cpu");
-        assert!(r.contains(&v("1.0+cpu")) && !r.contains(&v("1.0+cu121")));
-        let r = range("!=1.0");
-        assert!(!r.contains(&v("1.0+cpu")) && r.contains(&v("1.0.1")));
-    }
-
-    #[test]
-    fn ranges_name_pre_releases_as_their_specifiers_do() {
-        for spec in [
-            ">=2.0b1",
-            "==2.0rc1",
-            "<2.0a1",
-            ">1.0,<=2.0rc1",
-            ">2.0.dev3",
-            ">=1.0,!=1.5,<2.0b1",
-        ] {
-            assert!(range_names_prerelease(&range(spec)), "{spec}");
-        }
-        for spec in [
-            "",
-            ">=1.0",
-            "<2.0",
-            "~=1.4",
-            "==1.*",
-            "!=2.0rc1",
-            ">=1.0,!=2.0b1",
-            "<=2.0",
-        ] {
-            assert!(!range_names_prerelease(&range(spec)), "{spec}");
-        }
-    }
-
-    #[test]
-    fn other_operators_follow_pep440() {
-        let r = range(">=1.0,<2");
-        assert!(r.contains(&v("1.5")) && !r.contains(&v("2.0")) && !r.contains(&v("2.0a1")));
-        let r = range("~=1.4.2");
-        assert!(r.contains(&v("1.4.9")) && !r.contains(&v("1.5")));
-        let r = range("==1.*");
-        assert!(r.contains(&v("1.9")) && !r.contains(&v("2.0")));
+        Ok(())
     }
 }

@@ -9,7 +9,8 @@ use pubgrub::{
     DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term,
 };
 
-use super::provider::{Node, Provider, Range, LOCAL_MAX};
+use super::provider::{Node, Provider};
+use super::ranges::{Range, LOCAL_MAX};
 
 type Ext = External<Node, Range, String>;
 type Der = Derived<Node, Range, String>;
@@ -37,7 +38,7 @@ pub(crate) fn explain(
     for note in notes {
         out.push_str(&format!("  note: {note}\n"));
     }
-    let skipped = provider.skipped.lock().unwrap();
+    let skipped = provider.skipped();
     let mut names: Vec<_> = skipped
         .keys()
         .filter(|n| report.contains(n.as_ref()))
@@ -276,9 +277,10 @@ impl Prose<'_> {
         };
         let lines: Vec<String> = self
             .provider
+            .inputs
             .roots
             .iter()
-            .chain(&self.provider.constraint_origins)
+            .chain(&self.provider.inputs.constraint_origins)
             .filter(|o| &o.requirement.name == name)
             .map(|o| {
                 let text = o.requirement.to_string();
@@ -305,14 +307,16 @@ impl Prose<'_> {
         };
         let applies = self
             .provider
+            .inputs
             .constraints
             .get(name)
-            .is_some_and(|(_, marker)| self.provider.any_target(marker, &[]));
+            .is_some_and(|(_, marker)| self.provider.inputs.any_target(marker, &[]));
         if !applies {
             return String::new();
         }
         let lines: Vec<String> = self
             .provider
+            .inputs
             .constraint_origins
             .iter()
             .filter(|o| &o.requirement.name == name)
@@ -520,7 +524,7 @@ mod tests {
     use std::str::FromStr;
 
     fn range(spec: &str) -> Range {
-        super::super::provider::range_of(
+        super::super::ranges::range_of(
             &pep508_rs::Requirement::from_str(&format!("x{spec}")).unwrap(),
         )
     }

@@ -54,6 +54,9 @@ pub struct IndexOptions {
     /// Hold the answer to requests whose path contains `.0` until a request whose path
     /// contains `.1` arrives (at most 5 s; `FixtureIndex::hold_timed_out` tells).
     pub hold_until: Option<(String, String)>,
+    /// `(seed, max_ms)`: delay every answer by a pseudo-random time in `0..=max_ms`, drawn
+    /// from a generator seeded with `seed` (one draw per request, in order of arrival).
+    pub latency: Option<(u64, u64)>,
 }
 
 impl Default for IndexOptions {
@@ -69,6 +72,7 @@ impl Default for IndexOptions {
             suffix_ranges_only: false,
             hashes: true,
             hold_until: None,
+            latency: None,
         }
     }
 }
@@ -91,6 +95,8 @@ struct State {
     arrived: Mutex<Vec<String>>,
     arrival: Condvar,
     hold_timed_out: AtomicBool,
+    /// State of the latency generator (`IndexOptions::latency`).
+    latency_state: Mutex<u64>,
 }
 
 pub struct FixtureIndex {
@@ -116,6 +122,7 @@ impl FixtureIndex {
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(State {
             failures: Mutex::new(opts.fail_first.clone()),
+            latency_state: Mutex::new(opts.latency.map_or(0, |(seed, _)| seed)),
             opts,
             built,
             log: Mutex::default(),
@@ -239,6 +246,7 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
         }
         let path = target.split('?').next().unwrap_or("/").to_string();
         arrive(state, &path);
+        delay(state);
         let resp = handle(state, &method, &path, &headers);
         state.log.lock().unwrap().push(Request {
             method: method.clone(),
@@ -269,6 +277,22 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
             return Ok(());
         }
     }
+}
+
+/// Sleeps for the next draw of the seeded latency generator (splitmix64), if one is set.
+fn delay(state: &State) {
+    let Some((_, max_ms)) = state.opts.latency else {
+        return;
+    };
+    let ms = {
+        let mut x = state.latency_state.lock().unwrap();
+        *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % (max_ms + 1)
+    };
+    std::thread::sleep(Duration::from_millis(ms));
 }
 
 /// Records an arrival and, for a held path, waits for the awaited one.

@@ -807,3 +807,12 @@ fn every_error_has_a_hint() {
         assert_eq!(err.path(), Path::new("requirements.in"));
     }
 }
+
+#[test]
+fn non_ascii_text_is_an_error_not_a_panic() {
+    // A multi-byte character where an ASCII prefix is probed (`file:`): once a panic.
+    for line in ["idna≥3", "reqü", "é", "requésts==1.0", "≥"] {
+        let err = parse_err(&format!("{line}\n"));
+        assert!(err.to_string().contains("requirements.in"), "{line}: {err}");
+    }
+}
