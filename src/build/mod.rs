@@ -243,9 +243,9 @@ impl Builder {
         let work = tempfile::tempdir().map_err(|e| err(e.to_string()))?;
         // The interpreter is asked (once per run) while the sdist unpacks.
         let unpacked = {
-            let bytes = sdist.bytes.clone();
+            let archive = sdist.archive.clone();
             let (name, dest) = (file.clone(), work.path().join("src"));
-            tokio::task::spawn_blocking(move || source::unpack_sdist(&bytes, &name, &dest))
+            tokio::task::spawn_blocking(move || source::unpack_sdist(&archive, &name, &dest))
         };
         let (interp, unpacked) = tokio::join!(self.interpreter(), unpacked);
         let interp = interp.map_err(err)?;

@@ -15,14 +15,16 @@ pub struct BuildSystem {
     pub backend_path: Vec<String>,
 }
 
-/// Unpacks the sdist `bytes` into `dest` and returns its source tree (the single top-level
-/// directory, as sdists have) and its build system.
+/// Unpacks the sdist at `archive` (named `filename`) into `dest`, streaming it from disk, and
+/// returns its source tree (the single top-level directory, as sdists have) and its build
+/// system.
 pub fn unpack_sdist(
-    bytes: &[u8],
+    archive: &Path,
     filename: &str,
     dest: &Path,
 ) -> Result<(PathBuf, BuildSystem), String> {
-    unpack(bytes, filename, dest).map_err(|e| format!("cannot unpack: {e}"))?;
+    let file = std::fs::File::open(archive).map_err(|e| format!("cannot open: {e}"))?;
+    unpack(file, filename, dest).map_err(|e| format!("cannot unpack: {e}"))?;
     let src = single_top_dir(dest).unwrap_or(dest.to_path_buf());
     let bs = build_system(&src)?;
     Ok((src, bs))
@@ -87,19 +89,23 @@ fn build_system_of(pyproject: Option<&str>) -> Result<BuildSystem, String> {
     })
 }
 
-fn unpack(bytes: &[u8], filename: &str, dest: &Path) -> std::io::Result<()> {
+fn unpack<R: std::io::Read + std::io::Seek>(
+    archive: R,
+    filename: &str,
+    dest: &Path,
+) -> std::io::Result<()> {
     use crate::dist::SdistExtension;
     std::fs::create_dir_all(dest)?;
     match SdistExtension::split(filename).map(|(_, ext)| ext) {
         Some(SdistExtension::Zip) => {
-            let mut z =
-                zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
+            let mut z = zip::ZipArchive::new(archive).map_err(std::io::Error::other)?;
             z.extract(dest).map_err(std::io::Error::other)
         }
-        Some(SdistExtension::TarGz | SdistExtension::Tgz) => {
-            unpack_tar(flate2::read::GzDecoder::new(bytes), dest)
-        }
-        Some(SdistExtension::Tar) => unpack_tar(bytes, dest),
+        Some(SdistExtension::TarGz | SdistExtension::Tgz) => unpack_tar(
+            flate2::read::GzDecoder::new(std::io::BufReader::new(archive)),
+            dest,
+        ),
+        Some(SdistExtension::Tar) => unpack_tar(std::io::BufReader::new(archive), dest),
         _ => Err(std::io::Error::other(
             "not a .tar.gz, .tgz, .tar or .zip archive",
         )),
@@ -169,14 +175,15 @@ mod tests {
             ("demo-1.0.zip", &zip),
         ] {
             let dir = tempfile::tempdir().unwrap();
-            unpack(bytes, name, dir.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            unpack(std::io::Cursor::new(bytes), name, dir.path())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
                 dir.path().join("demo-1.0/pyproject.toml").is_file(),
                 "{name}"
             );
         }
         let dir = tempfile::tempdir().unwrap();
-        let err = unpack(&tar, "demo-1.0.tar.bz2", dir.path()).unwrap_err();
+        let err = unpack(std::io::Cursor::new(&tar), "demo-1.0.tar.bz2", dir.path()).unwrap_err();
         assert!(err.to_string().contains(".tar.gz"), "{err}");
     }
 

@@ -353,19 +353,29 @@ pub fn read_sdist_file(
     filename: &str,
     member: &str,
 ) -> Result<Option<Vec<u8>>, MetadataError> {
+    read_sdist_file_from(std::io::Cursor::new(bytes), filename, member)
+}
+
+/// [`read_sdist_file`] over any seekable reader (an sdist on disk is read as a stream, never
+/// whole: some are hundreds of megabytes).
+pub fn read_sdist_file_from<R: Read + std::io::Seek>(
+    mut reader: R,
+    filename: &str,
+    member: &str,
+) -> Result<Option<Vec<u8>>, MetadataError> {
     let lower = filename.to_ascii_lowercase();
     let archive_error = |err: &dyn std::fmt::Display| MetadataError::Archive {
         filename: filename.to_string(),
         message: err.to_string(),
     };
     if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
-        let decoder = flate2::read::GzDecoder::new(bytes);
+        let decoder = flate2::read::GzDecoder::new(std::io::BufReader::new(&mut reader));
         read_tar_member(decoder, member).map_err(|err| archive_error(&err))
     } else if lower.ends_with(".tar") {
-        read_tar_member(bytes, member).map_err(|err| archive_error(&err))
+        read_tar_member(std::io::BufReader::new(&mut reader), member)
+            .map_err(|err| archive_error(&err))
     } else if lower.ends_with(".zip") {
-        let mut archive =
-            zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|err| archive_error(&err))?;
+        let mut archive = zip::ZipArchive::new(reader).map_err(|err| archive_error(&err))?;
         let found = archive
             .file_names()
             .find(|name| is_top_level(name, member))

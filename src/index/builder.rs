@@ -19,7 +19,8 @@ pub struct Sdist {
     pub filename: String,
     /// The listed sha256 (hex), when the index gave one.
     pub sha256: Option<String>,
-    pub bytes: Arc<Vec<u8>>,
+    /// The archive, verified, in a temporary file (removed when the last holder drops it).
+    pub archive: Arc<tempfile::TempPath>,
 }
 
 /// Prepares the core metadata of sdists with their build backends.

@@ -570,6 +570,54 @@ impl IndexClient {
         }
     }
 
+    /// Like [`IndexClient::fetch_file`], into a temporary file: the body streams to disk and is
+    /// hashed on the way, so memory stays flat whatever the file's size.
+    pub async fn fetch_file_to_disk(
+        &self,
+        url: &Url,
+        sha256: Option<&str>,
+    ) -> Result<tempfile::TempPath, IndexError> {
+        use tokio::io::AsyncWriteExt;
+        let io_err = |e: std::io::Error| IndexError::Http {
+            url: redact(url),
+            reason: format!("writing a temporary file: {e}"),
+        };
+        let tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
+        let (std_file, path) = tmp.into_parts();
+        let mut out = tokio::fs::File::from_std(std_file);
+        let actual = if url.scheme() == "file" || self.inner.opts.offline {
+            let bytes = self.fetch_bytes(url).await?;
+            out.write_all(&bytes).await.map_err(io_err)?;
+            hex::encode(Sha256::digest(&bytes))
+        } else {
+            let mut resp = self.send(url, || self.get_bulk(url)).await?;
+            if !resp.status().is_success() {
+                return Err(IndexError::Status {
+                    url: redact(url),
+                    status: resp.status().as_u16(),
+                });
+            }
+            let mut hasher = Sha256::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| IndexError::Http {
+                url: redact(url),
+                reason: error_chain(&e),
+            })? {
+                hasher.update(&chunk);
+                out.write_all(&chunk).await.map_err(io_err)?;
+            }
+            hex::encode(hasher.finalize())
+        };
+        out.flush().await.map_err(io_err)?;
+        match sha256 {
+            Some(expected) if expected != actual => Err(IndexError::Hash {
+                url: redact(url),
+                expected: expected.to_string(),
+                actual,
+            }),
+            _ => Ok(path),
+        }
+    }
+
     /// Core metadata (METADATA / PKG-INFO bytes) of one file, by the cheapest route; memoised
     /// and cached on disk by the file's sha256.
     pub async fn metadata(
@@ -781,13 +829,19 @@ impl IndexClient {
     }
 
     async fn sdist_metadata(&self, project: &str, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        let bytes = self.fetch_file(&file.url(), file.sha256.as_deref()).await?;
-        let pkg_info =
-            crate::dist::metadata::read_sdist_pkg_info(&bytes, &file.filename).map_err(|e| {
-                IndexError::Metadata {
-                    file: file.filename.clone(),
-                    reason: e.to_string(),
-                }
+        // To disk, not memory: sdists run to hundreds of megabytes (pyspark's is 317 MB).
+        let archive = self
+            .fetch_file_to_disk(&file.url(), file.sha256.as_deref())
+            .await?;
+        let pkg_info = std::fs::File::open(&archive)
+            .map_err(|e| e.to_string())
+            .and_then(|f| {
+                crate::dist::metadata::read_sdist_file_from(f, &file.filename, "PKG-INFO")
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|reason| IndexError::Metadata {
+                file: file.filename.clone(),
+                reason,
             })?;
         if let Some(info) = pkg_info {
             if let Ok(meta) = crate::dist::metadata::CoreMetadata::parse(&info) {
@@ -807,7 +861,7 @@ impl IndexClient {
             project: project.to_string(),
             filename: file.filename.clone(),
             sha256: file.sha256.clone(),
-            bytes: Arc::new(bytes),
+            archive: Arc::new(archive),
         };
         builder.prepare_metadata(self, sdist).await
     }

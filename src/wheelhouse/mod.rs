@@ -63,12 +63,12 @@ pub fn render_requirements(
 /// The build requirements (`[build-system].requires`, PEP 517/518 defaults) of the sdist at
 /// `path`, read from its top-level pyproject.toml.
 pub fn sdist_build_requires(path: &Path) -> Result<Vec<String>, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let filename = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let pyproject = crate::dist::metadata::read_sdist_file(&bytes, &filename, "pyproject.toml")
+    let pyproject = crate::dist::metadata::read_sdist_file_from(file, &filename, "pyproject.toml")
         .map_err(|e| e.to_string())?;
     let text = pyproject.map(|b| String::from_utf8_lossy(&b).into_owned());
     crate::build::build_requires(text.as_deref())
