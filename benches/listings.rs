@@ -12,8 +12,8 @@ use pep440_rs::Version;
 use pep508_rs::PackageName;
 use pinwheel::index::cache::{Cache, CachedPage};
 use pinwheel::index::simple::parse_json;
+use pinwheel::platform::Target;
 use pinwheel::resolve::candidates::VersionMap;
-use pinwheel::target::Target;
 use url::Url;
 
 /// The binary's allocator, so the figures are the binary's.

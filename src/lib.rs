@@ -4,14 +4,14 @@
 //! core metadata, requirements, resolution decisions, the lock model — and IO at the edges:
 //! the index client (`index`), PEP 517 builds (`build`) and the downloader (`wheelhouse`).
 
-pub mod build;
 pub mod check;
 pub mod cli;
-pub mod dist;
+pub mod distribution;
 pub mod index;
 pub mod lock;
+pub mod pep517;
+pub mod platform;
 pub mod requirements;
 pub mod resolve;
-pub mod target;
 pub mod trace;
 pub mod wheelhouse;

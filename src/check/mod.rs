@@ -10,10 +10,10 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
 use serde::Serialize;
 
-use crate::dist::filename::DistFilename;
+use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
 use crate::lock::Lock;
-use crate::target::Target;
+use crate::platform::Target;
 use crate::wheelhouse::plan::{allowed_files, pin_applies, StaleHashes};
 
 /// Version of the JSON schema below; bumped on any incompatible change.
@@ -56,7 +56,7 @@ pub struct Suggestion {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Entry {
+pub struct PinStatus {
     pub name: String,
     pub version: String,
     pub target: String,
@@ -73,7 +73,7 @@ pub struct Report {
     pub schema_version: u32,
     pub targets: Vec<String>,
     pub pins: usize,
-    pub entries: Vec<Entry>,
+    pub entries: Vec<PinStatus>,
     /// Lock hashes that match no file, judged as `wheelhouse` does (not in the JSON: a fatal
     /// one fails the run instead).
     #[serde(skip)]
@@ -82,7 +82,7 @@ pub struct Report {
 
 impl Report {
     /// Entries that fail the check: `sdist` (unless allowed) and `none`.
-    pub fn failures(&self, allow_sdist: bool) -> Vec<&Entry> {
+    pub fn failures(&self, allow_sdist: bool) -> Vec<&PinStatus> {
         self.entries
             .iter()
             .filter(|e| e.status == Status::None || (e.status == Status::Sdist && !allow_sdist))
@@ -116,7 +116,7 @@ fn best_wheel(files: &[&Parsed], t: &Target) -> Option<(String, String, bool)> {
             let tag = w
                 .tags()
                 .find(|(py, abi, plat)| {
-                    let single = crate::dist::filename::WheelFilename {
+                    let single = crate::distribution::filename::WheelFilename {
                         python_tags: vec![py.clone()],
                         abi_tags: vec![abi.clone()],
                         platform_tags: vec![plat.clone()],
@@ -222,7 +222,7 @@ pub fn check(
             } else {
                 None
             };
-            entries.push(Entry {
+            entries.push(PinStatus {
                 name: pin.name.to_string(),
                 version: pin.version.to_string(),
                 target: t.canonical(),

@@ -15,10 +15,11 @@ use super::{
     IndexArgs, TargetArgs,
 };
 use crate::index::{IndexClient, IndexError};
+use crate::lock::selector;
 use crate::lock::{Lock, Pin};
+use crate::platform::Target;
 use crate::requirements::{PyProject, RequirementsFile};
-use crate::resolve::{self, markers, Origin, ResolveError, Settings};
-use crate::target::Target;
+use crate::resolve::{self, ResolveError, Root, Settings};
 
 #[derive(Args, Debug)]
 pub struct LockArgs {
@@ -76,8 +77,8 @@ pub struct LockArgs {
 
 /// Everything the inputs say, gathered.
 struct Inputs {
-    requirements: Vec<Origin>,
-    constraints: Vec<Origin>,
+    requirements: Vec<Root>,
+    constraints: Vec<Root>,
     index_url: Option<url::Url>,
     extra_index_urls: Vec<url::Url>,
     find_links: Vec<String>,
@@ -114,7 +115,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
                 .requirements(&args.extra, args.all_extras, &args.group)
                 .map_err(CliError::from)?;
             inputs.requirements.extend(entries.into_iter().map(|e| {
-                Origin {
+                Root {
                     source: src
                         .file_name()
                         .map(|f| f.to_string_lossy().into_owned())
@@ -137,13 +138,13 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
             // `# via -r base.in` names the file a line was written in, includes too.
             inputs
                 .requirements
-                .extend(file.requirements.into_iter().map(|e| Origin {
+                .extend(file.requirements.into_iter().map(|e| Root {
                     source: format!("-r {}", e.origin.path.display()),
                     requirement: e.requirement,
                 }));
             inputs
                 .constraints
-                .extend(file.constraints.into_iter().map(|e| Origin {
+                .extend(file.constraints.into_iter().map(|e| Root {
                     source: format!("-c {}", e.origin.path.display()),
                     requirement: e.requirement,
                 }));
@@ -162,7 +163,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
             file.requirements
                 .into_iter()
                 .chain(file.constraints)
-                .map(|e| Origin {
+                .map(|e| Root {
                     source: label.clone(),
                     requirement: e.requirement,
                 }),
@@ -336,7 +337,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     };
     // Source-only releases get their metadata built; their build requirements are resolved
     // with the same --exclude-newer.
-    let builder = crate::build::Builder::new(crate::build::BuildOptions {
+    let builder = crate::pep517::Builder::new(crate::pep517::BuildOptions {
         python: None,
         exclude_newer,
     });
@@ -493,7 +494,7 @@ async fn build_lock(
         pins.push(Pin {
             name: rp.name.clone(),
             version: rp.version.clone(),
-            marker: markers::marker_for(targets, &rp.targets),
+            marker: selector::marker_for(targets, &rp.targets),
             hashes: hashes.into_iter().collect(),
             via: rp.via.iter().cloned().collect(),
             // Credentials stay out of the lock: wheelhouse finds them in ~/.netrc or an index URL.

@@ -18,8 +18,8 @@ use url::Url;
 
 use crate::index::{ClientOptions, IndexClient};
 use crate::lock::Lock;
+use crate::platform::Target;
 use crate::requirements::RequirementsFile;
-use crate::target::Target;
 use crate::wheelhouse::plan;
 
 /// Exit codes, documented in the README.

@@ -17,7 +17,7 @@ use super::{
     IndexArgs, TargetArgs,
 };
 use crate::lock::Lock;
-use crate::target::Target;
+use crate::platform::Target;
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
 use crate::wheelhouse::plan::{self, Choice};
 use crate::wheelhouse::{self as wh, Manifest, ManifestFile};

@@ -24,7 +24,7 @@ use super::builder::{Sdist, SdistBuilder};
 use super::cache::{digest_key, Cache, CachedPage};
 use super::simple::{self, redact, IndexFile, ProjectPage};
 use super::IndexError;
-use crate::dist::zip_ranges;
+use crate::distribution::zip_ranges;
 
 /// How the client is set up; built by the CLI from flags, environment and config.
 #[derive(Debug, Clone, Default)]
@@ -836,7 +836,7 @@ impl IndexClient {
         let pkg_info = std::fs::File::open(&archive)
             .map_err(|e| e.to_string())
             .and_then(|f| {
-                crate::dist::metadata::read_sdist_file_from(f, &file.filename, "PKG-INFO")
+                crate::distribution::metadata::read_sdist_file_from(f, &file.filename, "PKG-INFO")
                     .map_err(|e| e.to_string())
             })
             .map_err(|reason| IndexError::Metadata {
@@ -844,7 +844,7 @@ impl IndexClient {
                 reason,
             })?;
         if let Some(info) = pkg_info {
-            if let Ok(meta) = crate::dist::metadata::CoreMetadata::parse(&info) {
+            if let Ok(meta) = crate::distribution::metadata::CoreMetadata::parse(&info) {
                 if meta.has_static_requires_dist() {
                     return Ok(info);
                 }

@@ -8,6 +8,8 @@ use pep508_rs::{PackageName, VersionOrUrl};
 
 use crate::requirements::RequirementsFile;
 
+pub mod selector;
+
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.
 pub const TARGETS_PREFIX: &str = "targets:";
 
@@ -135,12 +137,13 @@ impl Lock {
                     let file = crate::index::IndexFile::from_url(&u.to_url());
                     url_hash = file.sha256;
                     let name = file.filename;
-                    let version = crate::dist::filename::DistFilename::parse(&name, &req.name)
-                        .map(|d| d.version().clone())
-                        .map_err(|_| LockError::NotPinned {
-                            origin: origin.clone(),
-                            line: req.to_string(),
-                        })?;
+                    let version =
+                        crate::distribution::filename::DistFilename::parse(&name, &req.name)
+                            .map(|d| d.version().clone())
+                            .map_err(|_| LockError::NotPinned {
+                                origin: origin.clone(),
+                                line: req.to_string(),
+                            })?;
                     (version, Some(u.to_string()))
                 }
                 None => {

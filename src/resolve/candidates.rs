@@ -10,9 +10,9 @@ use std::sync::{Arc, OnceLock};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
 
-use crate::dist::filename::DistFilename;
+use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
-use crate::target::Target;
+use crate::platform::Target;
 
 /// One file of a version, with its parsed filename.
 #[derive(Debug, Clone)]

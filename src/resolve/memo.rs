@@ -15,9 +15,9 @@ use pep508_rs::PackageName;
 use tokio::sync::OnceCell;
 
 use super::candidates::{self, Candidate, VersionMap};
-use crate::dist::metadata::CoreMetadata;
+use crate::distribution::metadata::CoreMetadata;
 use crate::index::{IndexClient, IndexError};
-use crate::target::Target;
+use crate::platform::Target;
 
 /// Errors that stop the resolution (as opposed to versions being unavailable).
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,6 @@
 
 pub mod candidates;
 mod conflicts;
-pub mod markers;
 mod memo;
 mod options;
 mod prefetch;
@@ -21,7 +20,7 @@ use pubgrub::PubGrubError;
 
 pub use candidates::Candidate;
 use memo::{FetchError, Memo};
-pub use options::{Origin, Settings};
+pub use options::{Root, Settings};
 use provider::{Inputs, Node, Provider, ProviderError};
 use ranges::Range;
 
@@ -69,8 +68,8 @@ pub enum ResolveError {
 /// Resolves `requirements` under `constraints` for all `settings.targets` at once.
 pub async fn resolve(
     client: &IndexClient,
-    requirements: Vec<Origin>,
-    constraints: Vec<Origin>,
+    requirements: Vec<Root>,
+    constraints: Vec<Root>,
     settings: Settings,
 ) -> Result<Resolution, ResolveError> {
     let envs: Vec<_> = settings.targets.iter().map(|t| t.marker_env()).collect();
@@ -151,7 +150,7 @@ pub async fn resolve(
 /// What the prefetch may assume of a package wherever it meets it: the constraints, narrowed by
 /// the input's own requirements (they hold in every resolution). Only guesses use this.
 fn guide_ranges(
-    requirements: &[Origin],
+    requirements: &[Root],
     constraints: &HashMap<PackageName, (Range, MarkerTree)>,
     envs: &[pep508_rs::MarkerEnvironment],
 ) -> HashMap<PackageName, Range> {
@@ -175,11 +174,11 @@ fn guide_ranges(
 /// "3.12"`): pinwheel locks one version per package for all targets, so this says so, naming
 /// the lines and their targets, rather than pubgrub's "no versions".
 fn split_by_target(
-    requirements: &[Origin],
-    targets: &[crate::target::Target],
+    requirements: &[Root],
+    targets: &[crate::platform::Target],
     envs: &[pep508_rs::MarkerEnvironment],
 ) -> Option<String> {
-    let mut by_name: BTreeMap<&PackageName, Vec<(&Origin, Vec<usize>)>> = BTreeMap::new();
+    let mut by_name: BTreeMap<&PackageName, Vec<(&Root, Vec<usize>)>> = BTreeMap::new();
     for o in requirements {
         let on: Vec<usize> = (0..envs.len())
             .filter(|&i| o.requirement.marker.evaluate(&envs[i], &[]))

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use pep440_rs::Version;
 use pep508_rs::{PackageName, Requirement};
 
-use crate::target::Target;
+use crate::platform::Target;
 
 /// What the resolver needs besides the index.
 #[derive(Debug, Clone, Default)]
@@ -31,9 +31,10 @@ impl Settings {
     }
 }
 
-/// A requirement with where it came from, for messages and `# via` lines.
+/// A root of the resolution: an input requirement (or constraint) with where it came from, for
+/// messages and `# via` lines.
 #[derive(Debug, Clone)]
-pub struct Origin {
+pub struct Root {
     pub requirement: Requirement,
     pub source: String,
 }

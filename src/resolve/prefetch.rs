@@ -27,8 +27,8 @@ use super::candidates::{self, Candidate, Policy};
 use super::memo::Memo;
 use super::options::Settings;
 use super::ranges::{range_of, Range};
-use crate::dist::filename::DistFilename;
-use crate::dist::metadata::CoreMetadata;
+use crate::distribution::filename::DistFilename;
+use crate::distribution::metadata::CoreMetadata;
 
 /// At most this many speculative metadata reads per resolution: a guess that runs away (a
 /// backtracking walk, a huge graph) costs requests up to this bound, never more.

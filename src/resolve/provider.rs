@@ -22,12 +22,12 @@ use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 use super::candidates::{self, Candidate, Policy, Skip, VersionMap};
 use super::conflicts::{Class, Conflicts, Decisions, Verdict};
 use super::memo::{FetchError, Memo};
-use super::options::{Origin, Settings};
+use super::options::{Root, Settings};
 use super::prefetch::Prefetcher;
 use super::ranges::{exact_range, range_names_prerelease, range_of, Range};
-use crate::dist::metadata::CoreMetadata;
+use crate::distribution::metadata::CoreMetadata;
 use crate::index::IndexError;
-use crate::target::Target;
+use crate::platform::Target;
 
 /// A node of the resolution graph.
 ///
@@ -75,10 +75,10 @@ const BACKTRACK_PREFETCH_MAX: usize = 64;
 pub(crate) struct Inputs {
     pub settings: Settings,
     pub envs: Vec<MarkerEnvironment>,
-    pub roots: Vec<Origin>,
+    pub roots: Vec<Root>,
     pub constraints: HashMap<PackageName, (Range, MarkerTree)>,
     /// The constraint lines as written, for messages.
-    pub constraint_origins: Vec<Origin>,
+    pub constraint_origins: Vec<Root>,
     /// Packages an input line or constraint names a pre-release for (pip then allows their
     /// pre-releases); a dependency's specifiers count through the range (`choose`).
     pub pre_named: HashSet<PackageName>,

@@ -68,10 +68,11 @@ pub fn sdist_build_requires(path: &Path) -> Result<Vec<String>, String> {
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let pyproject = crate::dist::metadata::read_sdist_file_from(file, &filename, "pyproject.toml")
-        .map_err(|e| e.to_string())?;
+    let pyproject =
+        crate::distribution::metadata::read_sdist_file_from(file, &filename, "pyproject.toml")
+            .map_err(|e| e.to_string())?;
     let text = pyproject.map(|b| String::from_utf8_lossy(&b).into_owned());
-    crate::build::build_requires(text.as_deref())
+    crate::pep517::build_requires(text.as_deref())
 }
 
 /// A difference between a wheelhouse and its manifest.

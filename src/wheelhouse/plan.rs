@@ -7,10 +7,10 @@ use std::str::FromStr;
 
 use pep508_rs::MarkerTree;
 
-use crate::dist::filename::DistFilename;
+use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
 use crate::lock::{Lock, Pin};
-use crate::target::Target;
+use crate::platform::Target;
 
 /// One file to put in the wheelhouse.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::install::Layout;
-use crate::target::Target;
+use crate::platform::Target;
 
 /// A build interpreter.
 #[derive(Debug, Clone)]

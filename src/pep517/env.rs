@@ -21,7 +21,7 @@ use url::Url;
 use super::install::{install_wheel, Layout};
 use super::interpreter::{venv_layout, venv_python, Interpreter};
 use crate::index::IndexClient;
-use crate::resolve::{Origin, Settings};
+use crate::resolve::{Root, Settings};
 
 /// The cache directory that holds build environments.
 pub const ENVS_DIR: &str = "build-envs-v1";
@@ -63,7 +63,7 @@ pub async fn resolve_wheels(
     for r in requires {
         let requirement =
             Requirement::from_str(r).map_err(|e| format!("cannot read `{r}`: {e}"))?;
-        roots.push(Origin {
+        roots.push(Root {
             requirement,
             source: source.to_string(),
         });
@@ -367,7 +367,7 @@ mod tests {
         Interpreter {
             name: "python3".into(),
             executable: PathBuf::from("/usr/bin/python3.12"),
-            target: crate::target::Target::parse("cp312-manylinux_2_36_x86_64")
+            target: crate::platform::Target::parse("cp312-manylinux_2_36_x86_64")
                 .unwrap()
                 .with_python_patch(4),
             version: "3.12.4".into(),

@@ -94,7 +94,7 @@ fn unpack<R: std::io::Read + std::io::Seek>(
     filename: &str,
     dest: &Path,
 ) -> std::io::Result<()> {
-    use crate::dist::SdistExtension;
+    use crate::distribution::SdistExtension;
     std::fs::create_dir_all(dest)?;
     match SdistExtension::split(filename).map(|(_, ext)| ext) {
         Some(SdistExtension::Zip) => {

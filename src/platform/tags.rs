@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{Arch, Libc, Platform, Target};
-use crate::dist::filename::WheelFilename;
+use crate::distribution::filename::WheelFilename;
 
 /// The tags one target accepts, with their rank (0 = best).
 #[derive(Debug, Clone)]

@@ -29,7 +29,7 @@ pub struct CentralDirectory {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct CentralEntry {
     pub name: String,
     pub method: u16,
     pub compressed_size: u64,
@@ -89,7 +89,7 @@ pub fn locate_central_directory(
 }
 
 /// Parses the central directory's entries.
-pub fn parse_central_directory(cd: &[u8]) -> Result<Vec<Entry>, ZipError> {
+pub fn parse_central_directory(cd: &[u8]) -> Result<Vec<CentralEntry>, ZipError> {
     let mut out = Vec::new();
     let mut i = 0;
     while u32_at(cd, i) == Some(0x0201_4b50) {
@@ -126,7 +126,7 @@ pub fn parse_central_directory(cd: &[u8]) -> Result<Vec<Entry>, ZipError> {
             }
             e += 4 + len;
         }
-        out.push(Entry {
+        out.push(CentralEntry {
             name,
             method,
             compressed_size: csize,
@@ -140,9 +140,9 @@ pub fn parse_central_directory(cd: &[u8]) -> Result<Vec<Entry>, ZipError> {
 /// The `.dist-info/METADATA` member of a wheel: the top-level one, preferring the one whose
 /// directory names the expected `name-version` prefix.
 pub fn find_metadata<'a>(
-    entries: &'a [Entry],
+    entries: &'a [CentralEntry],
     dist_info_prefix: Option<&str>,
-) -> Option<&'a Entry> {
+) -> Option<&'a CentralEntry> {
     let mut candidates = entries.iter().filter(|e| {
         let parts: Vec<&str> = e.name.split('/').collect();
         parts.len() == 2 && parts[0].ends_with(".dist-info") && parts[1] == "METADATA"
@@ -161,13 +161,16 @@ pub fn find_metadata<'a>(
 }
 
 /// How many bytes to fetch from the local header on to be sure to hold the member's data.
-pub fn member_fetch_len(entry: &Entry) -> u64 {
+pub fn member_fetch_len(entry: &CentralEntry) -> u64 {
     30 + entry.name.len() as u64 + 1024 + entry.compressed_size
 }
 
 /// Given bytes starting at the entry's local header, returns its decompressed content, or
 /// `Ok(None)` when more bytes are needed (the returned length says how many in all).
-pub fn read_member(entry: &Entry, from_header: &[u8]) -> Result<Result<Vec<u8>, u64>, ZipError> {
+pub fn read_member(
+    entry: &CentralEntry,
+    from_header: &[u8],
+) -> Result<Result<Vec<u8>, u64>, ZipError> {
     if u32_at(from_header, 0) != Some(0x0403_4b50) {
         return Err(ZipError::Corrupt("bad local file header"));
     }

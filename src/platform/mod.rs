@@ -11,9 +11,9 @@
 //! with a Docker platform (`python:3.12-alpine@linux/arm64`). [`Target::parse`] accepts all
 //! three; [`Target::host`] asks the `python3` on PATH.
 
+mod environment;
 mod host;
 mod images;
-mod markers;
 mod parse;
 mod tags;
 
@@ -22,7 +22,7 @@ use std::fmt;
 pub use host::HostReport;
 pub use tags::Tags;
 
-use crate::dist::filename::WheelFilename;
+use crate::distribution::filename::WheelFilename;
 
 /// The accepted target spellings, shown in every "I don't understand this target" error.
 pub const ACCEPTED_FORMS: &str = "\
@@ -332,7 +332,7 @@ impl Target {
 
     /// The PEP 508 marker environment of this target (see `markers`).
     pub fn marker_env(&self) -> pep508_rs::MarkerEnvironment {
-        markers::marker_env(self)
+        environment::marker_env(self)
     }
 
     /// The tags pip would accept here, ranked (cached per target for the process).

@@ -2,7 +2,7 @@
 //! smallest set of marker variables (python_version, sys_platform, platform_machine) whose values
 //! tell the needed targets from the others. Pure.
 
-use crate::target::Target;
+use crate::platform::Target;
 
 const VARIABLES: [&str; 3] = ["python_version", "sys_platform", "platform_machine"];
 
