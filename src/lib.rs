@@ -8,6 +8,8 @@ pub mod check;
 pub mod cli;
 pub mod distribution;
 pub mod index;
+pub mod interrupt;
+pub mod lockfile;
 pub mod lock;
 pub mod pep517;
 pub mod platform;

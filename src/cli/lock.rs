@@ -88,6 +88,8 @@ struct Inputs {
     config: crate::requirements::ToolConfig,
     /// `[project].requires-python` of each pyproject.toml input, with its path.
     requires_python: Vec<(PathBuf, pep440_rs::VersionSpecifiers)>,
+    /// Every file read (inputs, their includes, constraint files), which `-o` must not name.
+    files: Vec<PathBuf>,
 }
 
 fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
@@ -102,6 +104,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
         prefer_binary: false,
         config: Default::default(),
         requires_python: Vec::new(),
+        files: Vec::new(),
     };
     for src in &args.src {
         if !src.exists() {
@@ -111,6 +114,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
         let is_toml = src.extension().is_some_and(|e| e == "toml");
         if is_toml {
             let py = PyProject::from_path(src).map_err(CliError::from)?;
+            inputs.files.push(src.clone());
             let entries = py
                 .requirements(&args.extra, args.all_extras, &args.group)
                 .map_err(CliError::from)?;
@@ -135,6 +139,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
                 .hint("write the extras into the requirement instead, e.g. `uvicorn[standard]`"));
             }
             let file = RequirementsFile::from_path(src).map_err(CliError::from)?;
+            inputs.files.extend(file.files.iter().cloned());
             // `# via -r base.in` names the file a line was written in, includes too.
             inputs
                 .requirements
@@ -158,6 +163,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
     }
     for c in &args.constraint {
         let file = RequirementsFile::from_path(c).map_err(CliError::from)?;
+        inputs.files.extend(file.files.iter().cloned());
         let label = format!("-c {}", c.display());
         inputs.constraints.extend(
             file.requirements
@@ -299,7 +305,22 @@ fn check_requires_python(
 
 pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     let started = Instant::now();
+    crate::interrupt::set_doing(format!(
+        "locking {} ({})",
+        args.src
+            .iter()
+            .map(|s| s.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        match &args.output {
+            Some(out) => format!("{} is left as it was", out.display()),
+            None => "nothing was printed".to_string(),
+        }
+    ));
     let inputs = load_inputs(&args)?;
+    if let Some(out) = &args.output {
+        super::refuse_overwriting_inputs(&format!("-o {}", out.display()), out, &inputs.files)?;
+    }
     let existing = read_existing(&args)?;
     let (fallback, from) = default_targets(&inputs.config.targets, &existing.targets);
     let (targets, host) = resolve_targets(&args.targets, fallback)?;

@@ -157,6 +157,12 @@ pub struct IndexArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub concurrency: usize,
+    /// Tries after the first for a transient failure (connection, timeout, 429, 5xx), as pip's.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub retries: u32,
+    /// Seconds to wait for the next bytes of an answer before trying again.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub timeout: f64,
 }
 
 /// Target options shared by every command.
@@ -182,6 +188,16 @@ pub fn run() -> ExitCode {
             return ExitCode::from(exit::IO);
         }
     };
+    let name = match &cli.command {
+        Command::Lock(_) => "lock",
+        Command::Wheelhouse(_) => "wheelhouse",
+        Command::Verify(_) => "verify",
+        Command::Check(_) => "check",
+        Command::Target(_) => "target",
+    };
+    // SIGINT/SIGTERM: the watcher (a task of its own, so that work blocking this thread does
+    // not delay it) cleans up, says what was interrupted and exits.
+    rt.spawn(crate::interrupt::watch(name));
     let result = rt.block_on(async {
         match cli.command {
             Command::Lock(args) => lock::run(args).await,
@@ -365,12 +381,52 @@ pub fn build_client(
         concurrency: args.concurrency,
         builder,
         refresh: args.refresh,
+        retry: crate::index::retry::Policy {
+            retries: args.retries,
+            ..Default::default()
+        },
+        read_timeout: Some(
+            std::time::Duration::try_from_secs_f64(args.timeout)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| CliError::usage(format!("--timeout {}: not a number of seconds above zero", args.timeout)))?,
+        ),
     };
     Ok(IndexClient::new(opts)?)
 }
 
 // What more than one command needs: reading a lock, its targets and listings, and the
 // flags that `lock` and `wheelhouse`/`check` share.
+
+/// Whether two paths name the same existing file (through links, `..` or another spelling).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+        false
+    }
+    #[cfg(not(unix))]
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Refuses (exit 2) an output path that names one of the files the command reads: pinwheel
+/// never overwrites its input. `what` names the output as the user gave it.
+pub fn refuse_overwriting_inputs(what: &str, out: &Path, inputs: &[PathBuf]) -> Result<(), CliError> {
+    match inputs.iter().find(|i| same_file(out, i)) {
+        Some(input) => Err(CliError::usage(format!(
+            "{what}: that is the input file {}; pinwheel does not overwrite its inputs",
+            input.display()
+        ))
+        .hint("write the output to another file (a lock is usually requirements.lock or requirements.txt beside requirements.in)")),
+        None => Ok(()),
+    }
+}
 
 /// Reads a hashed lock (any of the three generators' formats).
 pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, RequirementsFile), CliError> {

@@ -82,6 +82,15 @@ fn human_bytes(n: u64) -> String {
 pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let started = Instant::now();
     let (lock, file) = read_lock(&args.lock, !args.allow_unhashed)?;
+    for name in [wh::REQUIREMENTS, wh::MANIFEST] {
+        let out = args.dest.join(name);
+        super::refuse_overwriting_inputs(
+            &format!("-d {}: writing {}", args.dest.display(), out.display()),
+            &out,
+            &file.files,
+        )
+        .map_err(|e| e.hint("give the wheelhouse its own directory (-d), or keep the lock outside it"))?;
+    }
     let targets = lock_targets(&args.targets, &lock)?;
     let client = build_client(
         &args.index,
@@ -135,6 +144,29 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             format!("cannot create {}: {e}", args.dest.display()),
         )
     })?;
+    // One run at a time per directory (two CI jobs on a shared volume): the second waits,
+    // then finds the first's files present and verified. The lock is on the directory itself.
+    let lock_path = args.dest.clone();
+    let lock_err = |e: std::io::Error| {
+        CliError::new(
+            exit::IO,
+            format!("cannot lock {}: {e}", lock_path.display()),
+        )
+    };
+    let _dir_lock = match crate::lockfile::try_lock(&lock_path).map_err(lock_err)? {
+        Some(held) => held,
+        None => {
+            eprintln!(
+                "Waiting for another pinwheel writing {} to finish...",
+                args.dest.display()
+            );
+            let path = lock_path.clone();
+            tokio::task::spawn_blocking(move || crate::lockfile::lock(&path))
+                .await
+                .map_err(|e| CliError::new(exit::IO, e.to_string()))?
+                .map_err(lock_err)?
+        }
+    };
     download::clean_parts(&args.dest);
 
     // Download every distinct file once.
@@ -152,6 +184,13 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         ProgressBar::hidden()
     };
     let file_count = plan.files.len();
+    let doing = |n: usize| {
+        crate::interrupt::set_doing(format!(
+            "filling {}: {n} of {file_count} files verified and in place, requirements.txt and the manifest not yet written; re-run to finish",
+            args.dest.display()
+        ))
+    };
+    doing(0);
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let results: Vec<Result<Fetched, DownloadError>> = futures::stream::iter(plan.files.values())
         .map(|pf| {
@@ -193,6 +232,9 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 .await;
                 bar.finish_and_clear();
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if r.is_ok() {
+                    doing(n);
+                }
                 overall.set_message(format!("{n}/{file_count} files"));
                 if !tty && !quiet {
                     match &r {

@@ -110,7 +110,7 @@ impl Cache {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = crate::interrupt::temp_file_in(dir, ".tmp", "")?;
     tmp.write_all(bytes)?;
     make_readable(tmp.as_file())?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -44,6 +44,10 @@ pub struct ClientOptions {
     pub builder: Option<Arc<dyn SdistBuilder>>,
     /// Revalidate every cached index page, however fresh.
     pub refresh: bool,
+    /// When and how often requests are tried again.
+    pub retry: super::retry::Policy,
+    /// The longest wait for the next bytes of an answer (default 60 s).
+    pub read_timeout: Option<Duration>,
 }
 
 /// A project as pinwheel sees it: the files of the first index that has it, plus find-links files.
@@ -54,6 +58,14 @@ pub struct Project {
     /// The index the files came from (credentials removed), for messages.
     pub source: String,
 }
+
+/// The largest index page accepted (PyPI's biggest listings are tens of MiB).
+pub const MAX_PAGE: u64 = 256 << 20;
+/// The largest core metadata file accepted (`.metadata`, PEP 658).
+pub const MAX_METADATA: u64 = 64 << 20;
+/// The largest answer to a range request read into memory (a server that ignores ranges
+/// sends the whole wheel).
+pub const MAX_WHOLE_WHEEL: u64 = 4 << 30;
 
 /// After this many misses with no hit, a host is taken not to serve unadvertised `.metadata`.
 const PROBE_MISSES: u32 = 3;
@@ -115,6 +127,7 @@ pub fn http_client(
     cert: Option<&std::path::Path>,
     bulk: bool,
     resolver: Arc<super::dns::SharedResolver>,
+    read_timeout: Duration,
 ) -> Result<reqwest::Client, IndexError> {
     let mut b = reqwest::Client::builder().dns_resolver(resolver);
     if bulk {
@@ -123,7 +136,9 @@ pub fn http_client(
     let mut b = b
         .user_agent(concat!("pinwheel/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(15))
-        .read_timeout(Duration::from_secs(60))
+        .read_timeout(read_timeout)
+        // Only http(s) redirects, never from https down to http (the redirect policy below).
+        .redirect(redirect_policy())
         .pool_max_idle_per_host(32)
         .tls_built_in_native_certs(true);
     let mut bundles: Vec<PathBuf> = cert.map(|c| vec![c.to_path_buf()]).unwrap_or_default();
@@ -172,8 +187,9 @@ impl IndexClient {
             })
             .collect();
         let resolver = Arc::new(super::dns::SharedResolver::default());
-        let http = http_client(opts.cert.as_deref(), false, resolver.clone())?;
-        let bulk = http_client(opts.cert.as_deref(), true, resolver)?;
+        let timeout = opts.read_timeout.unwrap_or(Duration::from_secs(60));
+        let http = http_client(opts.cert.as_deref(), false, resolver.clone(), timeout)?;
+        let bulk = http_client(opts.cert.as_deref(), true, resolver, timeout)?;
         let cache = opts.cache_dir.clone().map(Cache::new);
         let limit = Semaphore::new(opts.concurrency.max(1));
         Ok(IndexClient {
@@ -232,14 +248,52 @@ impl IndexClient {
         }
     }
 
-    /// Sends a request with retries on connection errors and 5xx/429 answers (3 tries, backoff).
+    /// The retry policy (see [`super::retry`]).
+    pub fn retry_policy(&self) -> super::retry::Policy {
+        self.inner.opts.retry
+    }
+
+    /// Waits before try `attempt + 1`, or gives up: `Err` carries the last cause, named with
+    /// the URL (no credentials) and the number of tries.
+    pub async fn backoff(
+        &self,
+        url: &Url,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        cause: impl std::fmt::Display,
+    ) -> Result<(), IndexError> {
+        match self.retry_policy().wait(attempt, retry_after, fastrand::f64()) {
+            Some(wait) => {
+                crate::trace!(
+                    "http",
+                    "{}: {cause}; try {} in {:.0} ms",
+                    redact(url),
+                    attempt + 1,
+                    wait.as_secs_f64() * 1000.0
+                );
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            None => Err(IndexError::Http {
+                url: redact(url),
+                reason: if attempt > 1 {
+                    format!("failed {attempt} times; the last: {cause}")
+                } else {
+                    cause.to_string()
+                },
+            }),
+        }
+    }
+
+    /// Sends a request, trying again on transient failures (connection errors, timeouts, 429
+    /// and 5xx answers, see [`super::retry`]); 401/403 are an authentication error. The answer
+    /// is returned whatever its status once it is not transient, or tries run out.
     pub async fn send(
         &self,
         url: &Url,
         make: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, IndexError> {
         let _permit = self.inner.limit.acquire().await.expect("semaphore open");
-        let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -248,7 +302,7 @@ impl IndexClient {
             if crate::trace::enabled("http") {
                 let status = match &sent {
                     Ok(r) => r.status().as_u16().to_string(),
-                    Err(e) => format!("error: {e}"),
+                    Err(e) => format!("error: {}", error_chain(e)),
                 };
                 eprintln!(
                     "http: {} {} {:.0} ms",
@@ -259,10 +313,6 @@ impl IndexClient {
             }
             match sent {
                 Ok(r)
-                    if (r.status().is_server_error()
-                        || r.status() == StatusCode::TOO_MANY_REQUESTS)
-                        && attempt < 3 => {}
-                Ok(r)
                     if r.status() == StatusCode::UNAUTHORIZED
                         || r.status() == StatusCode::FORBIDDEN =>
                 {
@@ -271,8 +321,30 @@ impl IndexClient {
                         status: r.status().as_u16(),
                     })
                 }
+                Ok(r) if super::retry::transient_status(r.status().as_u16()) => {
+                    let retry_after = r
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| super::retry::parse_retry_after(v, now()));
+                    let cause = format!("HTTP {}", r.status().as_u16());
+                    if self.retry_policy().wait(attempt, None, 0.0).is_none() {
+                        // Out of tries: the caller reports the status, with the count.
+                        return Err(IndexError::Http {
+                            url: redact(url),
+                            reason: if attempt > 1 {
+                                format!("failed {attempt} times; the last: {cause}")
+                            } else {
+                                format!("answered {cause}")
+                            },
+                        });
+                    }
+                    self.backoff(url, attempt, retry_after, cause).await?;
+                }
                 Ok(r) => return Ok(r),
-                Err(e) if attempt < 3 && (e.is_connect() || e.is_timeout() || e.is_request()) => {}
+                Err(e) if transient_error(&e) => {
+                    self.backoff(url, attempt, None, error_chain(&e)).await?;
+                }
                 Err(e) => {
                     return Err(IndexError::Http {
                         url: redact(url),
@@ -280,8 +352,54 @@ impl IndexClient {
                     })
                 }
             }
-            tokio::time::sleep(delay).await;
-            delay *= 3;
+        }
+    }
+
+    /// A request's answer with its whole body, no longer than `limit` bytes; a body cut short
+    /// (reset, timeout, fewer bytes than announced) is asked for again like any transient
+    /// failure. Bodies are held in memory: for pages and metadata, not for distribution files.
+    pub async fn get_whole(
+        &self,
+        url: &Url,
+        limit: u64,
+        make: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Whole, IndexError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut resp = self.send(url, &make).await?;
+            let too_big = || IndexError::TooLarge {
+                url: redact(url),
+                limit,
+            };
+            if resp.content_length().is_some_and(|n| n > limit) {
+                return Err(too_big());
+            }
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let final_url = resp.url().clone();
+            let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+            let read = async {
+                while let Some(chunk) = resp.chunk().await? {
+                    if body.len() as u64 + chunk.len() as u64 > limit {
+                        return Ok(false);
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok::<bool, reqwest::Error>(true)
+            };
+            match read.await {
+                Ok(true) => {
+                    return Ok(Whole {
+                        status,
+                        headers,
+                        url: final_url,
+                        body,
+                    })
+                }
+                Ok(false) => return Err(too_big()),
+                Err(e) => self.backoff(url, attempt, None, error_chain(&e)).await?,
+            }
         }
     }
 
@@ -371,7 +489,7 @@ impl IndexClient {
             });
         }
         let resp = self
-            .send(&url, || {
+            .get_whole(&url, MAX_PAGE, || {
                 let mut req = self.get(&url).header(ACCEPT, simple::ACCEPT);
                 if let Some(c) = &cached {
                     if let Some(e) = &c.etag {
@@ -384,9 +502,12 @@ impl IndexClient {
                 req
             })
             .await?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let final_url = resp.url().clone();
+        let Whole {
+            status,
+            headers,
+            url: final_url,
+            body,
+        } = resp;
         let max_age = max_age(&headers).or(Some(HEURISTIC_MAX_AGE));
         if status == StatusCode::NOT_MODIFIED {
             if let Some(mut c) = cached {
@@ -419,10 +540,6 @@ impl IndexClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let body = resp.bytes().await.map_err(|e| IndexError::Http {
-            url: redact(&url),
-            reason: error_chain(&e),
-        })?;
         let page = if ctype.contains("json") {
             simple::parse_json(&body, &final_url)?
         } else {
@@ -517,20 +634,14 @@ impl IndexClient {
         if self.inner.opts.offline {
             return Err(IndexError::Offline { what: redact(url) });
         }
-        let resp = self.send(url, || self.get(url)).await?;
-        if !resp.status().is_success() {
+        let resp = self.get_whole(url, MAX_PAGE, || self.get(url)).await?;
+        if !resp.status.is_success() {
             return Err(IndexError::Status {
                 url: redact(url),
-                status: resp.status().as_u16(),
+                status: resp.status.as_u16(),
             });
         }
-        resp.bytes()
-            .await
-            .map(|b| b.to_vec())
-            .map_err(|e| IndexError::Http {
-                url: redact(url),
-                reason: error_chain(&e),
-            })
+        Ok(resp.body)
     }
 
     /// A distribution file's bytes, in memory, checked against `sha256` (hex) when given: a
@@ -541,24 +652,31 @@ impl IndexClient {
             let actual = hex::encode(Sha256::digest(&bytes));
             (bytes, actual)
         } else {
-            let http_err = |e: reqwest::Error| IndexError::Http {
-                url: redact(url),
-                reason: error_chain(&e),
-            };
-            let mut resp = self.send(url, || self.get_bulk(url)).await?;
-            if !resp.status().is_success() {
-                return Err(IndexError::Status {
-                    url: redact(url),
-                    status: resp.status().as_u16(),
-                });
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let mut resp = self.send(url, || self.get_bulk(url)).await?;
+                if !resp.status().is_success() {
+                    return Err(IndexError::Status {
+                        url: redact(url),
+                        status: resp.status().as_u16(),
+                    });
+                }
+                let mut bytes = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+                let mut hasher = Sha256::new();
+                let read = async {
+                    while let Some(chunk) = resp.chunk().await? {
+                        hasher.update(&chunk);
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok::<(), reqwest::Error>(())
+                };
+                match read.await {
+                    Ok(()) => break (bytes, hex::encode(hasher.finalize())),
+                    // Cut short: the whole file again.
+                    Err(e) => self.backoff(url, attempt, None, error_chain(&e)).await?,
+                }
             }
-            let mut bytes = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
-            let mut hasher = Sha256::new();
-            while let Some(chunk) = resp.chunk().await.map_err(http_err)? {
-                hasher.update(&chunk);
-                bytes.extend_from_slice(&chunk);
-            }
-            (bytes, hex::encode(hasher.finalize()))
         };
         match sha256 {
             Some(expected) if expected != actual => Err(IndexError::Hash {
@@ -582,7 +700,7 @@ impl IndexClient {
             url: redact(url),
             reason: format!("writing a temporary file: {e}"),
         };
-        let tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
+        let tmp = crate::interrupt::temp_file().map_err(io_err)?;
         let (std_file, path) = tmp.into_parts();
         let mut out = tokio::fs::File::from_std(std_file);
         let actual = if url.scheme() == "file" || self.inner.opts.offline {
@@ -590,22 +708,38 @@ impl IndexClient {
             out.write_all(&bytes).await.map_err(io_err)?;
             hex::encode(Sha256::digest(&bytes))
         } else {
-            let mut resp = self.send(url, || self.get_bulk(url)).await?;
-            if !resp.status().is_success() {
-                return Err(IndexError::Status {
-                    url: redact(url),
-                    status: resp.status().as_u16(),
-                });
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let mut resp = self.send(url, || self.get_bulk(url)).await?;
+                if !resp.status().is_success() {
+                    return Err(IndexError::Status {
+                        url: redact(url),
+                        status: resp.status().as_u16(),
+                    });
+                }
+                let mut hasher = Sha256::new();
+                let cut = loop {
+                    match resp.chunk().await {
+                        Ok(Some(chunk)) => {
+                            hasher.update(&chunk);
+                            out.write_all(&chunk).await.map_err(io_err)?;
+                        }
+                        Ok(None) => break None,
+                        Err(e) => break Some(e),
+                    }
+                };
+                match cut {
+                    None => break hex::encode(hasher.finalize()),
+                    Some(e) => {
+                        // Cut short: start the file again.
+                        use tokio::io::AsyncSeekExt;
+                        out.set_len(0).await.map_err(io_err)?;
+                        out.seek(std::io::SeekFrom::Start(0)).await.map_err(io_err)?;
+                        self.backoff(url, attempt, None, error_chain(&e)).await?;
+                    }
+                }
             }
-            let mut hasher = Sha256::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| IndexError::Http {
-                url: redact(url),
-                reason: error_chain(&e),
-            })? {
-                hasher.update(&chunk);
-                out.write_all(&chunk).await.map_err(io_err)?;
-            }
-            hex::encode(hasher.finalize())
         };
         out.flush().await.map_err(io_err)?;
         match sha256 {
@@ -684,7 +818,7 @@ impl IndexClient {
         let advertised = file.core_metadata.is_some();
         if advertised || probe.worth_trying() {
             let murl = Url::parse(&format!("{}.metadata", file.url)).expect("valid URL");
-            let resp = match self.send(&murl, || self.get(&murl)).await {
+            let resp = match self.get_whole(&murl, MAX_METADATA, || self.get(&murl)).await {
                 Ok(resp) => Some(resp),
                 // Object stores and proxies answer 401/403 for keys they do not have (and some
                 // indexes list metadata files they then refuse). A miss: the wheel itself,
@@ -692,11 +826,8 @@ impl IndexClient {
                 Err(IndexError::Auth { .. }) => None,
                 Err(e) => return Err(e),
             };
-            if let Some(resp) = resp.filter(|r| r.status().is_success()) {
-                let bytes = resp.bytes().await.map_err(|e| IndexError::Http {
-                    url: redact(&murl),
-                    reason: error_chain(&e),
-                })?;
+            if let Some(resp) = resp.filter(|r| r.status.is_success()) {
+                let bytes = resp.body;
                 if let Some(Some(expected)) = &file.core_metadata {
                     let actual = hex::encode(Sha256::digest(&bytes));
                     if &actual != expected {
@@ -710,7 +841,7 @@ impl IndexClient {
                 if !advertised {
                     probe.hits.fetch_add(1, Ordering::Relaxed);
                 }
-                return Ok(bytes.to_vec());
+                return Ok(bytes);
             }
             if !advertised {
                 probe.misses.fetch_add(1, Ordering::Relaxed);
@@ -725,24 +856,25 @@ impl IndexClient {
         url: &Url,
         range: String,
     ) -> Result<(StatusCode, HeaderMap, Vec<u8>), IndexError> {
+        // A server that ignores the range sends the whole wheel.
         let resp = self
-            .send(url, || {
+            .get_whole(url, MAX_WHOLE_WHEEL, || {
                 self.get(url).header(reqwest::header::RANGE, range.as_str())
             })
             .await?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
+        let Whole {
+            status,
+            headers,
+            body,
+            ..
+        } = resp;
         if !status.is_success() {
             return Err(IndexError::Status {
                 url: redact(url),
                 status: status.as_u16(),
             });
         }
-        let body = resp.bytes().await.map_err(|e| IndexError::Http {
-            url: redact(url),
-            reason: error_chain(&e),
-        })?;
-        Ok((status, headers, body.to_vec()))
+        Ok((status, headers, body))
     }
 
     async fn range_metadata(&self, file: &IndexFile, prefix: &str) -> Result<Vec<u8>, IndexError> {
@@ -943,6 +1075,48 @@ fn file_belongs_to(filename: &str, normalized: &str) -> bool {
     let norm_file = crate::index::normalize(&lower);
     norm_file.starts_with(&format!("{normalized}-"))
         && norm_file[normalized.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// A request's answer, body read whole.
+#[derive(Debug)]
+pub struct Whole {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The URL answered, after redirects.
+    pub url: Url,
+    pub body: Vec<u8>,
+}
+
+/// Whether a failed request (no answer, or a body cut short) is worth another try.
+pub fn transient_error(e: &reqwest::Error) -> bool {
+    e.is_connect() || e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()
+}
+
+/// Redirects are followed (up to 10) to http(s) URLs only, and never from https to http: an
+/// index reached over TLS must not hand its answers (or the credentials) to plain HTTP.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let from = attempt.previous().last().map(|u| u.scheme().to_string());
+        match redirect_refusal(from.as_deref(), attempt.url().scheme(), attempt.previous().len()) {
+            Some(why) => attempt.error(why),
+            None => attempt.follow(),
+        }
+    })
+}
+
+/// Why a redirect from a URL of scheme `from` to one of scheme `to` is refused, if it is.
+/// `hops` counts the redirects followed so far. Pure.
+pub fn redirect_refusal(from: Option<&str>, to: &str, hops: usize) -> Option<String> {
+    if hops >= 10 {
+        return Some("more than 10 redirects".into());
+    }
+    if to != "http" && to != "https" {
+        return Some(format!("refused a redirect to a {to}: URL"));
+    }
+    if from == Some("https") && to == "http" {
+        return Some("refused a redirect from https to plain http".into());
+    }
+    None
 }
 
 /// The full cause chain of an error, one line.

@@ -7,6 +7,7 @@ pub mod builder;
 pub mod cache;
 pub mod client;
 pub mod dns;
+pub mod retry;
 pub mod simple;
 
 pub use builder::{Sdist, SdistBuilder};
@@ -63,6 +64,8 @@ pub enum IndexError {
         /// The Python that ran (or was to run) the build backend.
         python: String,
     },
+    #[error("{url}: the answer is larger than {} MiB; refused", limit >> 20)]
+    TooLarge { url: String, limit: u64 },
     #[error("cannot use the CA bundle {path}: {reason}")]
     Cert { path: String, reason: String },
     #[error("--find-links {location}: {reason}")]

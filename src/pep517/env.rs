@@ -187,9 +187,7 @@ pub fn materialize(
         std::fs::remove_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     }
     remove_stale_temporaries(parent);
-    let tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempdir_in(parent)
+    let tmp = crate::interrupt::temp_dir_in(parent, ".tmp-")
         .map_err(|e| format!("{}: {e}", parent.display()))?;
     let root = tmp.path();
     create_venv(interp, root, false)?;
@@ -314,7 +312,7 @@ pub fn pip_install(
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let output = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    let output = crate::interrupt::output(cmd).map_err(|e| format!("{what}: {e}"))?;
     if output.status.success() {
         Ok(())
     } else {

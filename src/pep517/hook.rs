@@ -93,7 +93,7 @@ pub fn requires_then_metadata(
     c: &Call,
     holds: impl FnOnce(&[String]) -> bool,
 ) -> Result<Outcome, String> {
-    let (mut child, answer, stderr) = spawn(c, "requires")?;
+    let (mut child, _running, answer, stderr) = spawn(c, "requires")?;
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
     let mut extra = None;
     let mut line = String::new();
@@ -135,7 +135,7 @@ pub fn requires_then_metadata(
 
 /// Prepares the metadata (the second invocation, in the environment that holds everything).
 pub fn metadata(c: &Call) -> Result<Vec<u8>, String> {
-    let (mut child, answer, stderr) = spawn(c, "metadata")?;
+    let (mut child, _running, answer, stderr) = spawn(c, "metadata")?;
     if let Some(mut out) = child.stdout.take() {
         let _ = std::io::copy(&mut out, &mut std::io::sink());
     }
@@ -144,7 +144,18 @@ pub fn metadata(c: &Call) -> Result<Vec<u8>, String> {
 }
 
 /// Starts the runner in `mode`: stdin and stdout piped, stderr to a file (read on failure).
-fn spawn(c: &Call, mode: &str) -> Result<(std::process::Child, PathBuf, PathBuf), String> {
+fn spawn(
+    c: &Call,
+    mode: &str,
+) -> Result<
+    (
+        std::process::Child,
+        crate::interrupt::ChildGuard,
+        PathBuf,
+        PathBuf,
+    ),
+    String,
+> {
     let answer = c.work.join(format!("{mode}-answer.txt"));
     let stderr_path = c.work.join(format!("{mode}-stderr.txt"));
     let stderr = std::fs::File::create(&stderr_path)
@@ -160,8 +171,7 @@ fn spawn(c: &Call, mode: &str) -> Result<(std::process::Child, PathBuf, PathBuf)
     if c.write_bytecode {
         cmd.env_remove("PYTHONDONTWRITEBYTECODE");
     }
-    let child = cmd
-        .arg("-c")
+    cmd.arg("-c")
         .arg(HOOK.replace("TAG", &format!("{ANSWER_TAG:?}")))
         .arg(mode)
         .arg(c.src)
@@ -173,10 +183,10 @@ fn spawn(c: &Call, mode: &str) -> Result<(std::process::Child, PathBuf, PathBuf)
         .envs(c.env.iter().cloned())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
+        .stderr(stderr);
+    let (child, running) = crate::interrupt::spawn(&mut cmd)
         .map_err(|e| format!("cannot run {}: {e}", c.python.display()))?;
-    Ok((child, answer, stderr_path))
+    Ok((child, running, answer, stderr_path))
 }
 
 /// Waits for the runner; a failure carries the end of its standard error.

@@ -59,13 +59,11 @@ pub fn venv_python(root: &Path) -> PathBuf {
 /// `final_root`'s interpreter: the venv is built in one place and renamed to another.
 pub fn venv_layout(interp: &Interpreter, root: &Path, final_root: &Path) -> Result<Layout, String> {
     let python = venv_python(root);
-    let out = Command::new(&python)
-        .args([
-            "-I",
-            "-c",
-            "import sysconfig\nfor k in ('purelib', 'platlib', 'scripts', 'data'):\n    print(sysconfig.get_path(k))",
-        ])
-        .output()
+    let out = crate::interrupt::output(Command::new(&python).args([
+        "-I",
+        "-c",
+        "import sysconfig\nfor k in ('purelib', 'platlib', 'scripts', 'data'):\n    print(sysconfig.get_path(k))",
+    ]))
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     if !out.status.success() {
         return Err(format!(

@@ -146,9 +146,7 @@ impl Builder {
         let scratch = self
             .scratch
             .get_or_init(|| {
-                tempfile::Builder::new()
-                    .prefix("pinwheel-build-envs-")
-                    .tempdir()
+                crate::interrupt::temp_dir("pinwheel-build-envs-")
                     .map_err(|e| e.to_string())
             })
             .as_ref()
@@ -240,7 +238,7 @@ impl Builder {
         let started = Instant::now();
         let file = sdist.filename.clone();
         let err = |reason: String| self.error(&file, reason);
-        let work = tempfile::tempdir().map_err(|e| err(e.to_string()))?;
+        let work = crate::interrupt::temp_dir("pinwheel-build-").map_err(|e| err(e.to_string()))?;
         // The interpreter is asked (once per run) while the sdist unpacks.
         let unpacked = {
             let archive = sdist.archive.clone();

@@ -21,6 +21,26 @@ pub enum RequirementsError {
         source: std::io::Error,
     },
 
+    /// A file given (or named by `-r`/`-c`) is a directory.
+    #[error("{}{}: is a directory, not a requirements file", at_origin(origin), path.display())]
+    Directory {
+        /// The `-r`/`-c` line, for an included file.
+        origin: Option<Origin>,
+        /// The directory.
+        path: PathBuf,
+    },
+
+    /// A file given (or named by `-r`/`-c`) is not UTF-8 text.
+    #[error("{}{}: {problem}", at_origin(origin), path.display())]
+    NotText {
+        /// The `-r`/`-c` line, for an included file.
+        origin: Option<Origin>,
+        /// The file.
+        path: PathBuf,
+        /// Where and what: `line 3, byte 7: not UTF-8 text`.
+        problem: String,
+    },
+
     /// A file named by `-r`/`-c` could not be read.
     #[error("{origin}: cannot read included file {}", path.display())]
     IncludeRead {
@@ -246,6 +266,8 @@ impl RequirementsError {
     /// One line telling the user how to fix the problem.
     pub fn hint(&self) -> String {
         match self {
+            Self::Directory { .. } => "name the file inside it, e.g. requirements.txt or pyproject.toml".into(),
+            Self::NotText { .. } => "save the file as UTF-8 (pip reads requirements files as UTF-8 too), e.g. `iconv -f latin1 -t utf-8 FILE`".into(),
             Self::Read { .. } => "check the path; run pinwheel from the directory that holds the file or pass its full path".into(),
             Self::IncludeRead { .. } => "`-r`/`-c` paths are relative to the file that contains them; fix the path or create the file".into(),
             Self::RemoteInclude { .. } => "download the file and include it by its local path".into(),
@@ -274,6 +296,15 @@ impl RequirementsError {
     /// The file the problem is in.
     pub fn path(&self) -> &std::path::Path {
         match self {
+            Self::Directory {
+                origin: Some(origin),
+                ..
+            }
+            | Self::NotText {
+                origin: Some(origin),
+                ..
+            } => &origin.path,
+            Self::Directory { path, .. } | Self::NotText { path, .. } => path,
             Self::Read { path, .. }
             | Self::NoProject { path }
             | Self::UnknownExtra { path, .. }
@@ -314,5 +345,46 @@ fn list_text(items: &[String]) -> String {
         "(none)".to_string()
     } else {
         items.join(", ")
+    }
+}
+
+/// `path:line: ` for an included file's `-r`/`-c` line, else nothing.
+fn at_origin(origin: &Option<Origin>) -> String {
+    origin.as_ref().map(|o| format!("{o}: ")).unwrap_or_default()
+}
+
+impl RequirementsError {
+    /// The error for a file that could not be read as text: `origin` is the `-r`/`-c` line of
+    /// an included file.
+    pub(crate) fn from_text(
+        e: super::text::TextError,
+        path: &std::path::Path,
+        origin: Option<Origin>,
+    ) -> Self {
+        use super::text::TextError;
+        let path = path.to_path_buf();
+        let problem = |p: String| RequirementsError::NotText {
+            origin: origin.clone(),
+            path: path.clone(),
+            problem: p,
+        };
+        match e {
+            TextError::Directory => RequirementsError::Directory {
+                origin: origin.clone(),
+                path: path.clone(),
+            },
+            TextError::NotUtf8 { line, column } => {
+                problem(format!("line {line}, byte {column}: not UTF-8 text"))
+            }
+            TextError::Utf16 => problem("UTF-16 text; pinwheel reads UTF-8".into()),
+            TextError::Io(source) => match origin.clone() {
+                Some(origin) => RequirementsError::IncludeRead {
+                    origin,
+                    path,
+                    source,
+                },
+                None => RequirementsError::Read { path, source },
+            },
+        }
     }
 }

@@ -16,6 +16,7 @@
 mod error;
 mod pip;
 mod pyproject;
+pub mod text;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -38,6 +38,9 @@ pub struct RequirementsFile {
     /// space (blank lines between them are skipped). A lock's `# targets: ...` line reads back
     /// from here.
     pub header_comments: Vec<String>,
+    /// Every file read: this one first, then its `-r`/`-c` includes, as named (so that an
+    /// output can be checked not to overwrite any of them).
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,10 +52,8 @@ enum Kind {
 impl RequirementsFile {
     /// Read and parse a requirements file and its includes.
     pub fn from_path(path: &Path) -> Result<Self, RequirementsError> {
-        let content = std::fs::read_to_string(path).map_err(|source| RequirementsError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let content = super::text::read_text(path)
+            .map_err(|e| RequirementsError::from_text(e, path, None))?;
         Self::parse_str(&content, path)
     }
 
@@ -96,6 +97,7 @@ struct Parser {
 impl Parser {
     fn parse(&mut self, content: &str, path: &Path, kind: Kind) -> Result<(), RequirementsError> {
         let canonical = canonical(path);
+        self.out.files.push(path.to_path_buf());
         self.stack.push((path.to_path_buf(), canonical));
         for (line, text) in logical_lines(content) {
             let origin = Origin::new(path, line);
@@ -216,13 +218,8 @@ impl Parser {
                 chain,
             });
         }
-        let content = std::fs::read_to_string(&included).map_err(|source| {
-            RequirementsError::IncludeRead {
-                origin: origin.clone(),
-                path: included.clone(),
-                source,
-            }
-        })?;
+        let content = super::text::read_text(&included)
+            .map_err(|e| RequirementsError::from_text(e, &included, Some(origin.clone())))?;
         self.parse(&content, &included, kind)
     }
 }

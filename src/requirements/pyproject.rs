@@ -121,10 +121,8 @@ fn normalize_group(name: &str) -> String {
 impl PyProject {
     /// Read and parse a pyproject.toml.
     pub fn from_path(path: &Path) -> Result<Self, RequirementsError> {
-        let content = std::fs::read_to_string(path).map_err(|source| RequirementsError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let content = super::text::read_text(path)
+            .map_err(|e| RequirementsError::from_text(e, path, None))?;
         Self::parse_str(&content, path)
     }
 

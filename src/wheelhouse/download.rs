@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
@@ -70,11 +69,13 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex::encode(h.finalize()), n))
 }
 
-/// Removes temporary files a killed run left behind.
+/// Removes temporary files a killed run left behind. Only under the directory's lock: another
+/// run's are live.
 pub fn clean_parts(dir: &Path) {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(PART_PREFIX) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(PART_PREFIX) && name.ends_with(".part") {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -123,10 +124,7 @@ pub async fn fetch(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut part = tempfile::Builder::new()
-            .prefix(PART_PREFIX)
-            .suffix(".part")
-            .tempfile_in(dir)
+        let mut part = crate::interrupt::temp_file_in(dir, PART_PREFIX, ".part")
             .map_err(|e| io_err(e, dir))?;
         let streamed = match &from_cache {
             // The cache is verified like the network: a corrupt entry fails the hash check below.
@@ -161,8 +159,10 @@ pub async fn fetch(
                     if let Some(parent) = path.parent() {
                         let _ = std::fs::create_dir_all(parent);
                     }
-                    if std::fs::hard_link(&dest, &path).is_err() {
-                        let _ = std::fs::copy(&dest, &path);
+                    // An entry already there (another run's) is kept: it is never rewritten in
+                    // place, where a run reading it would see it half-written.
+                    if !path.exists() && std::fs::hard_link(&dest, &path).is_err() {
+                        let _ = copy_atomic(&dest, &path);
                     }
                 }
                 return Ok(Fetched {
@@ -173,10 +173,18 @@ pub async fn fetch(
                     from_cache: from_cache.is_some(),
                 });
             }
-            Err(StreamError::Transient(_)) if attempt < 4 => {
-                tokio::time::sleep(Duration::from_millis(250 * 3u64.pow(attempt - 1))).await;
+            // A body cut short (reset, timeout, fewer bytes than announced): the file again,
+            // after the client's backoff, until its tries run out.
+            Err(StreamError::Transient(cause)) => {
+                client
+                    .backoff(url, attempt, None, &cause)
+                    .await
+                    .map_err(|source| DownloadError::Index {
+                        filename: filename.to_string(),
+                        source,
+                    })?;
             }
-            Err(StreamError::Transient(e)) | Err(StreamError::Fatal(e)) => {
+            Err(StreamError::Fatal(e)) => {
                 return Err(DownloadError::Index {
                     filename: filename.to_string(),
                     source: e,
@@ -185,6 +193,15 @@ pub async fn fetch(
             Err(StreamError::Io(e)) => return Err(io_err(e, &dest)),
         }
     }
+}
+
+/// Copies `from` to `to` through a temporary sibling and a rename.
+fn copy_atomic(from: &Path, to: &Path) -> std::io::Result<()> {
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let mut tmp = crate::interrupt::temp_file_in(dir, ".tmp", "")?;
+    std::io::copy(&mut std::fs::File::open(from)?, tmp.as_file_mut())?;
+    tmp.persist(to).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn copy_hashing(
@@ -210,7 +227,8 @@ fn copy_hashing(
 }
 
 enum StreamError {
-    Transient(IndexError),
+    /// The body was cut short: the cause.
+    Transient(String),
     Fatal(IndexError),
     Io(std::io::Error),
 }
@@ -236,26 +254,18 @@ async fn stream_to(
         .map_err(StreamError::Fatal)?;
     let status = resp.status();
     if !status.is_success() {
-        let e = IndexError::Status {
+        // Transient statuses were retried by `send`.
+        return Err(StreamError::Fatal(IndexError::Status {
             url: redact(url),
             status: status.as_u16(),
-        };
-        return Err(if status.is_server_error() || status.as_u16() == 429 {
-            StreamError::Transient(e)
-        } else {
-            StreamError::Fatal(e)
-        });
+        }));
     }
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| {
-            StreamError::Transient(IndexError::Http {
-                url: redact(url),
-                reason: crate::index::client::error_chain(&e),
-            })
-        })?;
+        let chunk =
+            chunk.map_err(|e| StreamError::Transient(crate::index::client::error_chain(&e)))?;
         hasher.update(&chunk);
         out.write_all(&chunk).map_err(StreamError::Io)?;
         size += chunk.len() as u64;

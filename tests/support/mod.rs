@@ -1,7 +1,9 @@
 //! Hermetic test infrastructure: a package index generated from TOML fixture specs (real wheels
 //! and sdists, built fresh per server), served over loopback HTTP with the behaviours the tests
 //! need to switch: PEP 691 JSON or PEP 503 HTML, range requests or not, PEP 658 metadata
-//! advertised, unadvertised or absent, basic auth, transient failures. Every request is logged.
+//! advertised, unadvertised or absent, basic auth, transient failures, and faults switchable per
+//! path ([`Fault`]: failing statuses, resets and truncation mid-body, trickling, wrong bytes,
+//! redirects, hostile pages). Every request is logged.
 #![allow(dead_code)]
 
 pub mod build;
@@ -57,6 +59,54 @@ pub struct IndexOptions {
     /// `(seed, max_ms)`: delay every answer by a pseudo-random time in `0..=max_ms`, drawn
     /// from a generator seeded with `seed` (one draw per request, in order of arrival).
     pub latency: Option<(u64, u64)>,
+    /// Faults, each for the requests whose path ends with the string (the first that matches
+    /// and still has tries left applies).
+    pub faults: Vec<(String, Fault)>,
+}
+
+/// What a faulty server does to a request, `times` times (`None`: every time).
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Answer this status (with `Retry-After` when given) instead.
+    Status {
+        status: u16,
+        retry_after: Option<String>,
+        times: Option<u32>,
+    },
+    /// Send the headers with the full length, half the body, then reset the connection.
+    Reset { times: Option<u32> },
+    /// Send the headers with the full length, half the body, then close the connection.
+    Truncate { times: Option<u32> },
+    /// Send the body `chunk` bytes at a time, pausing `pause_ms` before each.
+    Trickle {
+        chunk: usize,
+        pause_ms: u64,
+        times: Option<u32>,
+    },
+    /// Serve these bytes as the body (200, any content type kept) instead.
+    Bytes { body: Vec<u8>, times: Option<u32> },
+    /// Serve this page (200) with this content type instead.
+    Page {
+        content_type: String,
+        body: String,
+        times: Option<u32>,
+    },
+    /// Redirect (302) to this location.
+    Redirect { location: String, times: Option<u32> },
+}
+
+impl Fault {
+    fn times(&mut self) -> &mut Option<u32> {
+        match self {
+            Fault::Status { times, .. }
+            | Fault::Reset { times }
+            | Fault::Truncate { times }
+            | Fault::Trickle { times, .. }
+            | Fault::Bytes { times, .. }
+            | Fault::Page { times, .. }
+            | Fault::Redirect { times, .. } => times,
+        }
+    }
 }
 
 impl Default for IndexOptions {
@@ -73,6 +123,7 @@ impl Default for IndexOptions {
             hashes: true,
             hold_until: None,
             latency: None,
+            faults: Vec::new(),
         }
     }
 }
@@ -97,6 +148,8 @@ struct State {
     hold_timed_out: AtomicBool,
     /// State of the latency generator (`IndexOptions::latency`).
     latency_state: Mutex<u64>,
+    /// Faults with their tries left.
+    faults: Mutex<Vec<(String, Fault)>>,
 }
 
 pub struct FixtureIndex {
@@ -122,6 +175,7 @@ impl FixtureIndex {
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(State {
             failures: Mutex::new(opts.fail_first.clone()),
+            faults: Mutex::new(opts.faults.clone()),
             latency_state: Mutex::new(opts.latency.map_or(0, |(seed, _)| seed)),
             opts,
             built,
@@ -209,6 +263,9 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         410 => "Gone",
         416 => "Range Not Satisfiable",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        302 => "Found",
         503 => "Service Unavailable",
         _ => "Other",
     }
@@ -247,7 +304,34 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
         let path = target.split('?').next().unwrap_or("/").to_string();
         arrive(state, &path);
         delay(state);
-        let resp = handle(state, &method, &path, &headers);
+        let fault = take_fault(state, &path);
+        let mut resp = handle(state, &method, &path, &headers);
+        match &fault {
+            Some(Fault::Status {
+                status,
+                retry_after,
+                ..
+            }) => {
+                resp = Response::new(*status, "fault");
+                if let Some(r) = retry_after {
+                    resp = resp.header("Retry-After", r.clone());
+                }
+            }
+            Some(Fault::Bytes { body, .. }) => {
+                resp.status = 200;
+                resp.body = body.clone();
+                resp.headers.retain(|(k, _)| k != "Content-Range");
+            }
+            Some(Fault::Page {
+                content_type, body, ..
+            }) => {
+                resp = Response::new(200, body.clone()).header("Content-Type", content_type.clone());
+            }
+            Some(Fault::Redirect { location, .. }) => {
+                resp = Response::new(302, "").header("Location", location.clone());
+            }
+            _ => {}
+        }
         state.log.lock().unwrap().push(Request {
             method: method.clone(),
             path,
@@ -270,13 +354,67 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
         });
         out.write_all(head.as_bytes())?;
         if method != "HEAD" {
-            out.write_all(&resp.body)?;
+            match &fault {
+                Some(Fault::Reset { .. }) => {
+                    out.write_all(&resp.body[..resp.body.len() / 2])?;
+                    out.flush()?;
+                    reset(&out);
+                    return Ok(());
+                }
+                Some(Fault::Truncate { .. }) => {
+                    out.write_all(&resp.body[..resp.body.len() / 2])?;
+                    out.flush()?;
+                    return Ok(());
+                }
+                Some(Fault::Trickle {
+                    chunk, pause_ms, ..
+                }) => {
+                    for part in resp.body.chunks((*chunk).max(1)) {
+                        std::thread::sleep(Duration::from_millis(*pause_ms));
+                        out.write_all(part)?;
+                        out.flush()?;
+                    }
+                }
+                _ => out.write_all(&resp.body)?,
+            }
         }
         out.flush()?;
         if close {
             return Ok(());
         }
     }
+}
+
+/// The fault for this path, if one applies; counts its use.
+fn take_fault(state: &State, path: &str) -> Option<Fault> {
+    let mut faults = state.faults.lock().unwrap();
+    let (_, fault) = faults
+        .iter_mut()
+        .find(|(p, f)| path.ends_with(p.as_str()) && f.clone().times().is_none_or(|n| n > 0))?;
+    if let Some(n) = fault.times() {
+        *n -= 1;
+    }
+    Some(fault.clone())
+}
+
+/// Closes the connection with a TCP reset (SO_LINGER 0) rather than an orderly FIN.
+fn reset(stream: &TcpStream) {
+    use std::os::unix::io::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt on a socket this stream owns, with a correctly sized value.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+    let _ = stream.shutdown(std::net::Shutdown::Read);
 }
 
 /// Sleeps for the next draw of the seeded latency generator (splitmix64), if one is set.

@@ -1,0 +1,388 @@
+//! The reliability guarantees (README "Guarantees"), proven against the real binary: input
+//! files as pip reads them, outputs that never overwrite inputs, interruption (SIGINT, SIGTERM,
+//! kill -9), concurrent runs, and a loopback index with faults switched on per path (failing
+//! statuses, resets and truncation mid-body, trickling, wrong bytes, hostile pages). Each test
+//! checks the outcome and the state of the disk afterwards.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+use support::{Fault, FixtureIndex, IndexOptions};
+
+const T312: &str = "cp312-manylinux_2_28_x86_64";
+
+fn pinwheel(dir: &Path) -> StdCommand {
+    let mut c = StdCommand::cargo_bin("pinwheel").unwrap();
+    c.current_dir(dir)
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PINWHEEL_LOG");
+    c
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    let err = stderr(out);
+    assert!(out.status.success(), "exit {:?}\n{err}", out.status.code());
+    err
+}
+
+fn fails(out: &Output, code: i32) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    err
+}
+
+fn names(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits (polling, at most a minute) until `cond` holds; the condition, not the time, matters.
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < Duration::from_secs(60), "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+}
+
+/// Locks `input` for T312 into `dir/requirements.lock`.
+fn lock(idx: &FixtureIndex, dir: &Path, input: &str) -> PathBuf {
+    std::fs::write(dir.join("requirements.in"), input).unwrap();
+    ok(&pinwheel(dir)
+        .args(["lock", "requirements.in", "-o", "requirements.lock", "--no-cache"])
+        .args(["--index-url", &idx.url(), "--target", T312])
+        .output()
+        .unwrap());
+    dir.join("requirements.lock")
+}
+
+fn wheelhouse_cmd(idx: &FixtureIndex, dir: &Path, extra: &[&str]) -> StdCommand {
+    let mut c = pinwheel(dir);
+    c.args(["wheelhouse", "requirements.lock", "-d", "wh", "--no-cache"])
+        .args(["--index-url", &idx.url()])
+        .args(extra);
+    c
+}
+
+fn verify(dir: &Path) -> Output {
+    pinwheel(dir).args(["verify", "wh"]).output().unwrap()
+}
+
+/// The wheelhouse's state: no temporary left, and every distribution file under its final
+/// name has the sha256 the lock's index lists for it (nothing unverified).
+fn assert_only_verified_files(idx: &FixtureIndex, wh: &Path) {
+    for name in names(wh) {
+        assert!(!name.ends_with(".part"), "temporary left: {name}");
+        if name.ends_with(".whl") || name.ends_with(".tar.gz") {
+            let actual = support::build::sha256_file(&wh.join(&name));
+            assert_eq!(actual, idx.sha256(&name), "{name} is not the index's file");
+        }
+    }
+}
+
+fn requests_to(idx: &FixtureIndex, path_part: &str) -> usize {
+    idx.requests()
+        .iter()
+        .filter(|r| r.path.contains(path_part) && !r.path.ends_with(".metadata"))
+        .count()
+}
+
+// ---------------------------------------------------------------------------------------
+// Input files
+
+#[test]
+fn a_utf8_bom_is_accepted_as_pip_does() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bom.in"), b"\xEF\xBB\xBFshared<2\n").unwrap();
+    ok(&pinwheel(dir.path())
+        .args(["lock", "bom.in", "-o", "out.lock", "--no-cache"])
+        .args(["--index-url", &idx.url(), "--target", T312])
+        .output()
+        .unwrap());
+    let lock = std::fs::read_to_string(dir.path().join("out.lock")).unwrap();
+    assert!(lock.contains("shared==1.5.0"), "{lock}");
+}
+
+#[test]
+fn non_utf8_files_and_directories_are_named_with_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("latin.in"), b"shared\nidna\xE9>=3\n").unwrap();
+    std::fs::create_dir(dir.path().join("reqs")).unwrap();
+    std::fs::write(dir.path().join("top.in"), "-r reqs\n").unwrap();
+    let run = |args: &[&str]| {
+        pinwheel(dir.path())
+            .args(["lock", "--target", T312, "--index-url", "http://127.0.0.1:9/simple/"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let err = fails(&run(&["latin.in"]), 2);
+    assert!(err.contains("latin.in: line 2, byte 5: not UTF-8 text"), "{err}");
+    assert!(err.contains("save the file as UTF-8"), "{err}");
+    let err = fails(&run(&["reqs"]), 2);
+    assert!(err.contains("reqs: is a directory, not a requirements file"), "{err}");
+    assert!(!err.contains("check the path"), "{err}");
+    let err = fails(&run(&["top.in"]), 2);
+    assert!(err.contains("top.in:1: reqs: is a directory"), "{err}");
+    // A lock read by wheelhouse goes through the same reader.
+    let err = fails(
+        &pinwheel(dir.path())
+            .args(["wheelhouse", "latin.in", "-d", "wh"])
+            .output()
+            .unwrap(),
+        2,
+    );
+    assert!(err.contains("not UTF-8 text"), "{err}");
+}
+
+#[test]
+fn outputs_never_overwrite_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("top.in"), "-r base.in\n").unwrap();
+    std::fs::write(d.join("base.in"), "shared\n").unwrap();
+    std::fs::write(d.join("pins.txt"), "shared<2\n").unwrap();
+    let lock = |args: &[&str]| {
+        pinwheel(d)
+            .args(["lock", "--target", T312, "--index-url", "http://127.0.0.1:9/simple/"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let before = |n: &str| std::fs::read(d.join(n)).unwrap();
+    for (args, victim) in [
+        (&["top.in", "-o", "top.in"][..], "top.in"),
+        (&["top.in", "-o", "./base.in"][..], "base.in"),
+        (&["top.in", "-c", "pins.txt", "-o", "pins.txt"][..], "pins.txt"),
+    ] {
+        let was = before(victim);
+        let err = fails(&lock(args), 2);
+        assert!(err.contains("pinwheel does not overwrite its inputs"), "{err}");
+        assert_eq!(before(victim), was, "{victim} changed");
+    }
+    // A link to the input is the input.
+    std::os::unix::fs::symlink(d.join("top.in"), d.join("link.lock")).unwrap();
+    fails(&lock(&["top.in", "-o", "link.lock"]), 2);
+
+    // wheelhouse: the lock inside the wheelhouse under the name it writes.
+    std::fs::create_dir(d.join("wh")).unwrap();
+    let text = "shared==1.5.0 --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000\n";
+    std::fs::write(d.join("wh/requirements.txt"), text).unwrap();
+    let err = fails(
+        &pinwheel(d)
+            .args(["wheelhouse", "wh/requirements.txt", "-d", "wh", "--target", T312])
+            .args(["--index-url", "http://127.0.0.1:9/simple/"])
+            .output()
+            .unwrap(),
+        2,
+    );
+    assert!(err.contains("that is the input file"), "{err}");
+    assert_eq!(std::fs::read_to_string(d.join("wh/requirements.txt")).unwrap(), text);
+}
+
+// ---------------------------------------------------------------------------------------
+// Interruption
+
+#[test]
+fn sigint_during_a_metadata_build_removes_its_temporaries_and_says_so() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let tmp = d.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    std::fs::write(d.join("requirements.in"), "dynsdist\n").unwrap();
+    std::fs::write(d.join("requirements.lock"), "# the earlier lock\n").unwrap();
+    let child = pinwheel(d)
+        .env("TMPDIR", &tmp)
+        .args(["lock", "requirements.in", "-o", "requirements.lock", "--upgrade"])
+        .args(["--index-url", &idx.url(), "--target", T312, "--cache-dir", "cache"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The build's scratch directory and its environment under construction exist.
+    let envs = d.join("cache/build-envs-v1");
+    wait_for("a build environment under construction", || {
+        names(&envs).iter().any(|n| n.starts_with(".tmp-"))
+            && names(&tmp).iter().any(|n| n.starts_with("pinwheel-build-"))
+    });
+    signal(&child, libc::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    let err = fails(&out, 130);
+    assert!(
+        err.contains("pinwheel lock: interrupted by SIGINT while locking requirements.in (requirements.lock is left as it was)"),
+        "{err}"
+    );
+    assert!(err.contains("removed"), "{err}");
+    assert_eq!(names(&tmp), BTreeSet::new(), "temporaries left in TMPDIR");
+    assert!(
+        !names(&envs).iter().any(|n| n.starts_with(".tmp-")),
+        "{:?}",
+        names(&envs)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("requirements.lock")).unwrap(),
+        "# the earlier lock\n"
+    );
+}
+
+/// An index whose `filename` trickles (4 KiB every 60 ms: the 200 KiB wheel takes 3 s) the
+/// first `times` times.
+fn slow_index(filename: &str, times: Option<u32>) -> FixtureIndex {
+    FixtureIndex::start(IndexOptions {
+        faults: vec![(
+            format!("/files/{filename}"),
+            Fault::Trickle {
+                chunk: 4096,
+                pause_ms: 60,
+                times,
+            },
+        )],
+        ..IndexOptions::default()
+    })
+}
+
+const SLOW: &str = "bigwheel-1.0.0-py3-none-any.whl";
+
+#[test]
+fn sigterm_during_wheelhouse_removes_partial_downloads_and_says_what_is_done() {
+    let idx = slow_index(SLOW, None);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lock(&idx, d, "bigwheel\nshared<2\n");
+    let child = wheelhouse_cmd(&idx, d, &[])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wh = d.join("wh");
+    wait_for("a partial download", || {
+        names(&wh).iter().any(|n| n.ends_with(".part"))
+    });
+    signal(&child, libc::SIGTERM);
+    let err = fails(&child.wait_with_output().unwrap(), 143);
+    assert!(
+        err.contains("pinwheel wheelhouse: interrupted by SIGTERM while filling wh:"),
+        "{err}"
+    );
+    assert!(err.contains("re-run to finish"), "{err}");
+    assert!(!names(&wh).contains(SLOW));
+    assert!(!names(&wh).contains("requirements.txt"));
+    assert_only_verified_files(&idx, &wh);
+}
+
+#[test]
+fn kill_9_mid_download_leaves_only_verified_files_and_a_rerun_completes() {
+    let idx = slow_index(SLOW, Some(1));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lock(&idx, d, "bigwheel\nshared<2\n");
+    let mut child = wheelhouse_cmd(&idx, d, &[]).stderr(Stdio::null()).spawn().unwrap();
+    let wh = d.join("wh");
+    wait_for("a partial download", || {
+        names(&wh).iter().any(|n| n.ends_with(".part"))
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!names(&wh).contains(SLOW));
+    // What a kill -9 leaves: a temporary, never a file under its final name unverified.
+    for name in names(&wh) {
+        if name.ends_with(".whl") {
+            assert_eq!(support::build::sha256_file(&wh.join(&name)), idx.sha256(&name));
+        }
+    }
+    ok(&wheelhouse_cmd(&idx, d, &[]).output().unwrap());
+    assert_only_verified_files(&idx, &wh);
+    assert!(names(&wh).contains(SLOW));
+    ok(&verify(d));
+}
+
+// ---------------------------------------------------------------------------------------
+// Concurrent runs
+
+#[test]
+fn two_wheelhouses_into_one_directory_both_succeed() {
+    let idx = slow_index(SLOW, Some(1));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lock(&idx, d, "bigwheel\nshared<2\nabi3pkg\n");
+    let first = wheelhouse_cmd(&idx, d, &[])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wh = d.join("wh");
+    // The second starts while the first is mid-download.
+    wait_for("the first run's partial download", || {
+        names(&wh).iter().any(|n| n.ends_with(".part"))
+    });
+    let second = wheelhouse_cmd(&idx, d, &[])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    ok(&first.wait_with_output().unwrap());
+    ok(&second.wait_with_output().unwrap());
+    assert_only_verified_files(&idx, &wh);
+    ok(&verify(d));
+}
+
+#[test]
+fn two_locks_sharing_a_cache_both_succeed_with_the_same_lock() {
+    let idx = FixtureIndex::start(IndexOptions {
+        latency: Some((7, 30)),
+        ..IndexOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("requirements.in"), "dynsdist\nbigwheel\nabi3pkg\nnative\n").unwrap();
+    let start = |out: &str| {
+        pinwheel(d)
+            .args(["lock", "requirements.in", "-o", out, "--cache-dir", "cache"])
+            .args(["--index-url", &idx.url(), "--target", T312])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start("a.lock"), start("b.lock"));
+    ok(&a.wait_with_output().unwrap());
+    ok(&b.wait_with_output().unwrap());
+    let body = |n: &str| {
+        std::fs::read_to_string(d.join(n))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body("a.lock"), body("b.lock"));
+    assert!(body("a.lock").contains("dynsdist==1.0.0"));
+    // Nothing half-written in the shared cache.
+    let mut stack = vec![d.join("cache")];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(!name.starts_with(".tmp"), "temporary left in the cache: {}", e.path().display());
+            if e.file_type().unwrap().is_dir() && !p.ends_with("build-envs-v1") {
+                stack.push(e.path());
+            }
+        }
+    }
+}
