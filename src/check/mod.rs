@@ -14,7 +14,7 @@ use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
 use crate::lock::Lock;
 use crate::platform::Target;
-use crate::wheelhouse::plan::{allowed_files, pin_applies, StaleHashes};
+use crate::lock::plan::{allowed_files, pin_applies, StaleHashes};
 
 /// Version of the JSON schema below; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -20,7 +20,7 @@ use crate::index::{ClientOptions, IndexClient};
 use crate::lock::Lock;
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
-use crate::wheelhouse::plan;
+use crate::lock::plan;
 
 /// Exit codes, documented in the README.
 pub mod exit {
