@@ -16,10 +16,10 @@ use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, read_lock, CliError,
     IndexArgs, TargetArgs,
 };
+use crate::lock::plan::{self, Choice};
 use crate::lock::Lock;
 use crate::platform::Target;
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
-use crate::lock::plan::{self, Choice};
 use crate::wheelhouse::{self as wh, Manifest, ManifestFile};
 
 #[derive(Args, Debug)]
