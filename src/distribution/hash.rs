@@ -174,7 +174,7 @@ mod tests {
         let a = HashDigest::sha256(&"b".repeat(64));
         let b: HashDigest = format!("sha384:{}", "a".repeat(96)).parse().unwrap();
         let c = HashDigest::sha256(&"a".repeat(64));
-        let mut v = vec![a.clone(), b.clone(), c.clone()];
+        let mut v = [a.clone(), b.clone(), c.clone()];
         v.sort();
         let mut texts: Vec<String> = [a, b, c].iter().map(|h| h.to_string()).collect();
         texts.sort();
