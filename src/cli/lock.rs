@@ -14,6 +14,7 @@ use super::{
     build_client, exit, parse_exclude_newer, parse_only_binary, resolve_targets, CliError,
     IndexArgs, TargetArgs,
 };
+use crate::distribution::HashDigest;
 use crate::index::{IndexClient, IndexError};
 use crate::lock::selector;
 use crate::lock::{Lock, Pin};
@@ -454,7 +455,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     }
     let text = lock.render(!args.no_annotate);
     match &args.output {
-        Some(path) => crate::index::cache::write_atomic(path, text.as_bytes()).map_err(|e| {
+        Some(path) => crate::fs::write_atomic(path, text.as_bytes()).map_err(|e| {
             CliError::new(exit::IO, format!("cannot write {}: {e}", path.display()))
         })?,
         None => print!("{text}"),
@@ -510,7 +511,7 @@ async fn build_lock(
                     hex::encode(Sha256::digest(&bytes))
                 }
             };
-            hashes.insert(format!("sha256:{sha}"));
+            hashes.insert(HashDigest::sha256(&sha));
         }
         pins.push(Pin {
             name: rp.name.clone(),

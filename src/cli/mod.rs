@@ -17,10 +17,10 @@ use pep508_rs::PackageName;
 use url::Url;
 
 use crate::index::{ClientOptions, IndexClient};
+use crate::lock::plan;
 use crate::lock::Lock;
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
-use crate::wheelhouse::plan;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -484,7 +484,11 @@ pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<()
             "lock hash(es) for {}=={} match no file on the index: {}",
             pin.name,
             pin.version,
-            s.hashes.join(", ")
+            s.hashes
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     for s in stale.iter().filter(|s| !s.fatal) {

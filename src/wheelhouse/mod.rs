@@ -1,15 +1,16 @@
 //! The wheelhouse: every target's files for a lock in one directory, the `--no-index`
 //! requirements file pip installs from offline, and `pinwheel-manifest.json`, which `verify`
-//! checks the directory against. Planning (`plan`) is pure; `download` is the IO.
+//! checks the directory against. Which file serves each target is decided by `lock::plan` (pure);
+//! `download` is the IO.
 
 pub mod download;
-pub mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::distribution::HashDigest;
 use crate::lock::{Lock, Pin};
 
 pub const REQUIREMENTS: &str = "requirements.txt";
@@ -49,7 +50,7 @@ pub fn render_requirements(
             continue;
         };
         let p = Pin {
-            hashes: hashes.iter().map(|h| format!("sha256:{h}")).collect(),
+            hashes: hashes.iter().map(|h| HashDigest::sha256(h)).collect(),
             via: Vec::new(),
             // The files are local now: never point pip at the original URL.
             url: None,
