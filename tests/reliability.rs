@@ -386,3 +386,142 @@ fn two_locks_sharing_a_cache_both_succeed_with_the_same_lock() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Transient failures
+
+const SHARED: &str = "shared-1.5.0-py3-none-any.whl";
+const ABI3: &str = "abi3pkg-2.1.0-cp38-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+
+fn faulty(faults: Vec<(String, Fault)>) -> FixtureIndex {
+    FixtureIndex::start(IndexOptions {
+        faults,
+        ..IndexOptions::default()
+    })
+}
+
+fn status(status: u16, times: Option<u32>) -> Fault {
+    Fault::Status {
+        status,
+        retry_after: None,
+        times,
+    }
+}
+
+#[test]
+fn transient_failures_are_retried_until_they_pass() {
+    let idx = faulty(vec![
+        ("/simple/shared/".into(), status(500, Some(2))),
+        (
+            format!("/files/{SHARED}.metadata"),
+            Fault::Status {
+                status: 429,
+                retry_after: Some("1".into()),
+                times: Some(1),
+            },
+        ),
+        (format!("/files/{SHARED}"), status(503, Some(1))),
+        (format!("/files/{SLOW}"), Fault::Reset { times: Some(1) }),
+        (format!("/files/{ABI3}"), Fault::Truncate { times: Some(1) }),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lock(&idx, d, "shared<2\nbigwheel\nabi3pkg\n");
+    ok(&wheelhouse_cmd(&idx, d, &[]).output().unwrap());
+    let wh = d.join("wh");
+    assert_only_verified_files(&idx, &wh);
+    for f in [SHARED, SLOW, ABI3] {
+        assert!(names(&wh).contains(f), "{f} missing");
+        assert_eq!(requests_to(&idx, &format!("/files/{f}")), 2, "{f}");
+    }
+    // Three tries by the lock, one by the wheelhouse (no cache).
+    assert_eq!(requests_to(&idx, "/simple/shared/"), 4);
+    let metadata = idx
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(&format!("{SHARED}.metadata")))
+        .count();
+    assert_eq!(metadata, 2);
+    ok(&verify(d));
+}
+
+#[test]
+fn retries_run_out_with_the_url_and_the_last_cause_and_no_credentials() {
+    let idx = FixtureIndex::start(IndexOptions {
+        basic_auth: Some(("ci".into(), "s3cret".into())),
+        faults: vec![("/simple/shared/".into(), status(503, None))],
+        ..IndexOptions::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("requirements.in"), "shared\n").unwrap();
+    let url = idx.url().replace("http://", "http://ci:s3cret@");
+    let out = pinwheel(d)
+        .args(["lock", "requirements.in", "-o", "out.lock", "--no-cache", "--retries", "2"])
+        .args(["--index-url", &url, "--target", T312])
+        .output()
+        .unwrap();
+    let err = fails(&out, 4);
+    assert!(
+        err.contains(&format!("{}shared/: failed 3 times; the last: HTTP 503", idx.url())),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    assert_eq!(requests_to(&idx, "/simple/shared/"), 3);
+    assert!(!d.join("out.lock").exists());
+}
+
+#[test]
+fn a_trickle_slower_than_the_read_timeout_is_tried_again() {
+    let idx = faulty(vec![(
+        format!("/files/{SHARED}"),
+        Fault::Trickle {
+            chunk: 1 << 20,
+            pause_ms: 3000,
+            times: Some(1),
+        },
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    lock(&idx, d, "shared<2\n");
+    ok(&wheelhouse_cmd(&idx, d, &["--timeout", "0.5"]).output().unwrap());
+    assert_eq!(requests_to(&idx, &format!("/files/{SHARED}")), 2);
+    assert_only_verified_files(&idx, &d.join("wh"));
+}
+
+#[test]
+fn not_found_forbidden_and_wrong_bytes_are_not_retried_and_earlier_outputs_stay() {
+    for (fault, code, says) in [
+        (status(404, None), 4, "answered HTTP 404"),
+        (status(403, None), 4, "refused the credentials (HTTP 403)"),
+        (
+            Fault::Bytes {
+                body: b"not the wheel".to_vec(),
+                times: None,
+            },
+            5,
+            "sha256 mismatch",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let idx = FixtureIndex::start(IndexOptions::default());
+        lock(&idx, d, "shared<2\nabi3pkg\n");
+        ok(&wheelhouse_cmd(&idx, d, &[]).output().unwrap());
+        let wh = d.join("wh");
+        let reqs = std::fs::read(wh.join("requirements.txt")).unwrap();
+        let manifest = std::fs::read(wh.join("pinwheel-manifest.json")).unwrap();
+        std::fs::remove_file(wh.join(SHARED)).unwrap();
+
+        let bad = faulty(vec![(format!("/files/{SHARED}"), fault)]);
+        let err = fails(&wheelhouse_cmd(&bad, d, &[]).output().unwrap(), code);
+        assert!(err.contains(says), "{err}");
+        assert_eq!(requests_to(&bad, &format!("/files/{SHARED}")), 1, "{err}");
+        // Nothing under the final name, no temporary, the earlier outputs as they were.
+        assert!(!names(&wh).contains(SHARED));
+        assert!(names(&wh).contains(ABI3));
+        assert_only_verified_files(&idx, &wh);
+        assert_eq!(std::fs::read(wh.join("requirements.txt")).unwrap(), reqs);
+        assert_eq!(std::fs::read(wh.join("pinwheel-manifest.json")).unwrap(), manifest);
+    }
+}
