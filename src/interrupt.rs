@@ -45,7 +45,11 @@ pub fn set_doing(what: impl Into<String>) {
     registry().doing = what.into();
 }
 
-fn remember<T>(made: io::Result<T>, path: impl FnOnce(&T) -> &Path, reg: &mut Registry) -> io::Result<T> {
+fn remember<T>(
+    made: io::Result<T>,
+    path: impl FnOnce(&T) -> &Path,
+    reg: &mut Registry,
+) -> io::Result<T> {
     let made = made?;
     reg.temps.push(path(&made).to_path_buf());
     Ok(made)

@@ -389,7 +389,12 @@ pub fn build_client(
             std::time::Duration::try_from_secs_f64(args.timeout)
                 .ok()
                 .filter(|d| !d.is_zero())
-                .ok_or_else(|| CliError::usage(format!("--timeout {}: not a number of seconds above zero", args.timeout)))?,
+                .ok_or_else(|| {
+                    CliError::usage(format!(
+                        "--timeout {}: not a number of seconds above zero",
+                        args.timeout
+                    ))
+                })?,
         ),
     };
     Ok(IndexClient::new(opts)?)
@@ -417,7 +422,11 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Refuses (exit 2) an output path that names one of the files the command reads: pinwheel
 /// never overwrites its input. `what` names the output as the user gave it.
-pub fn refuse_overwriting_inputs(what: &str, out: &Path, inputs: &[PathBuf]) -> Result<(), CliError> {
+pub fn refuse_overwriting_inputs(
+    what: &str,
+    out: &Path,
+    inputs: &[PathBuf],
+) -> Result<(), CliError> {
     match inputs.iter().find(|i| same_file(out, i)) {
         Some(input) => Err(CliError::usage(format!(
             "{what}: that is the input file {}; pinwheel does not overwrite its inputs",

@@ -89,7 +89,9 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             &out,
             &file.files,
         )
-        .map_err(|e| e.hint("give the wheelhouse its own directory (-d), or keep the lock outside it"))?;
+        .map_err(|e| {
+            e.hint("give the wheelhouse its own directory (-d), or keep the lock outside it")
+        })?;
     }
     let targets = lock_targets(&args.targets, &lock)?;
     let client = build_client(

@@ -263,7 +263,10 @@ impl IndexClient {
         retry_after: Option<Duration>,
         cause: impl std::fmt::Display,
     ) -> Result<(), IndexError> {
-        match self.retry_policy().wait(attempt, retry_after, fastrand::f64()) {
+        match self
+            .retry_policy()
+            .wait(attempt, retry_after, fastrand::f64())
+        {
             Some(wait) => {
                 crate::trace!(
                     "http",
@@ -421,7 +424,8 @@ impl IndexClient {
         let mut project = None;
         for index in &self.inner.indexes {
             if let Some(page) = self.fetch_page(index, name).await? {
-                project = Some((page.files, redact(index)));
+                let files = refuse_hostile(page.files, name, index);
+                project = Some((files, redact(index)));
                 break;
             }
         }
@@ -611,7 +615,8 @@ impl IndexClient {
                 reason: e.to_string(),
             })?;
             let bytes = self.fetch_bytes(&url).await?;
-            simple::parse_html(&String::from_utf8_lossy(&bytes), &url)?.files
+            let files = simple::parse_html(&String::from_utf8_lossy(&bytes), &url)?.files;
+            refuse_hostile(files, name, &url)
         };
         let normalized = crate::index::normalize(name);
         Ok(files
@@ -736,7 +741,9 @@ impl IndexClient {
                         // Cut short: start the file again.
                         use tokio::io::AsyncSeekExt;
                         out.set_len(0).await.map_err(io_err)?;
-                        out.seek(std::io::SeekFrom::Start(0)).await.map_err(io_err)?;
+                        out.seek(std::io::SeekFrom::Start(0))
+                            .await
+                            .map_err(io_err)?;
                         self.backoff(url, attempt, None, error_chain(&e)).await?;
                     }
                 }
@@ -819,7 +826,10 @@ impl IndexClient {
         let advertised = file.core_metadata.is_some();
         if advertised || probe.worth_trying() {
             let murl = Url::parse(&format!("{}.metadata", file.url)).expect("valid URL");
-            let resp = match self.get_whole(&murl, MAX_METADATA, || self.get(&murl)).await {
+            let resp = match self
+                .get_whole(&murl, MAX_METADATA, || self.get(&murl))
+                .await
+            {
                 Ok(resp) => Some(resp),
                 // Object stores and proxies answer 401/403 for keys they do not have (and some
                 // indexes list metadata files they then refuse). A miss: the wheel itself,
@@ -1064,6 +1074,27 @@ fn local_dir(location: &str) -> Option<PathBuf> {
     Some(PathBuf::from(location))
 }
 
+/// `files` without those [`super::hostile`] refuses, each named in a warning.
+fn refuse_hostile(files: Vec<IndexFile>, name: &str, page: &Url) -> Vec<IndexFile> {
+    let normalized = crate::index::normalize(name);
+    files
+        .into_iter()
+        .filter(
+            |f| match super::hostile::refusal(f, &normalized, page.scheme()) {
+                None => true,
+                Some(why) => {
+                    eprintln!(
+                        "warning: {} lists {:?} for {name}, refused: {why}",
+                        redact(page),
+                        f.filename
+                    );
+                    false
+                }
+            },
+        )
+        .collect()
+}
+
 /// A request's answer, body read whole.
 #[derive(Debug)]
 pub struct Whole {
@@ -1084,7 +1115,11 @@ pub fn transient_error(e: &reqwest::Error) -> bool {
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let from = attempt.previous().last().map(|u| u.scheme().to_string());
-        match redirect_refusal(from.as_deref(), attempt.url().scheme(), attempt.previous().len()) {
+        match redirect_refusal(
+            from.as_deref(),
+            attempt.url().scheme(),
+            attempt.previous().len(),
+        ) {
             Some(why) => attempt.error(why),
             None => attempt.follow(),
         }
@@ -1124,6 +1159,20 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirects_stay_on_http_and_never_drop_tls() {
+        assert_eq!(redirect_refusal(Some("https"), "https", 0), None);
+        assert_eq!(redirect_refusal(Some("http"), "https", 0), None);
+        assert_eq!(redirect_refusal(Some("http"), "http", 3), None);
+        assert!(redirect_refusal(Some("https"), "http", 0)
+            .unwrap()
+            .contains("from https to plain http"));
+        assert!(redirect_refusal(Some("https"), "file", 0)
+            .unwrap()
+            .contains("file:"));
+        assert!(redirect_refusal(Some("https"), "https", 10).is_some());
+    }
 
     #[test]
     fn max_age_directives() {

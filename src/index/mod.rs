@@ -7,6 +7,7 @@ pub mod builder;
 pub mod cache;
 pub mod client;
 pub mod dns;
+pub mod hostile;
 pub mod retry;
 pub mod simple;
 

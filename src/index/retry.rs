@@ -36,7 +36,9 @@ impl Default for Policy {
 
 /// Whether an HTTP status is worth another try.
 pub fn transient_status(status: u16) -> bool {
-    status == 429 || status == 408 || (500..=599).contains(&status) && status != 501 && status != 505
+    status == 429
+        || status == 408
+        || (500..=599).contains(&status) && status != 501 && status != 505
 }
 
 /// A `Retry-After` value: delay seconds, or an HTTP date (IMF-fixdate) measured from `now`
@@ -46,14 +48,22 @@ pub fn parse_retry_after(value: &str, now: i64) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp().as_second();
+    let at = jiff::fmt::rfc2822::parse(value)
+        .ok()?
+        .timestamp()
+        .as_second();
     Some(Duration::from_secs(at.saturating_sub(now).max(0) as u64))
 }
 
 impl Policy {
     /// The wait before try `attempt + 1` (`attempt` counts from 1, the first try), given the
     /// server's `Retry-After` if any and `jitter` in `[0, 1)`. `None`: no tries are left.
-    pub fn wait(&self, attempt: u32, retry_after: Option<Duration>, jitter: f64) -> Option<Duration> {
+    pub fn wait(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        jitter: f64,
+    ) -> Option<Duration> {
         if attempt > self.retries {
             return None;
         }

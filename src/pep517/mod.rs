@@ -146,8 +146,7 @@ impl Builder {
         let scratch = self
             .scratch
             .get_or_init(|| {
-                crate::interrupt::temp_dir("pinwheel-build-envs-")
-                    .map_err(|e| e.to_string())
+                crate::interrupt::temp_dir("pinwheel-build-envs-").map_err(|e| e.to_string())
             })
             .as_ref()
             .map_err(Clone::clone)?;

@@ -350,7 +350,10 @@ fn list_text(items: &[String]) -> String {
 
 /// `path:line: ` for an included file's `-r`/`-c` line, else nothing.
 fn at_origin(origin: &Option<Origin>) -> String {
-    origin.as_ref().map(|o| format!("{o}: ")).unwrap_or_default()
+    origin
+        .as_ref()
+        .map(|o| format!("{o}: "))
+        .unwrap_or_default()
 }
 
 impl RequirementsError {

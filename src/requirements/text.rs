@@ -53,7 +53,10 @@ mod tests {
 
     #[test]
     fn a_utf8_bom_is_dropped() {
-        assert_eq!(decode(b"\xEF\xBB\xBFidna>=3\n".to_vec()).unwrap(), "idna>=3\n");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFidna>=3\n".to_vec()).unwrap(),
+            "idna>=3\n"
+        );
         assert_eq!(decode(b"idna\n".to_vec()).unwrap(), "idna\n");
     }
 

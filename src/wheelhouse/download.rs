@@ -93,6 +93,16 @@ pub async fn fetch(
     dir: &Path,
     on_bytes: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Fetched, DownloadError> {
+    // Whatever the listing said, a file is written inside `dir` or not at all.
+    if let Some(why) = crate::index::hostile::unsafe_filename(filename) {
+        return Err(DownloadError::Index {
+            filename: format!("{filename:?}"),
+            source: IndexError::Http {
+                url: redact(url),
+                reason: format!("refused: {why}"),
+            },
+        });
+    }
     let dest = dir.join(filename);
     let io_err = |source: std::io::Error, path: &Path| DownloadError::Io {
         filename: filename.to_string(),

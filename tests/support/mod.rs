@@ -92,7 +92,10 @@ pub enum Fault {
         times: Option<u32>,
     },
     /// Redirect (302) to this location.
-    Redirect { location: String, times: Option<u32> },
+    Redirect {
+        location: String,
+        times: Option<u32>,
+    },
 }
 
 impl Fault {
@@ -325,7 +328,8 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
             Some(Fault::Page {
                 content_type, body, ..
             }) => {
-                resp = Response::new(200, body.clone()).header("Content-Type", content_type.clone());
+                resp =
+                    Response::new(200, body.clone()).header("Content-Type", content_type.clone());
             }
             Some(Fault::Redirect { location, .. }) => {
                 resp = Response::new(302, "").header("Location", location.clone());

@@ -1,0 +1,105 @@
+//! What pinwheel refuses to take from an index page, whoever serves it: a filename that could
+//! name a path outside the directory it is written to (separators, `..`, absolute paths, drive
+//! letters, control characters), a distribution file of another project, and a link whose
+//! scheme is not http(s) (or `file:` outside a local page). Such files are left out of the
+//! listing with a warning; they are never fetched nor written. Pure.
+
+use url::Url;
+
+use super::IndexFile;
+use crate::distribution::filename::{version_part, SdistExtension};
+
+/// Why `file`, listed for the project whose normalized name is `project` on a page at a URL
+/// of scheme `page_scheme`, is refused; `None` when it is acceptable.
+pub fn refusal(file: &IndexFile, project: &str, page_scheme: &str) -> Option<String> {
+    if let Some(why) = unsafe_filename(&file.filename) {
+        return Some(why);
+    }
+    let is_dist = file.filename.to_ascii_lowercase().ends_with(".whl")
+        || SdistExtension::split(&file.filename).is_some();
+    if is_dist && version_part(&file.filename, project).is_none() {
+        return Some(format!("it is not a distribution of {project}"));
+    }
+    scheme_refusal(&file.url(), page_scheme)
+}
+
+/// Why a filename is unsafe to write under a directory, if it is.
+pub fn unsafe_filename(name: &str) -> Option<String> {
+    let bad = if name.is_empty() {
+        "the filename is empty"
+    } else if name.contains('/') || name.contains('\\') {
+        "the filename holds a path separator"
+    } else if name == "." || name == ".." || name.starts_with('.') {
+        "the filename starts with a dot"
+    } else if name.chars().any(char::is_control) {
+        "the filename holds control characters"
+    } else if name.contains(':') {
+        "the filename holds a colon (a drive letter or stream name)"
+    } else if name.len() > 255 {
+        "the filename is longer than 255 bytes"
+    } else {
+        return None;
+    };
+    Some(bad.to_string())
+}
+
+/// Why a link is refused for its scheme: http(s) always pass, `file:` only on a local page.
+pub fn scheme_refusal(url: &Url, page_scheme: &str) -> Option<String> {
+    match url.scheme() {
+        "http" | "https" => None,
+        "file" if page_scheme == "file" => None,
+        other => Some(format!("its URL has the scheme {other}:")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(filename: &str, url: &str) -> IndexFile {
+        let mut f = IndexFile::from_url(&Url::parse(url).unwrap());
+        f.filename = filename.to_string();
+        f
+    }
+
+    #[test]
+    fn hostile_names_are_refused() {
+        for name in [
+            "../evil-1.0-py3-none-any.whl",
+            "/etc/evil-1.0.tar.gz",
+            "sub/demo-1.0-py3-none-any.whl",
+            "..\\demo-1.0-py3-none-any.whl",
+            "C:demo-1.0-py3-none-any.whl",
+            "..",
+            ".bashrc",
+            "demo-1.0\n.whl",
+            "",
+        ] {
+            assert!(unsafe_filename(name).is_some(), "{name:?}");
+        }
+        assert!(unsafe_filename("demo-1.0-py3-none-any.whl").is_none());
+    }
+
+    #[test]
+    fn other_projects_and_schemes_are_refused() {
+        let ok = file(
+            "demo-1.0-py3-none-any.whl",
+            "https://h/demo-1.0-py3-none-any.whl",
+        );
+        assert_eq!(refusal(&ok, "demo", "https"), None);
+        let other = file("requests-1.0-py3-none-any.whl", "https://h/r.whl");
+        assert!(refusal(&other, "demo", "https")
+            .unwrap()
+            .contains("not a distribution of demo"));
+        let local = file("demo-1.0.tar.gz", "file:///etc/demo-1.0.tar.gz");
+        assert!(refusal(&local, "demo", "https")
+            .unwrap()
+            .contains("scheme file:"));
+        assert_eq!(refusal(&local, "demo", "file"), None);
+        let ftp = file("demo-1.0.tar.gz", "ftp://h/demo-1.0.tar.gz");
+        assert!(refusal(&ftp, "demo", "https").is_some());
+        // Files pinwheel does not open (legacy formats) are left to the resolver to pass over.
+        let legacy = file("demo-1.0.exe", "https://h/demo-1.0.exe");
+        assert_eq!(refusal(&legacy, "demo", "https"), None);
+    }
+}
