@@ -3,6 +3,7 @@
 
 pub mod filename;
 pub mod metadata;
+pub mod retag;
 pub mod zip_ranges;
 
 pub use filename::{
