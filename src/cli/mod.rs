@@ -17,10 +17,10 @@ use pep508_rs::PackageName;
 use url::Url;
 
 use crate::index::{ClientOptions, IndexClient};
+use crate::lock::plan;
 use crate::lock::Lock;
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
-use crate::wheelhouse::plan;
 
 /// Exit codes, documented in the README.
 pub mod exit {

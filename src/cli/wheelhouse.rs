@@ -17,12 +17,12 @@ use super::{
     IndexArgs, TargetArgs,
 };
 use crate::index::IndexClient;
+use crate::lock::plan::{self, Choice};
 use crate::lock::Lock;
 use crate::platform::Target;
 use crate::wheelhouse::build::BuiltRecord;
 use crate::wheelhouse::builds::{Builds, Job};
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
-use crate::wheelhouse::plan::{self, Choice};
 use crate::wheelhouse::{self as wh, Manifest, ManifestFile};
 
 #[derive(Args, Debug)]
@@ -344,7 +344,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         files: manifest_files,
     };
     let write = |name: &str, bytes: &[u8]| {
-        crate::index::cache::write_atomic(&args.dest.join(name), bytes).map_err(|e| {
+        crate::fs::write_atomic(&args.dest.join(name), bytes).map_err(|e| {
             CliError::new(
                 exit::IO,
                 format!("cannot write {}: {e}", args.dest.join(name).display()),
@@ -569,7 +569,7 @@ async fn build_sdists(
                 let bytes = std::fs::read(&w.path).map_err(|e| {
                     CliError::new(exit::IO, format!("cannot read {}: {e}", w.path.display()))
                 })?;
-                crate::index::cache::write_atomic(&dest, &bytes).map_err(|e| {
+                crate::fs::write_atomic(&dest, &bytes).map_err(|e| {
                     CliError::new(exit::IO, format!("cannot write {}: {e}", dest.display()))
                 })?;
             }

@@ -248,9 +248,9 @@ impl BuildCache {
         let dir = self.dir(&record.built_from.sdist_sha256, key);
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(&record.wheel);
-        crate::index::cache::write_atomic(&path, bytes)?;
+        crate::fs::write_atomic(&path, bytes)?;
         let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
-        crate::index::cache::write_atomic(&dir.join(RECORD), &json)?;
+        crate::fs::write_atomic(&dir.join(RECORD), &json)?;
         Ok(path)
     }
 
