@@ -218,12 +218,16 @@ fn a_pure_build_serves_alpine_and_this_machine_and_pip_installs_it() {
     let out = pip(&py, &["install", "--no-index"], &wh);
     assert!(out.status.success(), "pip install failed:\n{}", said(&out));
     let listed = StdCommand::new(&py)
-        .args(["-c", "import purebuild, native; print(purebuild.BUILT)"])
+        .args([
+            "-c",
+            "import purebuild, native; print(purebuild.BUILT, purebuild.SOURCE_DATE_EPOCH)",
+        ])
         .output()
         .unwrap();
+    // The wheel pinwheel built (with SOURCE_DATE_EPOCH set), not one pip built.
     assert_eq!(
         String::from_utf8_lossy(&listed.stdout).trim(),
-        "py3-none-any",
+        "py3-none-any 315532800",
         "{}",
         said(&listed)
     );
@@ -325,6 +329,27 @@ fn a_platform_build_serves_only_what_this_machine_stands_for() {
     );
     let reqs = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
     assert_eq!(hashes(&reqs, "platbuild==1.0.0").len(), 2, "{reqs}");
+    // Built with its build requirement, recorded.
+    assert_eq!(m["built_from"]["build_requires"], serde_json::json!(["buildtool"]));
+    assert_eq!(
+        m["built_from"]["build_wheels"],
+        serde_json::json!([format!(
+            "buildtool-1.0.0-py3-none-any.whl sha256:{}",
+            idx.sha256("buildtool-1.0.0-py3-none-any.whl")
+        )])
+    );
+    // The sdist stays for three targets: its build requirement's wheel is in the wheelhouse
+    // for them (not in requirements.txt: the image's pip builds with it).
+    let tool = manifest_file(&wh, "buildtool-1.0.0-py3-none-any.whl");
+    assert_eq!(tool["build_requirement_of"], serde_json::json!(["platbuild==1.0.0"]));
+    assert_eq!(tool["pins"], serde_json::json!([]));
+    assert_eq!(tool["targets"].as_array().unwrap().len(), 3, "{tool}");
+    assert!(!reqs.contains("buildtool"), "{reqs}");
+    assert!(
+        err.contains("builds with buildtool: their wheels are in the wheelhouse"),
+        "{err}"
+    );
+    ok(&pinwheel(dir.path()).args(["verify", "wh"]).output().unwrap());
 
     // pip here installs the built wheel (no build: the backend would make linux_*).
     let py = venv(&dir.path().join("venv"));
@@ -334,6 +359,11 @@ fn a_platform_build_serves_only_what_this_machine_stands_for() {
     let scratch = tempfile::tempdir().unwrap();
     let out = pip_dry_run_alpine(&py, &wh, scratch.path());
     assert!(!out.status.success(), "{}", said(&out));
+    // What an image that keeps the sdist does: pip builds it offline, in build isolation, from
+    // the wheelhouse alone (buildtool's wheel is there).
+    let py2 = venv(&dir.path().join("venv2"));
+    let out = pip(&py2, &["install", "--no-index", "--no-binary=platbuild"], &wh);
+    assert!(out.status.success(), "{}", said(&out));
 }
 
 #[test]

@@ -50,8 +50,9 @@ struct Release {
     /// `main` that prints `<name> <version>`.
     #[serde(default)]
     console_scripts: Vec<String>,
-    /// What the sdist's `build_wheel` makes, in the backend's newer form that needs
-    /// `SOURCE_DATE_EPOCH` and writes the same bytes for it: `pure` (`py3-none-any`),
+    /// What the sdist's `build_wheel` makes, in the backend's newer form that dates the archive's
+    /// members by `SOURCE_DATE_EPOCH` (else now) and records its value in the module, so the
+    /// same value gives the same bytes: `pure` (`py3-none-any`),
     /// `platform` (`cpXY-cpXY-linux_<machine>` of the Python that runs it, not purelib) or
     /// `fail` (prints a compiler's complaint and fails). Absent: the original backend.
     wheel_build: Option<String>,
@@ -319,8 +320,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         print("building '" + MODULE + "._speedups' extension", file=sys.stderr)
         print("error: command 'gcc' failed: No such file or directory", file=sys.stderr)
         raise SystemExit(1)
-    epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-    when = time.gmtime(max(epoch, 315532800))[:6]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = time.gmtime(max(int(epoch or time.time()), 315532800))[:6]
     if WHEEL_BUILD == "platform":
         py = "cp%d%d" % sys.version_info[:2]
         tag = py + "-" + py + "-linux_" + platform.machine()
@@ -329,7 +330,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         tag, purelib = "py3-none-any", "true"
     filename = MODULE + "-" + VERSION + "-" + tag + ".whl"
     files = {{
-        MODULE + "/__init__.py": ("__version__ = %r\nBUILT = %r\n" % (VERSION, tag)).encode(),
+        MODULE + "/__init__.py": ("__version__ = %r\nBUILT = %r\nSOURCE_DATE_EPOCH = %r\n" % (VERSION, tag, epoch)).encode(),
         DIST_INFO + "/METADATA": METADATA.encode(),
         DIST_INFO + "/WHEEL": ("Wheel-Version: 1.0\nGenerator: fixture_backend\nRoot-Is-Purelib: %s\nTag: %s\n" % (purelib, tag)).encode(),
     }}
