@@ -434,3 +434,63 @@ fn a_failed_build_still_writes_the_wheelhouse_and_says_what_to_do() {
     );
     ok(&pinwheel(dir.path()).args(["verify", "wh"]).output().unwrap());
 }
+
+/// `check` reads the build cache: a pure build is `build` on every target (no compiler in the
+/// image), a platform build only where it serves; what was never built says so.
+#[test]
+fn check_tells_built_wheels_from_what_needs_a_compiler() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let host = host(dir.path());
+    let (interp, _) = host.split_once('-').unwrap();
+    let musl = format!("{interp}-musllinux_1_2_x86_64");
+    lock(&idx, dir.path(), "purebuild\nplatbuild\n", &[&host, &musl]);
+    let check = |format: &str| {
+        pinwheel(dir.path())
+            .args(["check", "requirements.lock", "--format", format])
+            .args(["--cache-dir", "cache", "--index-url", &idx.url()])
+            .output()
+            .unwrap()
+    };
+    let status = |out: &Output, name: &str, target: &str| {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["schema_version"], 2);
+        let e = v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name && e["target"] == target)
+            .unwrap()
+            .clone();
+        (
+            e["status"].as_str().unwrap().to_string(),
+            e["build_note"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    // Before any build: source only, not built yet.
+    let out = check("json");
+    assert_eq!(out.status.code(), Some(1));
+    let (s, note) = status(&out, "purebuild", &musl);
+    assert_eq!(s, "sdist");
+    assert!(note.starts_with("not built yet"), "{note}");
+    let human = String::from_utf8_lossy(&check("human").stdout).into_owned();
+    assert!(human.contains("not built yet"), "{human}");
+    assert!(!human.contains("need a compiler"), "{human}");
+
+    ok(&wheelhouse(&idx, dir.path(), "wh", &[]));
+    let out = check("json");
+    assert_eq!(status(&out, "purebuild", &musl).0, "build");
+    assert_eq!(status(&out, "purebuild", &host).0, "build");
+    assert_eq!(status(&out, "platbuild", &host).0, "build");
+    let (s, note) = status(&out, "platbuild", &musl);
+    assert_eq!(s, "sdist");
+    assert!(note.contains("built against glibc, the target has musl"), "{note}");
+    // platbuild on musl still needs a compiler: exit 1; the human report says which.
+    assert_eq!(out.status.code(), Some(1));
+    let human = String::from_utf8_lossy(&check("human").stdout).into_owned();
+    assert!(
+        human.contains(&format!("1 of 3 pins need a compiler on {musl}: platbuild")),
+        "{human}"
+    );
+    assert!(human.contains("purebuild-1.0.0-py3-none-any.whl"), "{human}");
+}
