@@ -179,7 +179,10 @@ fn a_pure_build_serves_alpine_and_this_machine_and_pip_installs_it() {
     let reqs = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
     let mut got = hashes(&reqs, "purebuild==1.0.0");
     got.sort();
-    let mut want = vec![sha256(&wh.join(wheel)), idx.sha256("purebuild-1.0.0.tar.gz")];
+    let mut want = vec![
+        sha256(&wh.join(wheel)),
+        idx.sha256("purebuild-1.0.0.tar.gz"),
+    ];
     want.sort();
     assert_eq!(got, want);
     // The manifest: built, from which sdist, with which backend and build requirements.
@@ -205,10 +208,16 @@ fn a_pure_build_serves_alpine_and_this_machine_and_pip_installs_it() {
     expect.sort();
     assert_eq!(targets, expect);
     // verify re-hashes the built file too.
-    let out = pinwheel(dir.path()).args(["verify", "wh"]).output().unwrap();
+    let out = pinwheel(dir.path())
+        .args(["verify", "wh"])
+        .output()
+        .unwrap();
     ok(&out);
     std::fs::write(wh.join(wheel), b"tampered").unwrap();
-    let out = pinwheel(dir.path()).args(["verify", "wh"]).output().unwrap();
+    let out = pinwheel(dir.path())
+        .args(["verify", "wh"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(stderr(&out).contains(&format!("changed: {wheel}")));
     ok(&wheelhouse(&idx, dir.path(), "wh", &[]));
@@ -330,7 +339,10 @@ fn a_platform_build_serves_only_what_this_machine_stands_for() {
     let reqs = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
     assert_eq!(hashes(&reqs, "platbuild==1.0.0").len(), 2, "{reqs}");
     // Built with its build requirement, recorded.
-    assert_eq!(m["built_from"]["build_requires"], serde_json::json!(["buildtool"]));
+    assert_eq!(
+        m["built_from"]["build_requires"],
+        serde_json::json!(["buildtool"])
+    );
     assert_eq!(
         m["built_from"]["build_wheels"],
         serde_json::json!([format!(
@@ -341,7 +353,10 @@ fn a_platform_build_serves_only_what_this_machine_stands_for() {
     // The sdist stays for three targets: its build requirement's wheel is in the wheelhouse
     // for them (not in requirements.txt: the image's pip builds with it).
     let tool = manifest_file(&wh, "buildtool-1.0.0-py3-none-any.whl");
-    assert_eq!(tool["build_requirement_of"], serde_json::json!(["platbuild==1.0.0"]));
+    assert_eq!(
+        tool["build_requirement_of"],
+        serde_json::json!(["platbuild==1.0.0"])
+    );
     assert_eq!(tool["pins"], serde_json::json!([]));
     assert_eq!(tool["targets"].as_array().unwrap().len(), 3, "{tool}");
     assert!(!reqs.contains("buildtool"), "{reqs}");
@@ -349,7 +364,10 @@ fn a_platform_build_serves_only_what_this_machine_stands_for() {
         err.contains("builds with buildtool: their wheels are in the wheelhouse"),
         "{err}"
     );
-    ok(&pinwheel(dir.path()).args(["verify", "wh"]).output().unwrap());
+    ok(&pinwheel(dir.path())
+        .args(["verify", "wh"])
+        .output()
+        .unwrap());
 
     // pip here installs the built wheel (no build: the backend would make linux_*).
     let py = venv(&dir.path().join("venv"));
@@ -362,7 +380,11 @@ fn a_platform_build_serves_only_what_this_machine_stands_for() {
     // What an image that keeps the sdist does: pip builds it offline, in build isolation, from
     // the wheelhouse alone (buildtool's wheel is there).
     let py2 = venv(&dir.path().join("venv2"));
-    let out = pip(&py2, &["install", "--no-index", "--no-binary=platbuild"], &wh);
+    let out = pip(
+        &py2,
+        &["install", "--no-index", "--no-binary=platbuild"],
+        &wh,
+    );
     assert!(out.status.success(), "{}", said(&out));
 }
 
@@ -378,7 +400,9 @@ fn a_second_run_builds_nothing_and_gives_the_same_bytes() {
     let built: Vec<String> = first
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".whl") && (n.starts_with("purebuild") || n.starts_with("platbuild")))
+        .filter(|n| {
+            n.ends_with(".whl") && (n.starts_with("purebuild") || n.starts_with("platbuild"))
+        })
         .collect();
     assert_eq!(built.len(), 2, "{built:?}");
 
@@ -414,13 +438,21 @@ fn a_failed_build_still_writes_the_wheelhouse_and_says_what_to_do() {
     let out = wheelhouse(&idx, dir.path(), "wh", &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(7), "{err}");
-    assert!(err.contains("brokenbuild 1.0.0 (brokenbuild-1.0.0.tar.gz)"), "{err}");
-    assert!(err.contains("the build backend fixture_backend failed"), "{err}");
+    assert!(
+        err.contains("brokenbuild 1.0.0 (brokenbuild-1.0.0.tar.gz)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the build backend fixture_backend failed"),
+        "{err}"
+    );
     // The backend's last lines, its stdout and stderr.
     assert!(err.contains("error: command 'gcc' failed"), "{err}");
     assert!(err.contains("running build_ext"), "{err}");
     assert!(
-        err.contains("--no-build") && err.contains("--only-binary") && err.contains("newer version"),
+        err.contains("--no-build")
+            && err.contains("--only-binary")
+            && err.contains("newer version"),
         "{err}"
     );
     // The rest is written and verified: the other sdist built, this one's sdist in place.
@@ -432,7 +464,10 @@ fn a_failed_build_still_writes_the_wheelhouse_and_says_what_to_do() {
         hashes(&reqs, "brokenbuild==1.0.0"),
         [idx.sha256("brokenbuild-1.0.0.tar.gz")]
     );
-    ok(&pinwheel(dir.path()).args(["verify", "wh"]).output().unwrap());
+    ok(&pinwheel(dir.path())
+        .args(["verify", "wh"])
+        .output()
+        .unwrap());
 }
 
 /// `check` reads the build cache: a pure build is `build` on every target (no compiler in the
@@ -484,7 +519,10 @@ fn check_tells_built_wheels_from_what_needs_a_compiler() {
     assert_eq!(status(&out, "platbuild", &host).0, "build");
     let (s, note) = status(&out, "platbuild", &musl);
     assert_eq!(s, "sdist");
-    assert!(note.contains("built against glibc, the target has musl"), "{note}");
+    assert!(
+        note.contains("built against glibc, the target has musl"),
+        "{note}"
+    );
     // platbuild on musl still needs a compiler: exit 1; the human report says which.
     assert_eq!(out.status.code(), Some(1));
     let human = String::from_utf8_lossy(&check("human").stdout).into_owned();
@@ -492,5 +530,8 @@ fn check_tells_built_wheels_from_what_needs_a_compiler() {
         human.contains(&format!("1 of 3 pins need a compiler on {musl}: platbuild")),
         "{human}"
     );
-    assert!(human.contains("purebuild-1.0.0-py3-none-any.whl"), "{human}");
+    assert!(
+        human.contains("purebuild-1.0.0-py3-none-any.whl"),
+        "{human}"
+    );
 }

@@ -88,7 +88,8 @@ pub enum Built {
 }
 
 /// The note of an sdist that was never built.
-pub const UNBUILT: &str = "not built yet: `pinwheel wheelhouse` builds it, for every target if it is pure Python";
+pub const UNBUILT: &str =
+    "not built yet: `pinwheel wheelhouse` builds it, for every target if it is pure Python";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {

@@ -309,10 +309,13 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         .iter()
         .enumerate()
         .flat_map(|(p, choices)| {
-            choices.iter().enumerate().filter_map(move |(i, c)| match c {
-                Choice::Sdist(file) => Some((p, i, file.clone())),
-                _ => None,
-            })
+            choices
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, c)| match c {
+                    Choice::Sdist(file) => Some((p, i, file.clone())),
+                    _ => None,
+                })
         })
         .filter(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())))
         .collect();
@@ -428,6 +431,13 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             human_bytes(bytes),
             started.elapsed().as_secs_f64()
         );
+        if !built.wheels.is_empty() {
+            eprintln!(
+                "  and {} built from sdists here: {}",
+                super::count(built.wheels.len(), "wheel"),
+                built.wheels.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
         for (i, t) in targets.iter().enumerate() {
             let (mut wheels, mut sdists) = (0, 0);
             for (p, choices) in plan.choices.iter().enumerate() {
@@ -530,7 +540,10 @@ async fn build_sdists(
         return Ok(out);
     }
     let builds = Builds::new(client.cache().map(|c| c.root())).map_err(|e| {
-        CliError::new(exit::IO, format!("cannot make a directory for built wheels: {e}"))
+        CliError::new(
+            exit::IO,
+            format!("cannot make a directory for built wheels: {e}"),
+        )
     })?;
     for (name, pf) in sdists {
         let mut job_targets: Vec<Target> = Vec::new();
@@ -669,8 +682,7 @@ async fn build_requirement_wheels(
             Ok(r) => plan::build_installs(&r, lock, target),
         };
         let source = format!("the build requirements of {file}");
-        match crate::pep517::env::resolve_wheels_for(client, target, &requires, &source, None)
-            .await
+        match crate::pep517::env::resolve_wheels_for(client, target, &requires, &source, None).await
         {
             Ok(wheels) => {
                 for w in wheels {

@@ -228,10 +228,7 @@ fn read_answer(answer: &Path) -> Result<PathBuf, String> {
     })?;
     let path = PathBuf::from(path.trim());
     if !path.is_file() {
-        return Err(format!(
-            "the build backend made no {}",
-            path.display()
-        ));
+        return Err(format!("the build backend made no {}", path.display()));
     }
     Ok(path)
 }

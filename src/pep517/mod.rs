@@ -250,7 +250,10 @@ impl Builder {
         std::fs::read(&built.output).map_err(|e| {
             self.error(
                 &sdist.filename,
-                format!("the backend wrote no METADATA ({}): {e}", built.output.display()),
+                format!(
+                    "the backend wrote no METADATA ({}): {e}",
+                    built.output.display()
+                ),
             )
         })
     }

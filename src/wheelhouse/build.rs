@@ -65,16 +65,33 @@ pub struct BuiltRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotServed {
     /// Another operating system.
-    Os { built: String, target: String },
-    Arch { built: String, target: String },
+    Os {
+        built: String,
+        target: String,
+    },
+    Arch {
+        built: String,
+        target: String,
+    },
     /// glibc vs musl.
-    LibcFamily { built: String, target: String },
+    LibcFamily {
+        built: String,
+        target: String,
+    },
     /// The target's libc is older than the machine's.
-    OldLibc { built: String, target: String },
+    OldLibc {
+        built: String,
+        target: String,
+    },
     /// Another Python (minor or ABI).
-    Python { built: String, target: String },
+    Python {
+        built: String,
+        target: String,
+    },
     /// The target's pip accepts none of the wheel's tags.
-    Tags { tags: Vec<String> },
+    Tags {
+        tags: Vec<String>,
+    },
 }
 
 impl NotServed {
@@ -147,7 +164,12 @@ fn accepts(tags: &[String], target: &Target) -> bool {
 
 /// Whether a wheel built by an interpreter of `built_on` (pure or not, with `tags`) may be
 /// installed on `target`. Pure.
-pub fn serves(pure: bool, tags: &[String], built_on: &Target, target: &Target) -> Result<(), NotServed> {
+pub fn serves(
+    pure: bool,
+    tags: &[String],
+    built_on: &Target,
+    target: &Target,
+) -> Result<(), NotServed> {
     if !pure {
         let (b, t) = (&built_on.platform, &target.platform);
         if std::mem::discriminant(b) != std::mem::discriminant(t) {
@@ -199,7 +221,12 @@ pub fn serves(pure: bool, tags: &[String], built_on: &Target, target: &Target) -
 /// The cache key of a build: the sdist's sha256, the interpreter's target (Python minor, libc
 /// and version, architecture) and the build environment's exact wheels (the requirement
 /// strings when pip makes the environment). Pure.
-pub fn cache_key(sdist_sha256: &str, interpreter: &Target, build_wheels: &[String], requires: &[String]) -> String {
+pub fn cache_key(
+    sdist_sha256: &str,
+    interpreter: &Target,
+    build_wheels: &[String],
+    requires: &[String],
+) -> String {
     let mut h = Sha256::new();
     h.update(b"pinwheel built wheel 1\n");
     h.update(format!("{sdist_sha256}\n{}\n", interpreter.canonical()));
@@ -361,12 +388,18 @@ mod tests {
     #[test]
     fn the_cache_key_names_sdist_interpreter_and_build_wheels() {
         let host = t("cp312-manylinux_2_36_x86_64");
-        let wheels = vec!["setuptools-80.whl sha256:aa".to_string(), "wheel-0.45.whl sha256:bb".into()];
+        let wheels = vec![
+            "setuptools-80.whl sha256:aa".to_string(),
+            "wheel-0.45.whl sha256:bb".into(),
+        ];
         let k = cache_key("s1", &host, &wheels, &[]);
         let reversed: Vec<String> = wheels.iter().rev().cloned().collect();
         assert_eq!(k, cache_key("s1", &host, &reversed, &[]));
         assert_ne!(k, cache_key("s2", &host, &wheels, &[]));
-        assert_ne!(k, cache_key("s1", &t("cp313-manylinux_2_36_x86_64"), &wheels, &[]));
+        assert_ne!(
+            k,
+            cache_key("s1", &t("cp313-manylinux_2_36_x86_64"), &wheels, &[])
+        );
         assert_ne!(k, cache_key("s1", &host, &wheels[..1], &[]));
     }
 
@@ -408,6 +441,9 @@ mod tests {
             judge(&records, &t("cp312-musllinux_1_2_x86_64")),
             Known::NotServed(_)
         ));
-        assert_eq!(judge(&cache.records("s2"), &t("cp312-musllinux_1_2_x86_64")), Known::Unbuilt);
+        assert_eq!(
+            judge(&cache.records("s2"), &t("cp312-musllinux_1_2_x86_64")),
+            Known::Unbuilt
+        );
     }
 }

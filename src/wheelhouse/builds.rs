@@ -189,7 +189,12 @@ impl Builds {
             .collect();
         let key = cache_key(&job.sdist_sha256, built_on, &wheel_lines, &requires);
         if let Some((record, path)) = self.cache.lookup(&job.sdist_sha256, &key) {
-            crate::trace!("build", "{}: wheel {} from the cache", job.sdist, record.wheel);
+            crate::trace!(
+                "build",
+                "{}: wheel {} from the cache",
+                job.sdist,
+                record.wheel
+            );
             return Ok(Wheel {
                 record,
                 path,
@@ -212,14 +217,14 @@ impl Builds {
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut bytes = std::fs::read(&built.output)
-            .map_err(|e| format!("{}: {e}", built.output.display()))?;
+        let mut bytes =
+            std::fs::read(&built.output).map_err(|e| format!("{}: {e}", built.output.display()))?;
         let mut info = retag::wheel_info(&bytes)
             .map_err(|e| format!("the backend made {filename}, not a valid wheel: {e}"))?;
-        if !info.is_pure() && matches!(built_on.platform, crate::platform::Platform::Linux { .. })
-        {
-            if let Some((name, new)) = retag::retag_linux(&bytes, &filename, &built_on.platform.tag())
-                .map_err(|e| format!("cannot retag {filename}: {e}"))?
+        if !info.is_pure() && matches!(built_on.platform, crate::platform::Platform::Linux { .. }) {
+            if let Some((name, new)) =
+                retag::retag_linux(&bytes, &filename, &built_on.platform.tag())
+                    .map_err(|e| format!("cannot retag {filename}: {e}"))?
             {
                 crate::trace!("build", "{}: {filename} retagged {name}", job.sdist);
                 filename = name;
@@ -256,10 +261,12 @@ impl Builds {
                 source_date_epoch: self.source_date_epoch,
             },
         };
-        let path = self
-            .cache
-            .store(&key, &record, &bytes)
-            .map_err(|e| format!("cannot keep the built wheel in {}: {e}", self.cache.root.display()))?;
+        let path = self.cache.store(&key, &record, &bytes).map_err(|e| {
+            format!(
+                "cannot keep the built wheel in {}: {e}",
+                self.cache.root.display()
+            )
+        })?;
         Ok(Wheel {
             record,
             path,
