@@ -535,3 +535,36 @@ fn check_tells_built_wheels_from_what_needs_a_compiler() {
         "{human}"
     );
 }
+
+/// `--no-binary NAME`, as pip's: the pin's wheels are passed over, its sdist fetched and built.
+#[test]
+fn no_binary_builds_from_the_sdist() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let host = host(dir.path());
+    lock(&idx, dir.path(), "native\napp\n", &[&host]);
+    let err = ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        "wh",
+        &["--no-binary", "native"],
+    ));
+    let wh = dir.path().join("wh");
+    let names: Vec<String> = std::fs::read_dir(&wh)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.contains(&"native-1.0.0.tar.gz".to_string())
+            && names.contains(&"native-1.0.0-py3-none-any.whl".to_string())
+            && !names.iter().any(|n| n.starts_with("native-1.0.0-cp")),
+        "{names:?}\n{err}"
+    );
+    assert!(names.contains(&"app-1.0.0-py3-none-any.whl".to_string()));
+    let m = manifest_file(&wh, "native-1.0.0-py3-none-any.whl");
+    assert_eq!(m["built_from"]["sdist"], "native-1.0.0.tar.gz");
+    // Without it, the platform wheel as before.
+    let err = ok(&wheelhouse(&idx, dir.path(), "wh2", &[]));
+    assert!(!err.contains("built    "), "{err}");
+}

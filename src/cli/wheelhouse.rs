@@ -41,6 +41,10 @@ pub struct WheelhouseArgs {
     /// `:none:` or package names (comma separated, repeatable), as pip's --only-binary.
     #[arg(long, value_name = "NAMES")]
     pub only_binary: Vec<String>,
+    /// Pass over the wheels of these packages and build their sdists here, as pip's
+    /// --no-binary: `:all:`, `:none:` or package names (comma separated, repeatable).
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
     /// Accept a lock without hashes: fetch the files and record their hashes.
     #[arg(long)]
     pub allow_unhashed: bool,
@@ -103,6 +107,27 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let listings = fetch_listings(&client, &lock).await?;
     let plan = plan::plan(&lock, &targets, &listings);
     check_stale_hashes(&lock, &plan.stale)?;
+    // --no-binary: those pins' wheels are passed over, as pip does; their sdists are fetched
+    // and built here (the lock's hashes were checked against every file above).
+    let (no_binary_all, no_binary) = super::parse_only_binary(&args.no_binary)?;
+    let plan = if no_binary_all || !no_binary.is_empty() {
+        let sources: Vec<Vec<crate::index::IndexFile>> = lock
+            .pins
+            .iter()
+            .zip(&listings)
+            .map(|(pin, files)| {
+                let wheels_out = no_binary_all || no_binary.contains(&pin.name);
+                files
+                    .iter()
+                    .filter(|f| !(wheels_out && f.filename.ends_with(".whl")))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        plan::plan(&lock, &targets, &sources)
+    } else {
+        plan
+    };
     let missing = plan.missing(&targets);
     if !missing.is_empty() {
         let list: Vec<String> = missing
@@ -122,7 +147,11 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let (only_binary_all, only_binary) = super::parse_only_binary(&only_binary_values)?;
     let refused: Vec<&(usize, String)> = fallbacks
         .iter()
-        .filter(|(p, _)| only_binary_all || only_binary.contains(&lock.pins[*p].name))
+        .filter(|(p, _)| {
+            let name = &lock.pins[*p].name;
+            (only_binary_all || only_binary.contains(name))
+                && !(no_binary_all || no_binary.contains(name))
+        })
         .collect();
     if !refused.is_empty() {
         let list: Vec<String> = refused
