@@ -499,7 +499,10 @@ async fn build_lock(
             hashes: hashes.into_iter().collect(),
             via: rp.via.iter().cloned().collect(),
             // Credentials stay out of the lock: wheelhouse finds them in ~/.netrc or an index URL.
-            url: rp.url.as_ref().map(crate::index::simple::redact),
+            url: rp
+                .url
+                .as_ref()
+                .map(|u| crate::index::DisplaySafeUrl::from(u).to_string()),
         });
     }
     let sources: Vec<String> = args
