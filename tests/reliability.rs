@@ -548,9 +548,10 @@ fn retries_run_out_with_the_url_and_the_last_cause_and_no_credentials() {
         "{err}"
     );
     assert!(!err.contains("s3cret"), "{err}");
-    // Three tries per fetch; a prefetch that failed is fetched again when the resolver asks.
+    // Three tries per fetch (the message counts them); a prefetch that failed is fetched again
+    // when the resolver asks, and that second fetch may be cut short by the first's error.
     let tries = requests_to(&idx, "/simple/shared/");
-    assert!(tries == 3 || tries == 6, "{tries} requests");
+    assert!((3..=6).contains(&tries), "{tries} requests");
     assert!(!d.join("out.lock").exists());
 }
 

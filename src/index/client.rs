@@ -22,7 +22,8 @@ use url::Url;
 use super::auth::Credentials;
 use super::builder::{Sdist, SdistBuilder};
 use super::cache::{digest_key, Cache, CachedPage};
-use super::simple::{self, redact, IndexFile, ProjectPage};
+use super::simple::{self, IndexFile, ProjectPage};
+use super::DisplaySafeUrl;
 use super::IndexError;
 use crate::distribution::filename::version_part;
 use crate::distribution::zip_ranges;
@@ -165,8 +166,7 @@ pub fn http_client(
             b = b.add_root_certificate(c);
         }
     }
-    b.build().map_err(|e| IndexError::Http {
-        url: String::new(),
+    b.build().map_err(|e| IndexError::Client {
         reason: format!("could not set up the HTTP client: {e}"),
     })
 }
@@ -229,7 +229,11 @@ impl IndexClient {
 
     /// The indexes asked, credentials removed, for messages.
     pub fn index_names(&self) -> Vec<String> {
-        self.inner.indexes.iter().map(redact).collect()
+        self.inner
+            .indexes
+            .iter()
+            .map(|u| DisplaySafeUrl::from(u).to_string())
+            .collect()
     }
 
     /// A GET with this client's credentials for the URL's host.
@@ -271,7 +275,7 @@ impl IndexClient {
                 crate::trace!(
                     "http",
                     "{}: {cause}; try {} in {:.0} ms",
-                    redact(url),
+                    DisplaySafeUrl::from(url),
                     attempt + 1,
                     wait.as_secs_f64() * 1000.0
                 );
@@ -279,7 +283,7 @@ impl IndexClient {
                 Ok(())
             }
             None => Err(IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: if attempt > 1 {
                     format!("failed {attempt} times; the last: {cause}")
                 } else {
@@ -310,7 +314,7 @@ impl IndexClient {
                 };
                 eprintln!(
                     "http: {} {} {:.0} ms",
-                    redact(url),
+                    DisplaySafeUrl::from(url),
                     status,
                     started.elapsed().as_secs_f64() * 1000.0
                 );
@@ -321,7 +325,7 @@ impl IndexClient {
                         || r.status() == StatusCode::FORBIDDEN =>
                 {
                     return Err(IndexError::Auth {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         status: r.status().as_u16(),
                     })
                 }
@@ -335,7 +339,7 @@ impl IndexClient {
                     if self.retry_policy().wait(attempt, None, 0.0).is_none() {
                         // Out of tries: the caller reports the status, with the count.
                         return Err(IndexError::Http {
-                            url: redact(url),
+                            url: DisplaySafeUrl::from(url),
                             reason: if attempt > 1 {
                                 format!("failed {attempt} times; the last: {cause}")
                             } else {
@@ -351,7 +355,7 @@ impl IndexClient {
                 }
                 Err(e) => {
                     return Err(IndexError::Http {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         reason: error_chain(&e),
                     })
                 }
@@ -373,7 +377,7 @@ impl IndexClient {
             attempt += 1;
             let mut resp = self.send(url, &make).await?;
             let too_big = || IndexError::TooLarge {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 limit,
             };
             if resp.content_length().is_some_and(|n| n > limit) {
@@ -425,7 +429,7 @@ impl IndexClient {
         for index in &self.inner.indexes {
             if let Some(page) = self.fetch_page(index, name).await? {
                 let files = refuse_hostile(page.files, name, index);
-                project = Some((files, redact(index)));
+                project = Some((files, DisplaySafeUrl::from(index).to_string()));
                 break;
             }
         }
@@ -471,7 +475,7 @@ impl IndexClient {
         let url = index
             .join(&format!("{name}/"))
             .map_err(|_| IndexError::Http {
-                url: redact(index),
+                url: DisplaySafeUrl::from(index),
                 reason: format!("cannot form the project URL for {name}"),
             })?;
         let key = index.as_str();
@@ -490,7 +494,7 @@ impl IndexClient {
         };
         if self.inner.opts.offline {
             return Err(IndexError::Offline {
-                what: format!("the index page of {name} ({})", redact(&url)),
+                what: format!("the index page of {name} ({})", DisplaySafeUrl::from(&url)),
             });
         }
         let resp = self
@@ -536,7 +540,7 @@ impl IndexClient {
         }
         if !status.is_success() {
             return Err(IndexError::Status {
-                url: redact(&url),
+                url: DisplaySafeUrl::from(&url),
                 status: status.as_u16(),
             });
         }
@@ -629,21 +633,23 @@ impl IndexClient {
     pub async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
         if url.scheme() == "file" {
             let path = url.to_file_path().map_err(|_| IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: "not a local path".into(),
             })?;
             return std::fs::read(&path).map_err(|e| IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: e.to_string(),
             });
         }
         if self.inner.opts.offline {
-            return Err(IndexError::Offline { what: redact(url) });
+            return Err(IndexError::Offline {
+                what: DisplaySafeUrl::from(url).to_string(),
+            });
         }
         let resp = self.get_whole(url, MAX_PAGE, || self.get(url)).await?;
         if !resp.status.is_success() {
             return Err(IndexError::Status {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 status: resp.status.as_u16(),
             });
         }
@@ -664,7 +670,7 @@ impl IndexClient {
                 let mut resp = self.send(url, || self.get_bulk(url)).await?;
                 if !resp.status().is_success() {
                     return Err(IndexError::Status {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         status: resp.status().as_u16(),
                     });
                 }
@@ -686,7 +692,7 @@ impl IndexClient {
         };
         match sha256 {
             Some(expected) if expected != actual => Err(IndexError::Hash {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 expected: expected.to_string(),
                 actual,
             }),
@@ -703,7 +709,7 @@ impl IndexClient {
     ) -> Result<tempfile::TempPath, IndexError> {
         use tokio::io::AsyncWriteExt;
         let io_err = |e: std::io::Error| IndexError::Http {
-            url: redact(url),
+            url: DisplaySafeUrl::from(url),
             reason: format!("writing a temporary file: {e}"),
         };
         let tmp = crate::interrupt::temp_file().map_err(io_err)?;
@@ -720,7 +726,7 @@ impl IndexClient {
                 let mut resp = self.send(url, || self.get_bulk(url)).await?;
                 if !resp.status().is_success() {
                     return Err(IndexError::Status {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         status: resp.status().as_u16(),
                     });
                 }
@@ -752,7 +758,7 @@ impl IndexClient {
         out.flush().await.map_err(io_err)?;
         match sha256 {
             Some(expected) if expected != actual => Err(IndexError::Hash {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 expected: expected.to_string(),
                 actual,
             }),
@@ -843,7 +849,7 @@ impl IndexClient {
                     let actual = hex::encode(Sha256::digest(&bytes));
                     if &actual != expected {
                         return Err(IndexError::Hash {
-                            url: redact(&murl),
+                            url: DisplaySafeUrl::from(&murl),
                             expected: expected.clone(),
                             actual,
                         });
@@ -881,7 +887,7 @@ impl IndexClient {
         } = resp;
         if !status.is_success() {
             return Err(IndexError::Status {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 status: status.as_u16(),
             });
         }
@@ -904,7 +910,7 @@ impl IndexClient {
             .and_then(|v| v.rsplit('/').next())
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(|| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: "range answer without a Content-Range total".into(),
             })?;
         let mut tail_start = total - tail.len() as u64;
@@ -1085,7 +1091,7 @@ fn refuse_hostile(files: Vec<IndexFile>, name: &str, page: &Url) -> Vec<IndexFil
                 Some(why) => {
                     eprintln!(
                         "warning: {} lists {:?} for {name}, refused: {why}",
-                        redact(page),
+                        DisplaySafeUrl::from(page),
                         f.filename
                     );
                     false

@@ -10,10 +10,12 @@ pub mod dns;
 pub mod hostile;
 pub mod retry;
 pub mod simple;
+pub mod url;
 
 pub use builder::{Sdist, SdistBuilder};
 pub use client::{ClientOptions, IndexClient, Project};
 pub use simple::IndexFile;
+pub use url::DisplaySafeUrl;
 
 pub use crate::distribution::filename::normalize;
 
@@ -26,17 +28,19 @@ pub enum IndexError {
         indexes: Vec<String>,
         offline: bool,
     },
+    #[error("{reason}")]
+    Client { reason: String },
     #[error("{url}: {reason}")]
-    Http { url: String, reason: String },
+    Http { url: DisplaySafeUrl, reason: String },
     #[error("{url} answered HTTP {status}")]
-    Status { url: String, status: u16 },
+    Status { url: DisplaySafeUrl, status: u16 },
     #[error("{url} refused the credentials (HTTP {status})")]
-    Auth { url: String, status: u16 },
+    Auth { url: DisplaySafeUrl, status: u16 },
     #[error("--offline: {what} is not in the cache")]
     Offline { what: String },
     #[error("hash mismatch for {url}: expected sha256 {expected}, got {actual}")]
     Hash {
-        url: String,
+        url: DisplaySafeUrl,
         expected: String,
         actual: String,
     },
@@ -50,7 +54,7 @@ pub enum IndexError {
         python: String,
     },
     #[error("{url}: the answer is larger than {} MiB; refused", limit >> 20)]
-    TooLarge { url: String, limit: u64 },
+    TooLarge { url: DisplaySafeUrl, limit: u64 },
     #[error("cannot use the CA bundle {path}: {reason}")]
     Cert { path: String, reason: String },
     #[error("--find-links {location}: {reason}")]

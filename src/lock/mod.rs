@@ -12,6 +12,7 @@ use crate::distribution::HashDigest;
 use crate::requirements::RequirementsFile;
 
 pub mod plan;
+pub mod resolved;
 pub mod selector;
 
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.

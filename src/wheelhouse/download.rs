@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::index::simple::redact;
+use crate::index::DisplaySafeUrl;
 use crate::index::{IndexClient, IndexError};
 
 /// Prefix of in-flight temporary files in the wheelhouse.
@@ -21,7 +21,7 @@ pub enum DownloadError {
     Hash {
         filename: String,
         /// Where the bytes came from, credentials removed.
-        url: String,
+        url: DisplaySafeUrl,
         /// The sha256 values the file may have.
         expected: Vec<String>,
         actual: String,
@@ -98,7 +98,7 @@ pub async fn fetch(
         return Err(DownloadError::Index {
             filename: format!("{filename:?}"),
             source: IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: format!("refused: {why}"),
             },
         });
@@ -152,7 +152,7 @@ pub async fn fetch(
                     // `part` is deleted when dropped.
                     return Err(DownloadError::Hash {
                         filename: filename.to_string(),
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         expected: accept.unwrap_or_default().to_vec(),
                         actual,
                     });
@@ -252,7 +252,7 @@ async fn stream_to(
     if url.scheme() == "file" {
         let path: PathBuf = url.to_file_path().map_err(|_| {
             StreamError::Fatal(IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: "not a local path".into(),
             })
         })?;
@@ -266,7 +266,7 @@ async fn stream_to(
     if !status.is_success() {
         // Transient statuses were retried by `send`.
         return Err(StreamError::Fatal(IndexError::Status {
-            url: redact(url),
+            url: DisplaySafeUrl::from(url),
             status: status.as_u16(),
         }));
     }
