@@ -12,9 +12,9 @@ use serde::Serialize;
 
 use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
+use crate::lock::plan::{allowed_files, pin_applies, StaleHashes};
 use crate::lock::Lock;
 use crate::platform::Target;
-use crate::lock::plan::{allowed_files, pin_applies, StaleHashes};
 
 /// Version of the JSON schema below; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,6 +66,9 @@ pub struct PinStatus {
     /// The wheel tag that matched, for `wheel` and `pure`.
     pub tag: Option<String>,
     pub suggestion: Option<Suggestion>,
+    /// For `sdist` and `none`: a wheel of the pinned version that installs on the target but
+    /// whose hash the lock does not list (the lock was made for other targets); else `null`.
+    pub unhashed_wheel: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -194,7 +197,17 @@ pub fn check(
                     None => (Status::None, None, None),
                 },
             };
-            let suggestion = if matches!(status, Status::Sdist | Status::None) {
+            let unhashed_wheel = if matches!(status, Status::Sdist | Status::None) {
+                by_version
+                    .get(&pin.version)
+                    .and_then(|files| best_wheel(files, t))
+                    .map(|(f, _, _)| f)
+            } else {
+                None
+            };
+            let suggestion = if unhashed_wheel.is_some() {
+                None
+            } else if matches!(status, Status::Sdist | Status::None) {
                 let spec = input.and_then(|m| m.get(&pin.name));
                 let make = |v: &Version, files: &[&Parsed], direction: &'static str| {
                     best_wheel(files, t).map(|(f, _, _)| Suggestion {
@@ -230,6 +243,7 @@ pub fn check(
                 file,
                 tag,
                 suggestion,
+                unhashed_wheel,
             });
         }
         let mine = &entries[first_entry..];

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{PackageName, VersionOrUrl};
 
+use super::printer::{Printer, Verbosity};
 use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, parse_exclude_newer,
     read_lock, CliError, IndexArgs, TargetArgs,
@@ -44,6 +45,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print only the verdict of each target that fails (human format).
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print every pin of every target, not only the problems (human format).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 fn input_specifiers(
@@ -64,14 +71,15 @@ fn input_specifiers(
 }
 
 pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
+    let printer = Printer::new(args.quiet, args.verbose);
     let (lock, file) = read_lock(&args.lock, false)?;
-    let targets = lock_targets(&args.targets, &lock)?;
+    let targets = lock_targets(&printer, &args.targets, &lock, &file)?;
     let input = match &args.input {
         Some(p) => Some(input_specifiers(p)?),
         None => None,
     };
     let exclude_newer = match &args.exclude_newer {
-        Some(s) => Some(parse_exclude_newer(s)?),
+        Some(s) => Some(parse_exclude_newer(s, jiff::Timestamp::now())?.cutoff),
         None => None,
     };
     let client = build_client(
@@ -88,17 +96,19 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
         check::exclude_newer(&lock, &mut listings, cut);
     }
     let report = check::check(&lock, &targets, &listings, input.as_ref());
-    check_stale_hashes(&lock, &report.stale)?;
+    check_stale_hashes(&printer, &lock, &report.stale)?;
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::new(exit::IO, e.to_string()))?;
-            println!("{json}");
+            printer.stdout(&format!("{json}\n"));
         }
-        Format::Human => print!(
-            "{}",
-            render_human(&report, args.allow_sdist, std::io::stdout().is_terminal())
-        ),
+        Format::Human => printer.stdout(&render_human(
+            &report,
+            args.allow_sdist,
+            std::io::stdout().is_terminal(),
+            printer.verbosity(),
+        )),
     }
     Ok(if report.failures(args.allow_sdist).is_empty() {
         exit::OK
@@ -115,8 +125,15 @@ fn paint(on: bool, code: &str, s: &str) -> String {
     }
 }
 
-/// The human report: per target, a table grouped by status, the verdict last.
-pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
+/// The human report, per target: the pins grouped by status (with `-v` every group, by default
+/// only `sdist` and `none`, and only for targets that have them), then each target's verdict
+/// (with `-q` only those of targets that fail).
+pub fn render_human(
+    report: &Report,
+    allow_sdist: bool,
+    color: bool,
+    verbosity: Verbosity,
+) -> String {
     let mut out = String::new();
     let mut verdicts = Vec::new();
     for target in &report.targets {
@@ -125,7 +142,13 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             .iter()
             .filter(|e| &e.target == target)
             .collect();
-        out.push_str(&format!("{}\n", paint(color, "1", target)));
+        let problems = entries
+            .iter()
+            .any(|e| matches!(e.status, Status::Sdist | Status::None));
+        let table = verbosity == Verbosity::Verbose || (verbosity == Verbosity::Normal && problems);
+        if table {
+            out.push_str(&format!("{}\n", paint(color, "1", target)));
+        }
         let width = entries
             .iter()
             .map(|e| e.name.len() + e.version.len() + 1)
@@ -133,7 +156,9 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             .unwrap_or(0);
         for status in [Status::Wheel, Status::Pure, Status::Sdist, Status::None] {
             let group: Vec<_> = entries.iter().filter(|e| e.status == status).collect();
-            if group.is_empty() {
+            let shown =
+                verbosity == Verbosity::Verbose || matches!(status, Status::Sdist | Status::None);
+            if group.is_empty() || !table || !shown {
                 continue;
             }
             let (code, note) = match status {
@@ -153,7 +178,12 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             for e in group {
                 let pin = format!("{} {}", e.name, e.version);
                 let mut line = format!("    {pin:width$}  {}", e.file.as_deref().unwrap_or("-"));
-                if let Some(s) = &e.suggestion {
+                if let Some(w) = &e.unhashed_wheel {
+                    line.push_str(&format!(
+                        "  -> {} has a wheel ({w}) the lock's hashes do not cover",
+                        e.version
+                    ));
+                } else if let Some(s) = &e.suggestion {
                     let fits = match s.satisfies_input {
                         Some(true) => ", satisfies the input",
                         Some(false) => ", does NOT satisfy the input",
@@ -182,42 +212,61 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             .iter()
             .filter(|e| e.status == Status::None)
             .collect();
-        let verdict = if failing.is_empty() && needing_compiler.is_empty() {
-            paint(
-                color,
-                "32",
-                &match entries.len() {
-                    1 => format!("the 1 pin installs from a wheel on {target}"),
-                    n => format!("all {n} pins install from wheels on {target}"),
-                },
-            )
-        } else {
-            let mut parts = Vec::new();
-            if !needing_compiler.is_empty() {
-                let names: Vec<&str> = needing_compiler.iter().map(|e| e.name.as_str()).collect();
-                parts.push(format!(
-                    "{} of {} pins need a compiler on {target}: {}",
-                    needing_compiler.len(),
-                    entries.len(),
-                    names.join(", ")
+        let uncovered = entries
+            .iter()
+            .filter(|e| e.unhashed_wheel.is_some())
+            .count();
+        let verdict =
+            if failing.is_empty() && needing_compiler.is_empty() {
+                paint(
+                    color,
+                    "32",
+                    &match entries.len() {
+                        1 => format!("the 1 pin installs from a wheel on {target}"),
+                        n => format!("all {n} pins install from wheels on {target}"),
+                    },
+                )
+            } else {
+                let mut parts = Vec::new();
+                if !needing_compiler.is_empty() {
+                    let names: Vec<&str> =
+                        needing_compiler.iter().map(|e| e.name.as_str()).collect();
+                    parts.push(format!(
+                        "{} of {} pins need a compiler on {target}: {}",
+                        needing_compiler.len(),
+                        entries.len(),
+                        names.join(", ")
+                    ));
+                }
+                if !none.is_empty() {
+                    let names: Vec<&str> = none.iter().map(|e| e.name.as_str()).collect();
+                    parts.push(format!(
+                        "{} cannot install at all: {}",
+                        none.len(),
+                        names.join(", ")
+                    ));
+                }
+                let mut v = paint(
+                    color,
+                    if failing.is_empty() { "33" } else { "31" },
+                    &parts.join("; "),
+                );
+                if uncovered > 0 {
+                    v.push_str(&format!(
+                    "\n  the lock was not made for {target}: {} of these {} a wheel for it whose \
+                     hash the lock does not list; re-lock with --target {target} added",
+                    uncovered,
+                    if uncovered == 1 { "pins has" } else { "pins have" }
                 ));
-            }
-            if !none.is_empty() {
-                let names: Vec<&str> = none.iter().map(|e| e.name.as_str()).collect();
-                parts.push(format!(
-                    "{} cannot install at all: {}",
-                    none.len(),
-                    names.join(", ")
-                ));
-            }
-            paint(
-                color,
-                if failing.is_empty() { "33" } else { "31" },
-                &parts.join("; "),
-            )
-        };
-        verdicts.push(verdict);
-        out.push('\n');
+                }
+                v
+            };
+        if verbosity > Verbosity::Quiet || !failing.is_empty() {
+            verdicts.push(verdict);
+        }
+        if table {
+            out.push('\n');
+        }
     }
     for v in verdicts {
         out.push_str(&v);

@@ -9,6 +9,7 @@ use pep508_rs::{PackageName, VersionOrUrl};
 use crate::requirements::RequirementsFile;
 
 pub mod plan;
+pub mod recorded;
 pub mod selector;
 
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.

@@ -239,6 +239,7 @@ impl Builder {
     async fn prepare(&self, client: &IndexClient, sdist: Sdist) -> Result<Vec<u8>, BuildError> {
         let started = Instant::now();
         let file = sdist.filename.clone();
+        let _building = crate::progress::build(&file);
         let err = |reason: String| self.error(&file, reason);
         let work = tempfile::tempdir().map_err(|e| err(e.to_string()))?;
         // The interpreter is asked (once per run) while the sdist unpacks.
