@@ -4,7 +4,6 @@
 //! Pure: lock, targets and index listings in; the report (with its JSON schema) out.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
@@ -100,9 +99,8 @@ struct Parsed<'a> {
 
 fn python_ok(f: &IndexFile, t: &Target) -> bool {
     f.requires_python
-        .as_deref()
-        .and_then(|s| VersionSpecifiers::from_str(s).ok())
-        .is_none_or(|s| s.contains(&t.python_full_version()))
+        .as_ref()
+        .is_none_or(|rp| rp.admits(&t.python_full_version()))
 }
 
 /// The best wheel of `files` for `t`: (file name, matching tag, is pure).

@@ -15,6 +15,7 @@ use super::{
     build_client, exit, parse_exclude_newer, parse_only_binary, resolve_targets, CliError,
     ExcludeNewer, IndexArgs, TargetArgs,
 };
+use crate::distribution::HashDigest;
 use crate::index::{IndexClient, IndexError};
 use crate::lock::selector;
 use crate::lock::{Lock, Pin};
@@ -665,7 +666,7 @@ async fn build_lock(
                     hex::encode(Sha256::digest(&bytes))
                 }
             };
-            hashes.insert(format!("sha256:{sha}"));
+            hashes.insert(HashDigest::sha256(&sha));
         }
         pins.push(Pin {
             name: rp.name.clone(),

@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use pep508_rs::MarkerTree;
-
 use crate::distribution::filename::DistFilename;
+use crate::distribution::HashDigest;
 use crate::index::IndexFile;
 use crate::lock::{Lock, Pin};
 use crate::platform::Target;
@@ -45,7 +44,7 @@ pub fn lock_hashes(pin: &Pin) -> Option<Vec<String>> {
     (!pin.hashes.is_empty()).then(|| {
         pin.hashes
             .iter()
-            .map(|h| h.strip_prefix("sha256:").unwrap_or(h).to_string())
+            .map(|h| h.sha256_hex().map_or_else(|| h.to_string(), str::to_string))
             .collect()
     })
 }
@@ -77,8 +76,7 @@ pub struct Plan {
 pub struct StaleHashes {
     /// Index of the pin in the lock.
     pub pin: usize,
-    /// The hashes as the lock writes them (`sha256:<hex>`).
-    pub hashes: Vec<String>,
+    pub hashes: Vec<HashDigest>,
     /// Some target of the pin goes without a wheel (sdist or nothing), which the missing files
     /// may explain: an integrity failure, not a note.
     pub fatal: bool,
@@ -105,7 +103,7 @@ impl StaleHashes {
 
 /// The lock hashes of `pin` that no file of its version in `listing` has. Empty when some file
 /// of that version is listed without a hash: it may be that one (its download is checked).
-pub fn unmatched_hashes(pin: &Pin, listing: &[IndexFile]) -> Vec<String> {
+pub fn unmatched_hashes(pin: &Pin, listing: &[IndexFile]) -> Vec<HashDigest> {
     let mut listed = Vec::new();
     for f in listing {
         let Ok(d) = DistFilename::parse(&f.filename, &pin.name) else {
@@ -115,7 +113,7 @@ pub fn unmatched_hashes(pin: &Pin, listing: &[IndexFile]) -> Vec<String> {
             continue;
         }
         match &f.sha256 {
-            Some(h) => listed.push(format!("sha256:{h}")),
+            Some(h) => listed.push(HashDigest::sha256(h)),
             None => return Vec::new(),
         }
     }
@@ -152,12 +150,9 @@ impl Plan {
 
 /// Whether the pin applies on the target (its marker, if any, holds).
 pub fn pin_applies(pin: &Pin, target: &Target) -> bool {
-    match &pin.marker {
-        None => true,
-        Some(m) => MarkerTree::from_str(m)
-            .map(|tree| tree.evaluate(&target.marker_env(), &[]))
-            .unwrap_or(true),
-    }
+    pin.marker
+        .as_ref()
+        .is_none_or(|m| m.evaluate(&target.marker_env()))
 }
 
 /// What an sdist's build installs: its `[build-system].requires` and, when it builds with a
@@ -234,7 +229,7 @@ pub fn allowed_files<'a>(
                         || pin
                             .hashes
                             .iter()
-                            .any(|x| x.strip_prefix("sha256:") == Some(h.as_str()))
+                            .any(|x| x.sha256_hex() == Some(h.as_str()))
                 }
                 None => true,
             };
@@ -256,11 +251,11 @@ pub fn plan(lock: &Lock, targets: &[Target], listings: &[Vec<IndexFile>]) -> Pla
                 choices.push(Choice::NotNeeded);
                 continue;
             }
+            let python = t.python_full_version();
             let python_ok = |f: &IndexFile| {
                 f.requires_python
-                    .as_deref()
-                    .and_then(|s| pep440_rs::VersionSpecifiers::from_str(s).ok())
-                    .is_none_or(|s| s.contains(&t.python_full_version()))
+                    .as_ref()
+                    .is_none_or(|rp| rp.admits(&python))
             };
             let best_wheel = files
                 .iter()
@@ -382,7 +377,7 @@ mod tests {
             p.stale,
             [StaleHashes {
                 pin: 0,
-                hashes: vec![format!("sha256:{gone}")],
+                hashes: vec![HashDigest::sha256(&gone)],
                 fatal: true
             }]
         );
