@@ -465,6 +465,8 @@ fn help_texts_fit_in_100_columns() {
         &["check", "--help"],
         &["verify", "--help"],
         &["target", "--help"],
+        &["completions", "--help"],
+        &["man", "--help"],
     ] {
         let out = Command::cargo_bin("pinwheel")
             .unwrap()
@@ -477,4 +479,93 @@ fn help_texts_fit_in_100_columns() {
             assert!(line.chars().count() <= 100, "{cmd:?}: {line}");
         }
     }
+}
+
+fn bare(args: &[&str]) -> Output {
+    Command::cargo_bin("pinwheel")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn completion_scripts_for_each_shell_know_every_command() {
+    for (shell, opening) in [
+        ("bash", "_pinwheel() {"),
+        ("zsh", "#compdef pinwheel"),
+        ("fish", "# Print an optspec for argparse"),
+        (
+            "powershell",
+            "\nusing namespace System.Management.Automation",
+        ),
+    ] {
+        let out = bare(&["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.starts_with(opening),
+            "{shell}: {}",
+            &script[..80.min(script.len())]
+        );
+        for word in [
+            "lock",
+            "wheelhouse",
+            "check",
+            "verify",
+            "exclude-newer",
+            "output-file",
+        ] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    // bash reads the script and registers it for pinwheel.
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            "source <(\"$0\" completions bash) && complete -p pinwheel",
+        ])
+        .arg(env!("CARGO_BIN_EXE_pinwheel"))
+        .output()
+        .unwrap();
+    let registered = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        registered.contains(" -F _pinwheel ") && registered.trim_end().ends_with(" pinwheel"),
+        "{registered}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad = bare(&["completions", "tcsh"]);
+    assert_eq!(code(&bad), 2);
+}
+
+#[test]
+fn man_pages_for_the_tool_and_each_command() {
+    let out = bare(&["man"]);
+    assert_eq!(code(&out), 0);
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains("\n.TH pinwheel 1 "), "{page}");
+    assert!(page.contains(r"pinwheel\-lock(1)"), "{page}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = bare(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    let mut pages: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "pinwheel-check.1",
+            "pinwheel-completions.1",
+            "pinwheel-lock.1",
+            "pinwheel-man.1",
+            "pinwheel-target.1",
+            "pinwheel-verify.1",
+            "pinwheel-wheelhouse.1",
+            "pinwheel.1"
+        ]
+    );
+    let lock = std::fs::read_to_string(dir.path().join("pinwheel-lock.1")).unwrap();
+    assert!(lock.contains("\\-\\-exclude\\-newer"), "{lock}");
 }

@@ -307,7 +307,11 @@ fn live_exclude_newer_date_includes_that_day_as_uv() {
         .output()
         .unwrap();
     let lock = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(lock.contains("\nboto3==1.40.43 "), "{lock}");
 }
 

@@ -3,6 +3,7 @@
 //! the library modules they call.
 
 pub mod check;
+pub mod generate;
 pub mod lock;
 pub mod printer;
 pub mod wheelhouse;
@@ -127,6 +128,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Re-hash a wheelhouse against its manifest; fail on any changed, missing or extra file.
     Verify(wheelhouse::VerifyArgs),
+    /// Print the shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write every command's page into a directory.
+    Man(generate::ManArgs),
 }
 
 /// Index, cache and network options shared by every command.
@@ -195,6 +200,8 @@ pub fn run() -> ExitCode {
             Command::Verify(args) => wheelhouse::verify(args),
             Command::Check(args) => check::run(args).await,
             Command::Target(args) => show_targets(args),
+            Command::Completions(args) => generate::completions(args),
+            Command::Man(args) => generate::man(args),
         }
     });
     match result {
