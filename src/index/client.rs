@@ -22,7 +22,8 @@ use url::Url;
 use super::auth::Credentials;
 use super::builder::{Sdist, SdistBuilder};
 use super::cache::{digest_key, Cache, CachedPage};
-use super::simple::{self, redact, IndexFile, ProjectPage};
+use super::simple::{self, IndexFile, ProjectPage};
+use super::DisplaySafeUrl;
 use super::IndexError;
 use crate::distribution::filename::version_part;
 use crate::distribution::zip_ranges;
@@ -150,8 +151,7 @@ pub fn http_client(
             b = b.add_root_certificate(c);
         }
     }
-    b.build().map_err(|e| IndexError::Http {
-        url: String::new(),
+    b.build().map_err(|e| IndexError::Client {
         reason: format!("could not set up the HTTP client: {e}"),
     })
 }
@@ -213,7 +213,11 @@ impl IndexClient {
 
     /// The indexes asked, credentials removed, for messages.
     pub fn index_names(&self) -> Vec<String> {
-        self.inner.indexes.iter().map(redact).collect()
+        self.inner
+            .indexes
+            .iter()
+            .map(|u| DisplaySafeUrl::from(u).to_string())
+            .collect()
     }
 
     /// A GET with this client's credentials for the URL's host.
@@ -254,7 +258,7 @@ impl IndexClient {
                 };
                 eprintln!(
                     "http: {} {} {:.0} ms",
-                    redact(url),
+                    DisplaySafeUrl::from(url),
                     status,
                     started.elapsed().as_secs_f64() * 1000.0
                 );
@@ -269,7 +273,7 @@ impl IndexClient {
                         || r.status() == StatusCode::FORBIDDEN =>
                 {
                     return Err(IndexError::Auth {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         status: r.status().as_u16(),
                     })
                 }
@@ -277,7 +281,7 @@ impl IndexClient {
                 Err(e) if attempt < 3 && (e.is_connect() || e.is_timeout() || e.is_request()) => {}
                 Err(e) => {
                     return Err(IndexError::Http {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         reason: error_chain(&e),
                     })
                 }
@@ -304,7 +308,7 @@ impl IndexClient {
         let mut project = None;
         for index in &self.inner.indexes {
             if let Some(page) = self.fetch_page(index, name).await? {
-                project = Some((page.files, redact(index)));
+                project = Some((page.files, DisplaySafeUrl::from(index).to_string()));
                 break;
             }
         }
@@ -350,7 +354,7 @@ impl IndexClient {
         let url = index
             .join(&format!("{name}/"))
             .map_err(|_| IndexError::Http {
-                url: redact(index),
+                url: DisplaySafeUrl::from(index),
                 reason: format!("cannot form the project URL for {name}"),
             })?;
         let key = index.as_str();
@@ -369,7 +373,7 @@ impl IndexClient {
         };
         if self.inner.opts.offline {
             return Err(IndexError::Offline {
-                what: format!("the index page of {name} ({})", redact(&url)),
+                what: format!("the index page of {name} ({})", DisplaySafeUrl::from(&url)),
             });
         }
         let resp = self
@@ -412,7 +416,7 @@ impl IndexClient {
         }
         if !status.is_success() {
             return Err(IndexError::Status {
-                url: redact(&url),
+                url: DisplaySafeUrl::from(&url),
                 status: status.as_u16(),
             });
         }
@@ -422,7 +426,7 @@ impl IndexClient {
             .unwrap_or("")
             .to_ascii_lowercase();
         let body = resp.bytes().await.map_err(|e| IndexError::Http {
-            url: redact(&url),
+            url: DisplaySafeUrl::from(&url),
             reason: error_chain(&e),
         })?;
         let page = if ctype.contains("json") {
@@ -508,21 +512,23 @@ impl IndexClient {
     pub async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
         if url.scheme() == "file" {
             let path = url.to_file_path().map_err(|_| IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: "not a local path".into(),
             })?;
             return std::fs::read(&path).map_err(|e| IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: e.to_string(),
             });
         }
         if self.inner.opts.offline {
-            return Err(IndexError::Offline { what: redact(url) });
+            return Err(IndexError::Offline {
+                what: DisplaySafeUrl::from(url).to_string(),
+            });
         }
         let resp = self.send(url, || self.get(url)).await?;
         if !resp.status().is_success() {
             return Err(IndexError::Status {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 status: resp.status().as_u16(),
             });
         }
@@ -530,7 +536,7 @@ impl IndexClient {
             .await
             .map(|b| b.to_vec())
             .map_err(|e| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: error_chain(&e),
             })
     }
@@ -544,13 +550,13 @@ impl IndexClient {
             (bytes, actual)
         } else {
             let http_err = |e: reqwest::Error| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: error_chain(&e),
             };
             let mut resp = self.send(url, || self.get_bulk(url)).await?;
             if !resp.status().is_success() {
                 return Err(IndexError::Status {
-                    url: redact(url),
+                    url: DisplaySafeUrl::from(url),
                     status: resp.status().as_u16(),
                 });
             }
@@ -564,7 +570,7 @@ impl IndexClient {
         };
         match sha256 {
             Some(expected) if expected != actual => Err(IndexError::Hash {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 expected: expected.to_string(),
                 actual,
             }),
@@ -581,7 +587,7 @@ impl IndexClient {
     ) -> Result<tempfile::TempPath, IndexError> {
         use tokio::io::AsyncWriteExt;
         let io_err = |e: std::io::Error| IndexError::Http {
-            url: redact(url),
+            url: DisplaySafeUrl::from(url),
             reason: format!("writing a temporary file: {e}"),
         };
         let tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
@@ -595,13 +601,13 @@ impl IndexClient {
             let mut resp = self.send(url, || self.get_bulk(url)).await?;
             if !resp.status().is_success() {
                 return Err(IndexError::Status {
-                    url: redact(url),
+                    url: DisplaySafeUrl::from(url),
                     status: resp.status().as_u16(),
                 });
             }
             let mut hasher = Sha256::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: error_chain(&e),
             })? {
                 hasher.update(&chunk);
@@ -612,7 +618,7 @@ impl IndexClient {
         out.flush().await.map_err(io_err)?;
         match sha256 {
             Some(expected) if expected != actual => Err(IndexError::Hash {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 expected: expected.to_string(),
                 actual,
             }),
@@ -696,14 +702,14 @@ impl IndexClient {
             };
             if let Some(resp) = resp.filter(|r| r.status().is_success()) {
                 let bytes = resp.bytes().await.map_err(|e| IndexError::Http {
-                    url: redact(&murl),
+                    url: DisplaySafeUrl::from(&murl),
                     reason: error_chain(&e),
                 })?;
                 if let Some(Some(expected)) = &file.core_metadata {
                     let actual = hex::encode(Sha256::digest(&bytes));
                     if &actual != expected {
                         return Err(IndexError::Hash {
-                            url: redact(&murl),
+                            url: DisplaySafeUrl::from(&murl),
                             expected: expected.clone(),
                             actual,
                         });
@@ -736,12 +742,12 @@ impl IndexClient {
         let headers = resp.headers().clone();
         if !status.is_success() {
             return Err(IndexError::Status {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 status: status.as_u16(),
             });
         }
         let body = resp.bytes().await.map_err(|e| IndexError::Http {
-            url: redact(url),
+            url: DisplaySafeUrl::from(url),
             reason: error_chain(&e),
         })?;
         Ok((status, headers, body.to_vec()))
@@ -763,7 +769,7 @@ impl IndexClient {
             .and_then(|v| v.rsplit('/').next())
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(|| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: "range answer without a Content-Range total".into(),
             })?;
         let mut tail_start = total - tail.len() as u64;

@@ -13,6 +13,7 @@ use crate::requirements::RequirementsFile;
 
 pub mod plan;
 pub mod recorded;
+pub mod resolved;
 pub mod selector;
 
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.
