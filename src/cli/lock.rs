@@ -15,6 +15,8 @@ use super::{
     IndexArgs, TargetArgs,
 };
 use crate::index::{IndexClient, IndexError};
+use crate::lock::options::LockOptions;
+use crate::lock::pylock::{self, LockedFile, PinFiles};
 use crate::lock::selector;
 use crate::lock::{Lock, Pin};
 use crate::platform::Target;
@@ -70,9 +72,35 @@ pub struct LockArgs {
     /// Prefer the newest version with wheels for every target over a newer source-only one.
     #[arg(long)]
     pub prefer_binary: bool,
+    /// Output format: `requirements` (pip's, with --hash) or `pylock` (PEP 751). Default:
+    /// `pylock` when -o names `pylock.toml` or `pylock.NAME.toml`, else `requirements`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<LockFormat>,
+    /// Do not record the indexes and find-links used in the lock.
+    #[arg(long)]
+    pub no_emit_index_url: bool,
     /// Print only errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// The lock file formats `lock` writes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LockFormat {
+    /// pip's requirements format with `--hash` options (`pip install --require-hashes -r`).
+    Requirements,
+    /// PEP 751 `pylock.toml`.
+    Pylock,
+}
+
+impl LockArgs {
+    fn lock_format(&self) -> LockFormat {
+        match (self.format, &self.output) {
+            (Some(f), _) => f,
+            (None, Some(o)) if pylock::is_pylock_name(o) => LockFormat::Pylock,
+            _ => LockFormat::Requirements,
+        }
+    }
 }
 
 /// Everything the inputs say, gathered.
@@ -231,6 +259,22 @@ fn read_existing(args: &LockArgs) -> Result<Existing, CliError> {
             "name a file, e.g. -o {}",
             out.join("requirements.lock").display()
         )));
+    }
+    if args.lock_format() == LockFormat::Pylock {
+        let parsed = std::fs::read_to_string(out)
+            .map_err(|e| e.to_string())
+            .and_then(|t| pylock::parse(&t, out, false).map_err(|e| e.to_string()));
+        return match parsed {
+            Ok(p) => Ok(Existing {
+                targets: p.lock.targets,
+                pins: p.lock.pins,
+            }),
+            Err(_) if args.upgrade => Ok(Existing::default()),
+            Err(e) => Err(
+                CliError::usage(format!("cannot read the existing lock: {e}"))
+                    .hint("delete it or pass --upgrade to start afresh"),
+            ),
+        };
     }
     let file = match RequirementsFile::from_path(out) {
         Ok(f) => f,
@@ -425,13 +469,34 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
             );
         }
     }
-    let mut lock = build_lock(&client, &resolution, &targets, &args).await?;
+    let (mut lock, files) = build_lock(&client, &resolution, &targets, &args).await?;
     if host {
         lock.header.push(
             "no --target was given: the targets are this machine's (the python3 on PATH)".into(),
         );
     }
-    let text = lock.render(!args.no_annotate);
+    // The indexes travel with the lock (without credentials), so `wheelhouse` and `check`
+    // ask the same ones without flags.
+    let indexes: Vec<url::Url> = client
+        .index_names()
+        .iter()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .collect();
+    let options = if args.no_emit_index_url {
+        LockOptions::default()
+    } else {
+        LockOptions::recorded(&indexes, client.find_links())
+    };
+    let text = match args.lock_format() {
+        LockFormat::Requirements => lock.render_with_options(!args.no_annotate, &options),
+        LockFormat::Pylock => pylock::render(
+            &lock,
+            &files,
+            &options,
+            !args.no_emit_index_url,
+            &command_line(),
+        ),
+    };
     match &args.output {
         Some(path) => crate::index::cache::write_atomic(path, text.as_bytes()).map_err(|e| {
             CliError::new(exit::IO, format!("cannot write {}: {e}", path.display()))
@@ -466,17 +531,20 @@ fn render_command_line(args: impl IntoIterator<Item = String>) -> String {
         .join(" ")
 }
 
-/// Turns a resolution into the lock: hashes of the files each pin's targets install.
+/// Turns a resolution into the lock: hashes of the files each pin's targets install; and, per
+/// pin, the index and those files (what a PEP 751 lock lists).
 async fn build_lock(
     client: &IndexClient,
     resolution: &resolve::Resolution,
     targets: &[Target],
     args: &LockArgs,
-) -> Result<Lock, CliError> {
+) -> Result<(Lock, Vec<PinFiles>), CliError> {
     let mut pins = Vec::new();
+    let mut all_files = Vec::new();
     for rp in &resolution.pins {
         let needed: Vec<&Target> = rp.targets.iter().map(|&i| &targets[i]).collect();
         let mut hashes = BTreeSet::new();
+        let mut files = Vec::new();
         for c in &rp.files {
             let keep = args.all_hashes || !c.is_wheel() || needed.iter().any(|t| c.installs_on(t));
             if !keep {
@@ -490,7 +558,24 @@ async fn build_lock(
                 }
             };
             hashes.insert(format!("sha256:{sha}"));
+            files.push(LockedFile {
+                name: c.file.filename.clone(),
+                url: c.file.url.clone(),
+                size: c.file.size,
+                upload_time: c.file.upload_time,
+                sha256: sha,
+            });
         }
+        let index = match &rp.url {
+            Some(_) => None,
+            None => client
+                .project(rp.name.as_ref())
+                .await
+                .ok()
+                .map(|p| p.source.clone())
+                .filter(|s| s.contains("://")),
+        };
+        all_files.push(PinFiles { index, files });
         pins.push(Pin {
             name: rp.name.clone(),
             version: rp.version.clone(),
@@ -511,7 +596,7 @@ async fn build_lock(
                 .unwrap_or_default()
         })
         .collect();
-    Ok(Lock {
+    let lock = Lock {
         header: vec![
             format!(
                 "This file was generated by pinwheel {} from {}:",
@@ -522,7 +607,8 @@ async fn build_lock(
         ],
         targets: targets.iter().map(Target::canonical).collect(),
         pins,
-    })
+    };
+    Ok((lock, all_files))
 }
 
 #[cfg(test)]

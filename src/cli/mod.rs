@@ -17,7 +17,8 @@ use pep508_rs::PackageName;
 use url::Url;
 
 use crate::index::{ClientOptions, IndexClient};
-use crate::lock::Lock;
+use crate::lock::options::LockOptions;
+use crate::lock::{pylock, Lock};
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
 use crate::wheelhouse::plan;
@@ -323,6 +324,18 @@ pub fn build_client(
         (None, None, None, Some(u)) => u.clone(),
         _ => Url::parse("https://pypi.org/simple/").expect("valid"),
     };
+    // Credentials in $PIP_INDEX_URL / $PIP_EXTRA_INDEX_URL serve their hosts also when a flag
+    // or the lock names the index (a lock records its indexes without credentials).
+    let mut credential_urls: Vec<Url> = Vec::new();
+    for var in ["PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"] {
+        let value = std::env::var(var).unwrap_or_default();
+        for s in value.split_whitespace() {
+            match Url::parse(&crate::requirements::expand_env(s)) {
+                Ok(u) if !u.username().is_empty() => credential_urls.push(u),
+                _ => {}
+            }
+        }
+    }
     let mut indexes = vec![primary];
     let mut extra: Vec<Url> = Vec::new();
     for u in &args.extra_index_url {
@@ -365,6 +378,7 @@ pub fn build_client(
         concurrency: args.concurrency,
         builder,
         refresh: args.refresh,
+        credential_urls,
     };
     Ok(IndexClient::new(opts)?)
 }
@@ -372,16 +386,25 @@ pub fn build_client(
 // What more than one command needs: reading a lock, its targets and listings, and the
 // flags that `lock` and `wheelhouse`/`check` share.
 
-/// Reads a hashed lock (any of the three generators' formats).
-pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, RequirementsFile), CliError> {
+/// Reads a hashed lock: a PEP 751 `pylock.toml` (by its name or its `lock-version` key) or a
+/// requirements-format lock, from any of the tools that write them; with the index options it
+/// carries.
+pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, LockOptions), CliError> {
     if !path.exists() {
         return Err(CliError::usage(format!("{}: no such file", path.display()))
             .hint("create it with `pinwheel lock`"));
     }
-    let file = RequirementsFile::from_path(path).map_err(CliError::from)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    if pylock::is_pylock_name(path) || pylock::looks_like_pylock(&text) {
+        let p = pylock::parse(&text, path, require_hashes)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        return Ok((p.lock, p.options));
+    }
+    let file = RequirementsFile::parse_str(&text, path).map_err(CliError::from)?;
     let lock = Lock::from_requirements(&file, require_hashes)
         .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok((lock, file))
+    Ok((lock, LockOptions::from_requirements(&file)))
 }
 
 /// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's

@@ -8,6 +8,8 @@ use pep508_rs::{PackageName, VersionOrUrl};
 
 use crate::requirements::RequirementsFile;
 
+pub mod options;
+pub mod pylock;
 pub mod selector;
 
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.
@@ -87,6 +89,12 @@ impl Pin {
 
 impl Lock {
     pub fn render(&self, annotate: bool) -> String {
+        self.render_with_options(annotate, &options::LockOptions::default())
+    }
+
+    /// The lock in pip's requirements format with its index options (`--index-url` ...) after
+    /// the header, as pip-compile writes them.
+    pub fn render_with_options(&self, annotate: bool, opts: &options::LockOptions) -> String {
         let mut out = String::new();
         for h in &self.header {
             if h.is_empty() {
@@ -98,6 +106,7 @@ impl Lock {
         if !self.targets.is_empty() {
             out.push_str(&format!("# {TARGETS_PREFIX} {}\n", self.targets.join(" ")));
         }
+        out.push_str(&opts.render());
         for p in &self.pins {
             out.push_str(&p.render(annotate));
         }
