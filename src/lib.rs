@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod distribution;
+pub mod fs;
 pub mod index;
 pub mod lock;
 pub mod pep517;

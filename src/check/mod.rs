@@ -4,7 +4,6 @@
 //! Pure: lock, targets and index listings in; the report (with its JSON schema) out.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::PackageName;
@@ -12,9 +11,9 @@ use serde::Serialize;
 
 use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
+use crate::lock::plan::{allowed_files, pin_applies, StaleHashes};
 use crate::lock::Lock;
 use crate::platform::Target;
-use crate::wheelhouse::plan::{allowed_files, pin_applies, StaleHashes};
 
 /// Version of the JSON schema below; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -97,9 +96,8 @@ struct Parsed<'a> {
 
 fn python_ok(f: &IndexFile, t: &Target) -> bool {
     f.requires_python
-        .as_deref()
-        .and_then(|s| VersionSpecifiers::from_str(s).ok())
-        .is_none_or(|s| s.contains(&t.python_full_version()))
+        .as_ref()
+        .is_none_or(|rp| rp.admits(&t.python_full_version()))
 }
 
 /// The best wheel of `files` for `t`: (file name, matching tag, is pure).

@@ -498,7 +498,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         ),
     };
     match &args.output {
-        Some(path) => crate::index::cache::write_atomic(path, text.as_bytes()).map_err(|e| {
+        Some(path) => crate::fs::write_atomic(path, text.as_bytes()).map_err(|e| {
             CliError::new(exit::IO, format!("cannot write {}: {e}", path.display()))
         })?,
         None => print!("{text}"),

@@ -18,10 +18,9 @@ use url::Url;
 
 use crate::index::{ClientOptions, IndexClient};
 use crate::lock::options::LockOptions;
-use crate::lock::{pylock, Lock};
+use crate::lock::{plan, pylock, Lock};
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
-use crate::wheelhouse::plan;
 
 /// Exit codes, documented in the README.
 pub mod exit {

@@ -16,10 +16,10 @@ use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, read_lock, CliError,
     IndexArgs, TargetArgs,
 };
+use crate::lock::plan::{self, Choice};
 use crate::lock::Lock;
 use crate::platform::Target;
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
-use crate::wheelhouse::plan::{self, Choice};
 use crate::wheelhouse::{self as wh, Manifest, ManifestFile};
 
 #[derive(Args, Debug)]
@@ -270,7 +270,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         files: manifest_files,
     };
     let write = |name: &str, bytes: &[u8]| {
-        crate::index::cache::write_atomic(&args.dest.join(name), bytes).map_err(|e| {
+        crate::fs::write_atomic(&args.dest.join(name), bytes).map_err(|e| {
             CliError::new(
                 exit::IO,
                 format!("cannot write {}: {e}", args.dest.join(name).display()),

@@ -298,6 +298,75 @@ impl fmt::Display for SdistExtension {
     }
 }
 
+/// PEP 503 name normalization: lowercase, runs of `-`, `_`, `.` become one `-`.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Whether `name` normalizes (PEP 503) to `normalized`, without allocating: listings hold tens of
+/// thousands of file names.
+fn normalizes_to(name: &str, normalized: &str) -> bool {
+    let mut want = normalized.bytes();
+    let mut sep = false;
+    let mut started = false;
+    for b in name.bytes() {
+        if matches!(b, b'-' | b'_' | b'.') {
+            sep = true;
+            continue;
+        }
+        if sep && started && want.next() != Some(b'-') {
+            return false;
+        }
+        sep = false;
+        started = true;
+        if want.next() != Some(b.to_ascii_lowercase()) {
+            return false;
+        }
+    }
+    want.next().is_none()
+}
+
+/// The version part of `filename`, a wheel or sdist of the project whose PEP 503-normalized name
+/// is `project`, without validating it; `None` when the file is not a distribution of that
+/// project. This is the one place a distribution filename is split into name and version:
+/// sdist names are ambiguous (`cffi-1.0.2-2.tar.gz`, `foo-bar-1.0.tar.gz`), and the version is
+/// what follows the prefix that normalizes to the project's name. Wheels have one dash-free name
+/// part (PEP 427).
+pub fn version_part<'f>(filename: &'f str, project: &str) -> Option<&'f str> {
+    if let Some(stem) = strip_suffix_ignore_case(filename, ".whl") {
+        let mut parts = stem.split('-');
+        return normalizes_to(parts.next()?, project)
+            .then(|| parts.next())
+            .flatten();
+    }
+    let (stem, _) = SdistExtension::split(filename)?;
+    sdist_versions(stem, project).next()
+}
+
+/// Every split of an sdist's stem `{name}-{version}` whose name part normalizes to `project`,
+/// the shortest name first: the candidates for its version.
+fn sdist_versions<'s, 'p>(
+    stem: &'s str,
+    project: &'p str,
+) -> impl Iterator<Item = &'s str> + use<'s, 'p> {
+    stem.match_indices('-')
+        .filter(move |(dash, _)| normalizes_to(&stem[..*dash], project))
+        .map(move |(dash, _)| &stem[dash + 1..])
+}
+
 /// A parsed source distribution filename, split against the project it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SdistFilename {
@@ -317,12 +386,7 @@ impl SdistFilename {
             })?;
 
         let mut first_error = None;
-        for (dash, _) in stem.match_indices('-') {
-            let prefix = &stem[..dash];
-            if PackageName::new(prefix.to_string()).ok().as_ref() != Some(project) {
-                continue;
-            }
-            let version = &stem[dash + 1..];
+        for version in sdist_versions(stem, project.as_ref()) {
             if version.is_empty() {
                 first_error.get_or_insert(FilenameError::MissingVersion {
                     filename: filename.to_string(),
@@ -431,6 +495,44 @@ mod tests {
 
     fn v(s: &str) -> Version {
         Version::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn normalizes_to_agrees_with_normalize() {
+        for n in [
+            "Foo.Bar", "foo__bar", "-foo-", "a-b-c", "A..B", "", "_", "é-x", "foo-",
+        ] {
+            for m in ["foo-bar", "foo", "a-b-c", "a-b", "", "é-x"] {
+                assert_eq!(normalizes_to(n, m), normalize(n) == m, "{n} {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn version_part_splits_name_and_version_once_for_every_caller() {
+        assert_eq!(
+            version_part("a_b-1.2.3-1-cp312-cp312-manylinux_2_17_x86_64.whl", "a-b"),
+            Some("1.2.3")
+        );
+        assert_eq!(
+            version_part("a-b-c-2.0.post1.tar.gz", "a-b-c"),
+            Some("2.0.post1")
+        );
+        // A legacy sdist with a post-release suffix: not version "2".
+        assert_eq!(version_part("cffi-1.0.2-2.tar.gz", "cffi"), Some("1.0.2-2"));
+        assert_eq!(version_part("Foo.Bar-1.0.zip", "foo-bar"), Some("1.0"));
+        assert_eq!(
+            version_part("Foo_Bar-1.0-py3-none-any.whl", "foo-bar"),
+            Some("1.0")
+        );
+        assert_eq!(version_part("readme.txt", "readme"), None);
+        // Files of another project: a longer name, a shorter one, another wheel.
+        assert_eq!(version_part("foo-barista-1.0.tar.gz", "foo-bar"), None);
+        assert_eq!(version_part("foo-1.0.tar.gz", "foo-bar"), None);
+        assert_eq!(version_part("other-1.0-py3-none-any.whl", "foo"), None);
+        // The same split serves SdistFilename::parse.
+        let sdist = SdistFilename::parse("foo-bar-1.0.tar.gz", &name("foo-bar")).unwrap();
+        assert_eq!(sdist.version, v("1.0"));
     }
 
     #[test]

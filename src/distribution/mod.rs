@@ -3,8 +3,10 @@
 
 pub mod filename;
 pub mod metadata;
+pub mod requires_python;
 pub mod zip_ranges;
 
 pub use filename::{
     DistFilename, FilenameError, PackageName, SdistExtension, SdistFilename, Version, WheelFilename,
 };
+pub use requires_python::RequiresPython;

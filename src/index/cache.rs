@@ -4,7 +4,7 @@
 //! Every write goes to a temporary file in the same directory and is renamed into place, so a
 //! killed run never leaves a half-written entry.
 
-use std::io::Write;
+use crate::fs::write_atomic;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -104,30 +104,6 @@ impl Cache {
             .join(&sha256[..2.min(sha256.len())])
             .join(sha256)
     }
-}
-
-/// Writes `bytes` to `path` through a temporary sibling and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    make_readable(tmp.as_file())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// Temporary files are created 0600; what we write for users (locks, wheelhouses) gets the
-/// usual 0644 (less the umask is not knowable portably: 0644 is what pip and uv leave).
-pub fn make_readable(file: &std::fs::File) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
 }
 
 #[cfg(test)]

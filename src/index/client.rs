@@ -24,6 +24,7 @@ use super::builder::{Sdist, SdistBuilder};
 use super::cache::{digest_key, Cache, CachedPage};
 use super::simple::{self, redact, IndexFile, ProjectPage};
 use super::IndexError;
+use crate::distribution::filename::version_part;
 use crate::distribution::zip_ranges;
 
 /// How the client is set up; built by the CLI from flags, environment and config.
@@ -509,7 +510,7 @@ impl IndexClient {
         let normalized = crate::index::normalize(name);
         Ok(files
             .into_iter()
-            .filter(|f| file_belongs_to(&f.filename, &normalized))
+            .filter(|f| version_part(&f.filename, &normalized).is_some_and(|v| !v.is_empty()))
             .collect())
     }
 
@@ -942,20 +943,6 @@ fn local_dir(location: &str) -> Option<PathBuf> {
     Some(PathBuf::from(location))
 }
 
-/// Whether a listed file name is a distribution of the (normalized) project.
-fn file_belongs_to(filename: &str, normalized: &str) -> bool {
-    let lower = filename.to_ascii_lowercase();
-    let stem = lower.split('-').next().unwrap_or("");
-    let n = crate::index::normalize(stem);
-    if n == normalized {
-        return true;
-    }
-    // sdists may keep dashes in the name: compare the normalized prefix before "-<digit>".
-    let norm_file = crate::index::normalize(&lower);
-    norm_file.starts_with(&format!("{normalized}-"))
-        && norm_file[normalized.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
-}
-
 /// The full cause chain of an error, one line.
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
@@ -986,13 +973,5 @@ mod tests {
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         assert_eq!(max_age(&h), Some(0));
         assert_eq!(max_age(&HeaderMap::new()), None);
-    }
-
-    #[test]
-    fn find_links_file_matching() {
-        assert!(file_belongs_to("Foo_Bar-1.0-py3-none-any.whl", "foo-bar"));
-        assert!(file_belongs_to("foo-bar-1.0.tar.gz", "foo-bar"));
-        assert!(!file_belongs_to("foo-barista-1.0.tar.gz", "foo-bar"));
-        assert!(!file_belongs_to("foo-1.0.tar.gz", "foo-bar"));
     }
 }

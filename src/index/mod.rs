@@ -13,23 +13,7 @@ pub use builder::{Sdist, SdistBuilder};
 pub use client::{ClientOptions, IndexClient, Project};
 pub use simple::IndexFile;
 
-/// PEP 503 name normalization: lowercase, runs of `-`, `_`, `.` become one `-`.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
-}
+pub use crate::distribution::filename::normalize;
 
 /// What can go wrong talking to an index. Cloneable so a memoised answer can be shared.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -6,6 +6,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::distribution::RequiresPython;
+
 /// The media type of the PEP 691 JSON form, version 1.
 pub const JSON_MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 /// What pinwheel asks for: JSON first, HTML as fallback (PEP 691 content negotiation).
@@ -21,7 +23,7 @@ pub struct IndexFile {
     pub url: String,
     /// Lowercase hex sha256 when the index gives one.
     pub sha256: Option<String>,
-    pub requires_python: Option<String>,
+    pub requires_python: Option<RequiresPython>,
     /// `Some(reason)` when yanked (the reason may be empty).
     pub yanked: Option<String>,
     /// Seconds since the Unix epoch (PEP 700 `upload-time`).
@@ -126,7 +128,7 @@ pub fn parse_json(body: &[u8], base: &Url) -> Result<ProjectPage, SimpleError> {
             filename: f.filename,
             url: url.into(),
             sha256: f.hashes.get("sha256").map(|h| h.to_ascii_lowercase()),
-            requires_python: f.requires_python.filter(|s| !s.trim().is_empty()),
+            requires_python: f.requires_python.and_then(RequiresPython::new),
             yanked,
             upload_time: f.upload_time.as_deref().and_then(parse_timestamp),
             size: f.size,
@@ -214,7 +216,7 @@ pub fn parse_html(body: &str, base: &Url) -> Result<ProjectPage, SimpleError> {
             filename,
             url: url.into(),
             sha256,
-            requires_python: get("data-requires-python").filter(|s| !s.trim().is_empty()),
+            requires_python: get("data-requires-python").and_then(RequiresPython::new),
             yanked: get("data-yanked"),
             upload_time: None,
             size: None,
@@ -410,7 +412,10 @@ mod tests {
             "https://example.org/files/demo-1.0-py3-none-any.whl"
         );
         assert_eq!(f.sha256.as_deref(), Some("abcd"));
-        assert_eq!(f.requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(
+            f.requires_python.as_ref().map(|r| r.as_str()),
+            Some(">=3.8")
+        );
         assert_eq!(f.yanked.as_deref(), Some("bad"));
         assert_eq!(f.upload_time, Some(1704164645));
         assert_eq!(f.core_metadata, Some(Some("ee".to_string())));
@@ -450,7 +455,10 @@ mod tests {
             "https://example.org/files/demo-1.0-py3-none-any.whl"
         );
         assert_eq!(f.sha256.as_deref(), Some("abcd"));
-        assert_eq!(f.requires_python.as_deref(), Some(">=3.8,<4"));
+        assert_eq!(
+            f.requires_python.as_ref().map(|r| r.as_str()),
+            Some(">=3.8,<4")
+        );
         assert_eq!(f.core_metadata, Some(Some("ff".into())));
         assert_eq!(page.files[1].yanked.as_deref(), Some(""));
         assert_eq!(page.files[1].sha256, None);

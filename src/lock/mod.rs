@@ -4,11 +4,14 @@
 //! Pure: the model, its rendering and its reading from a parsed requirements file.
 
 use pep440_rs::{Operator, Version};
-use pep508_rs::{PackageName, VersionOrUrl};
+use std::str::FromStr;
+
+use pep508_rs::{MarkerEnvironment, MarkerTree, PackageName, VersionOrUrl};
 
 use crate::requirements::RequirementsFile;
 
 pub mod options;
+pub mod plan;
 pub mod pylock;
 pub mod selector;
 
@@ -29,12 +32,61 @@ pub struct Pin {
     pub name: PackageName,
     pub version: Version,
     /// A PEP 508 marker limiting the pin to some targets.
-    pub marker: Option<String>,
+    pub marker: Option<PinMarker>,
     /// `sha256:<hex>`, sorted.
     pub hashes: Vec<String>,
     pub via: Vec<String>,
     /// A direct reference (`name @ url`) instead of an index pin.
     pub url: Option<String>,
+}
+
+/// A pin's marker: parsed once, where the lock is made or read, and written back as it was
+/// written (a lock's text stays byte for byte what the tool that made it wrote).
+#[derive(Debug, Clone)]
+pub struct PinMarker {
+    text: String,
+    tree: MarkerTree,
+}
+
+impl PinMarker {
+    /// A marker read from a lock line, already parsed; `None` when it is always true.
+    pub fn from_tree(tree: &MarkerTree) -> Option<PinMarker> {
+        Some(PinMarker {
+            text: tree.try_to_string()?,
+            tree: tree.clone(),
+        })
+    }
+
+    /// Parses a marker's text, e.g. `python_version == '3.11'`.
+    pub fn parse(text: &str) -> Result<PinMarker, String> {
+        let tree =
+            MarkerTree::from_str(text).map_err(|e| format!("invalid marker `{text}`: {e}"))?;
+        Ok(PinMarker {
+            text: text.to_string(),
+            tree,
+        })
+    }
+
+    /// Whether the marker holds in the environment (a target's, see `Target::marker_env`).
+    pub fn evaluate(&self, env: &MarkerEnvironment) -> bool {
+        self.tree.evaluate(env, &[])
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for PinMarker {
+    fn eq(&self, other: &Self) -> bool {
+        self.tree == other.tree
+    }
+}
+
+impl std::fmt::Display for PinMarker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +112,7 @@ impl Pin {
         };
         if let Some(m) = &self.marker {
             s.push_str(" ; ");
-            s.push_str(m);
+            s.push_str(m.as_str());
         }
         s
     }
@@ -177,7 +229,7 @@ impl Lock {
             }
             if pins
                 .iter()
-                .any(|p| p.name == req.name && p.marker == req.marker.try_to_string())
+                .any(|p| p.name == req.name && p.marker == PinMarker::from_tree(&req.marker))
             {
                 return Err(LockError::Duplicate {
                     origin,
@@ -187,7 +239,7 @@ impl Lock {
             pins.push(Pin {
                 name: req.name.clone(),
                 version,
-                marker: req.marker.try_to_string(),
+                marker: PinMarker::from_tree(&req.marker),
                 hashes,
                 via: Vec::new(),
                 url,
@@ -244,7 +296,7 @@ mod tests {
         };
         lock.pins[0].marker = None;
         let mut one = pin("pywin32", "306");
-        one.marker = Some("sys_platform == 'win32'".into());
+        one.marker = PinMarker::parse("sys_platform == 'win32'").ok();
         one.via = vec!["-r requirements.in".into()];
         lock.pins.push(one);
         assert_eq!(
@@ -269,7 +321,7 @@ mod tests {
             ],
             pins: vec![pin("anyio", "4.6.0"), pin("idna", "3.10")],
         };
-        lock.pins[1].marker = Some("python_version == '3.12'".into());
+        lock.pins[1].marker = PinMarker::parse("python_version == '3.12'").ok();
         let text = lock.render(true);
         let file = RequirementsFile::parse_str(&text, Path::new("requirements.lock")).unwrap();
         let back = Lock::from_requirements(&file, true).unwrap();
@@ -277,9 +329,12 @@ mod tests {
         assert_eq!(back.pins.len(), 2);
         assert_eq!(back.pins[0].hashes, lock.pins[0].hashes);
         assert_eq!(back.pins[1].version.to_string(), "3.10");
+        // Read back, the marker is the same marker (parsed, compared as a marker).
+        assert_eq!(back.pins[1].marker, lock.pins[1].marker);
         let m = back.pins[1].marker.clone().unwrap();
+        // pep508_rs writes `python_version == '3.12'` back as `python_full_version == '3.12.*'`.
         assert!(
-            m.contains("python_version") || m.contains("python_full_version"),
+            m.as_str().contains("python_full_version == '3.12.*'"),
             "{m}"
         );
     }

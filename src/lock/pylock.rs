@@ -20,7 +20,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::options::{find_links_without_userinfo, without_userinfo, LockOptions};
-use super::{Lock, Pin};
+use super::{Lock, Pin, PinMarker};
 use crate::platform::Target;
 
 /// The version of PEP 751 written, and the major version read.
@@ -216,7 +216,7 @@ pub fn render(
         out.push_str(&format!("name = {}\n", quote(pin.name.as_ref())));
         out.push_str(&format!("version = {}\n", quote(&pin.version.to_string())));
         if let Some(m) = &pin.marker {
-            out.push_str(&format!("marker = {}\n", quote(m)));
+            out.push_str(&format!("marker = {}\n", quote(m.as_str())));
         }
         if let Some(url) = &pin.url {
             let hashes: Vec<&str> = pin
@@ -407,7 +407,7 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         let marker = match &p.marker {
             None => None,
             Some(m) => match pep508_rs::MarkerTree::from_str(m) {
-                Ok(tree) => tree.try_to_string(),
+                Ok(tree) => PinMarker::from_tree(&tree),
                 Err(e) => {
                     return Err(package_error(
                         &p.name,
@@ -600,7 +600,7 @@ mod tests {
             "d".repeat(64),
         );
         let mut native = pin("native", "1.0.0", &[&a, &b]);
-        native.marker = Some("platform_machine == 'x86_64'".into());
+        native.marker = PinMarker::parse("platform_machine == 'x86_64'").ok();
         let mut direct = pin("lib", "1.1.0", &[&d]);
         direct.url = Some("https://u:p@files.example/lib-1.1.0-py3-none-any.whl".into());
         let lock = Lock {

@@ -2,6 +2,7 @@
 //! smallest set of marker variables (python_version, sys_platform, platform_machine) whose values
 //! tell the needed targets from the others. Pure.
 
+use super::PinMarker;
 use crate::platform::Target;
 
 const VARIABLES: [&str; 3] = ["python_version", "sys_platform", "platform_machine"];
@@ -19,7 +20,13 @@ fn value(t: &Target, var: &str) -> String {
 /// `needed` targets (by index into `targets`). Targets with identical marker environments
 /// (glibc and musl of one Python and architecture) cannot be told apart, and never need to be:
 /// reachability is decided by markers alone.
-pub fn marker_for(targets: &[Target], needed: &[usize]) -> Option<String> {
+pub fn marker_for(targets: &[Target], needed: &[usize]) -> Option<PinMarker> {
+    let text = marker_text(targets, needed)?;
+    // Built from the targets' own marker values: it parses, or the marker is wrong.
+    Some(PinMarker::parse(&text).expect("a selector marker is valid PEP 508"))
+}
+
+fn marker_text(targets: &[Target], needed: &[usize]) -> Option<String> {
     if needed.len() == targets.len() {
         return None;
     }
@@ -88,7 +95,7 @@ mod tests {
             t("cp313-manylinux_2_28_x86_64"),
         ];
         assert_eq!(
-            marker_for(&ts, &[0, 1]).unwrap(),
+            marker_for(&ts, &[0, 1]).unwrap().as_str(),
             "python_version == '3.11' or python_version == '3.12'"
         );
     }
@@ -100,7 +107,7 @@ mod tests {
             t("cp312-manylinux_2_28_aarch64"),
         ];
         assert_eq!(
-            marker_for(&ts, &[1]).unwrap(),
+            marker_for(&ts, &[1]).unwrap().as_str(),
             "platform_machine == 'aarch64'"
         );
     }
@@ -114,7 +121,7 @@ mod tests {
             t("cp312-manylinux_2_28_aarch64"),
         ];
         assert_eq!(
-            marker_for(&ts, &[0]).unwrap(),
+            marker_for(&ts, &[0]).unwrap().as_str(),
             "python_version == '3.11' and platform_machine == 'x86_64'"
         );
     }

@@ -157,7 +157,7 @@ pub async fn fetch_wheel(client: &IndexClient, wheel: &ChosenWheel) -> Result<Ve
         .map_err(|e| format!("fetching {}: {e}", wheel.filename))?;
     if let Some(path) = cached {
         // Verified bytes only; a cache that cannot be written only costs a download later.
-        let _ = crate::index::cache::write_atomic(&path, &bytes);
+        let _ = crate::fs::write_atomic(&path, &bytes);
     }
     Ok(bytes)
 }

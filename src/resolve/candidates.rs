@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::Version;
 use pep508_rs::PackageName;
 
+use crate::distribution::filename::version_part;
 use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
 use crate::platform::Target;
@@ -36,14 +37,10 @@ impl Candidate {
 
     /// Whether this file's Requires-Python admits the target's Python.
     pub fn python_ok(&self, target: &Target) -> bool {
-        match &self.file.requires_python {
-            None => true,
-            Some(spec) => match spec.parse::<VersionSpecifiers>() {
-                Ok(s) => s.contains(&target.python_full_version()),
-                // pip ignores a Requires-Python it cannot parse.
-                Err(_) => true,
-            },
-        }
+        self.file
+            .requires_python
+            .as_ref()
+            .is_none_or(|rp| rp.admits(&target.python_full_version()))
     }
 
     /// Whether pip on `target` would install this file: a compatible wheel or an sdist, with a
@@ -82,24 +79,6 @@ pub struct VersionFiles {
     /// Positions in the map's listing.
     files: Vec<u32>,
     parsed: OnceLock<Vec<Candidate>>,
-}
-
-/// The version part of a distribution file name of project `name` (normalized), without
-/// validating the rest. Sdist names are ambiguous (`cffi-1.0.2-2.tar.gz`): the version is what
-/// follows the prefix that normalizes to the project's name.
-fn version_part<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
-    if let Some(stem) = filename.strip_suffix(".whl") {
-        let mut parts = stem.split('-');
-        parts.next()?;
-        return parts.next();
-    }
-    const SDIST: [&str; 9] = [
-        ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".txz", ".tbz", ".tar", ".tar.lz",
-    ];
-    let stem = SDIST.iter().find_map(|ext| filename.strip_suffix(ext))?;
-    stem.match_indices('-')
-        .find(|(i, _)| crate::index::normalize(&stem[..*i]) == name)
-        .map(|(i, _)| &stem[i + 1..])
 }
 
 impl VersionMap {
@@ -244,7 +223,8 @@ pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Can
         if !live.iter().any(|c| c.python_ok(t)) {
             let spec = live
                 .iter()
-                .find_map(|c| c.file.requires_python.clone())
+                .find_map(|c| c.file.requires_python.as_ref())
+                .map(|rp| rp.to_string())
                 .unwrap_or_default();
             return Err(Skip::RequiresPython {
                 spec,
@@ -367,21 +347,5 @@ mod tests {
         let cands = map.get(&Version::from_str("2.0").unwrap()).unwrap();
         let refs: Vec<&Candidate> = cands.iter().collect();
         assert!(metadata_source(&refs, &targets).is_none());
-    }
-
-    #[test]
-    fn version_part_of_names() {
-        assert_eq!(
-            version_part("a_b-1.2.3-1-cp312-cp312-manylinux_2_17_x86_64.whl", "a-b"),
-            Some("1.2.3")
-        );
-        assert_eq!(
-            version_part("a-b-c-2.0.post1.tar.gz", "a-b-c"),
-            Some("2.0.post1")
-        );
-        // A legacy sdist with a post-release suffix: not version "2".
-        assert_eq!(version_part("cffi-1.0.2-2.tar.gz", "cffi"), Some("1.0.2-2"));
-        assert_eq!(version_part("Foo.Bar-1.0.zip", "foo-bar"), Some("1.0"));
-        assert_eq!(version_part("readme.txt", "readme"), None);
     }
 }

@@ -150,7 +150,7 @@ pub async fn fetch(
                     });
                 }
                 part.as_file().sync_all().map_err(|e| io_err(e, &dest))?;
-                crate::index::cache::make_readable(part.as_file()).map_err(|e| io_err(e, &dest))?;
+                crate::fs::make_readable(part.as_file()).map_err(|e| io_err(e, &dest))?;
                 part.persist(&dest).map_err(|e| io_err(e.error, &dest))?;
                 // Only verified bytes go in the cache, under their own hash.
                 let verified = accept.is_some();

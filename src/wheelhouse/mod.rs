@@ -1,9 +1,9 @@
 //! The wheelhouse: every target's files for a lock in one directory, the `--no-index`
 //! requirements file pip installs from offline, and `pinwheel-manifest.json`, which `verify`
-//! checks the directory against. Planning (`plan`) is pure; `download` is the IO.
+//! checks the directory against. Which file serves each target is decided by `lock::plan` (pure);
+//! `download` is the IO.
 
 pub mod download;
-pub mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

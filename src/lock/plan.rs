@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use pep508_rs::MarkerTree;
-
 use crate::distribution::filename::DistFilename;
 use crate::index::IndexFile;
 use crate::lock::{Lock, Pin};
@@ -152,12 +150,9 @@ impl Plan {
 
 /// Whether the pin applies on the target (its marker, if any, holds).
 pub fn pin_applies(pin: &Pin, target: &Target) -> bool {
-    match &pin.marker {
-        None => true,
-        Some(m) => MarkerTree::from_str(m)
-            .map(|tree| tree.evaluate(&target.marker_env(), &[]))
-            .unwrap_or(true),
-    }
+    pin.marker
+        .as_ref()
+        .is_none_or(|m| m.evaluate(&target.marker_env()))
 }
 
 /// What an sdist's build installs: its `[build-system].requires` and, when it builds with a
@@ -256,11 +251,11 @@ pub fn plan(lock: &Lock, targets: &[Target], listings: &[Vec<IndexFile>]) -> Pla
                 choices.push(Choice::NotNeeded);
                 continue;
             }
+            let python = t.python_full_version();
             let python_ok = |f: &IndexFile| {
                 f.requires_python
-                    .as_deref()
-                    .and_then(|s| pep440_rs::VersionSpecifiers::from_str(s).ok())
-                    .is_none_or(|s| s.contains(&t.python_full_version()))
+                    .as_ref()
+                    .is_none_or(|rp| rp.admits(&python))
             };
             let best_wheel = files
                 .iter()
