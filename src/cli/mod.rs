@@ -3,6 +3,7 @@
 //! the library modules they call.
 
 pub mod check;
+pub mod dockerfile;
 pub mod lock;
 pub mod wheelhouse;
 
@@ -125,6 +126,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Re-hash a wheelhouse against its manifest; fail on any changed, missing or extra file.
     Verify(wheelhouse::VerifyArgs),
+    /// Print the Dockerfile stage that installs a wheelhouse for a target (BuildKit bind mount).
+    Dockerfile(dockerfile::DockerfileArgs),
 }
 
 /// Index, cache and network options shared by every command.
@@ -189,6 +192,7 @@ pub fn run() -> ExitCode {
             Command::Verify(args) => wheelhouse::verify(args),
             Command::Check(args) => check::run(args).await,
             Command::Target(args) => show_targets(args),
+            Command::Dockerfile(args) => dockerfile::run(args),
         }
     });
     match result {

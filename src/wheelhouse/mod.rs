@@ -3,6 +3,7 @@
 //! checks the directory against. Which file serves each target is decided by `lock::plan` (pure);
 //! `download` is the IO.
 
+pub mod dockerfile;
 pub mod download;
 
 use std::collections::{BTreeMap, BTreeSet};
