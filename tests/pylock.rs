@@ -285,7 +285,10 @@ fn pins_of(path: &Path) -> Vec<(String, String, Vec<String>)> {
     };
     lock.pins
         .into_iter()
-        .map(|p| (p.name.to_string(), p.version.to_string(), p.hashes))
+        .map(|p| {
+            let hashes = p.hashes.iter().map(ToString::to_string).collect();
+            (p.name.to_string(), p.version.to_string(), hashes)
+        })
         .collect()
 }
 

@@ -14,6 +14,7 @@ use super::{
     build_client, exit, parse_exclude_newer, parse_only_binary, resolve_targets, CliError,
     IndexArgs, TargetArgs,
 };
+use crate::distribution::HashDigest;
 use crate::index::{IndexClient, IndexError};
 use crate::lock::options::LockOptions;
 use crate::lock::pylock::{self, LockedFile, PinFiles};
@@ -557,7 +558,7 @@ async fn build_lock(
                     hex::encode(Sha256::digest(&bytes))
                 }
             };
-            hashes.insert(format!("sha256:{sha}"));
+            hashes.insert(HashDigest::sha256(&sha));
             files.push(LockedFile {
                 name: c.file.filename.clone(),
                 url: c.file.url.clone(),
@@ -583,7 +584,10 @@ async fn build_lock(
             hashes: hashes.into_iter().collect(),
             via: rp.via.iter().cloned().collect(),
             // Credentials stay out of the lock: wheelhouse finds them in ~/.netrc or an index URL.
-            url: rp.url.as_ref().map(crate::index::simple::redact),
+            url: rp
+                .url
+                .as_ref()
+                .map(|u| crate::index::DisplaySafeUrl::from(u).to_string()),
         });
     }
     let sources: Vec<String> = args

@@ -454,7 +454,11 @@ pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<()
             "lock hash(es) for {}=={} match no file on the index: {}",
             pin.name,
             pin.version,
-            s.hashes.join(", ")
+            s.hashes
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     for s in stale.iter().filter(|s| !s.fatal) {

@@ -2,6 +2,7 @@
 //! reading members of remote wheels by byte ranges.
 
 pub mod filename;
+pub mod hash;
 pub mod metadata;
 pub mod requires_python;
 pub mod zip_ranges;
@@ -9,4 +10,5 @@ pub mod zip_ranges;
 pub use filename::{
     DistFilename, FilenameError, PackageName, SdistExtension, SdistFilename, Version, WheelFilename,
 };
+pub use hash::HashDigest;
 pub use requires_python::RequiresPython;

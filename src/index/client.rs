@@ -22,7 +22,8 @@ use url::Url;
 use super::auth::Credentials;
 use super::builder::{Sdist, SdistBuilder};
 use super::cache::{digest_key, Cache, CachedPage};
-use super::simple::{self, redact, IndexFile, ProjectPage};
+use super::simple::{self, IndexFile, ProjectPage};
+use super::DisplaySafeUrl;
 use super::IndexError;
 use crate::distribution::filename::version_part;
 use crate::distribution::zip_ranges;
@@ -153,8 +154,7 @@ pub fn http_client(
             b = b.add_root_certificate(c);
         }
     }
-    b.build().map_err(|e| IndexError::Http {
-        url: String::new(),
+    b.build().map_err(|e| IndexError::Client {
         reason: format!("could not set up the HTTP client: {e}"),
     })
 }
@@ -219,7 +219,11 @@ impl IndexClient {
 
     /// The indexes asked, credentials removed, for messages.
     pub fn index_names(&self) -> Vec<String> {
-        self.inner.indexes.iter().map(redact).collect()
+        self.inner
+            .indexes
+            .iter()
+            .map(|u| DisplaySafeUrl::from(u).to_string())
+            .collect()
     }
 
     /// The `--find-links` locations asked, as given.
@@ -264,7 +268,7 @@ impl IndexClient {
                 };
                 eprintln!(
                     "http: {} {} {:.0} ms",
-                    redact(url),
+                    DisplaySafeUrl::from(url),
                     status,
                     started.elapsed().as_secs_f64() * 1000.0
                 );
@@ -279,7 +283,7 @@ impl IndexClient {
                         || r.status() == StatusCode::FORBIDDEN =>
                 {
                     return Err(IndexError::Auth {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         status: r.status().as_u16(),
                     })
                 }
@@ -287,7 +291,7 @@ impl IndexClient {
                 Err(e) if attempt < 3 && (e.is_connect() || e.is_timeout() || e.is_request()) => {}
                 Err(e) => {
                     return Err(IndexError::Http {
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         reason: error_chain(&e),
                     })
                 }
@@ -314,7 +318,7 @@ impl IndexClient {
         let mut project = None;
         for index in &self.inner.indexes {
             if let Some(page) = self.fetch_page(index, name).await? {
-                project = Some((page.files, redact(index)));
+                project = Some((page.files, DisplaySafeUrl::from(index).to_string()));
                 break;
             }
         }
@@ -360,7 +364,7 @@ impl IndexClient {
         let url = index
             .join(&format!("{name}/"))
             .map_err(|_| IndexError::Http {
-                url: redact(index),
+                url: DisplaySafeUrl::from(index),
                 reason: format!("cannot form the project URL for {name}"),
             })?;
         let key = index.as_str();
@@ -379,7 +383,7 @@ impl IndexClient {
         };
         if self.inner.opts.offline {
             return Err(IndexError::Offline {
-                what: format!("the index page of {name} ({})", redact(&url)),
+                what: format!("the index page of {name} ({})", DisplaySafeUrl::from(&url)),
             });
         }
         let resp = self
@@ -422,7 +426,7 @@ impl IndexClient {
         }
         if !status.is_success() {
             return Err(IndexError::Status {
-                url: redact(&url),
+                url: DisplaySafeUrl::from(&url),
                 status: status.as_u16(),
             });
         }
@@ -432,7 +436,7 @@ impl IndexClient {
             .unwrap_or("")
             .to_ascii_lowercase();
         let body = resp.bytes().await.map_err(|e| IndexError::Http {
-            url: redact(&url),
+            url: DisplaySafeUrl::from(&url),
             reason: error_chain(&e),
         })?;
         let page = if ctype.contains("json") {
@@ -518,21 +522,23 @@ impl IndexClient {
     pub async fn fetch_bytes(&self, url: &Url) -> Result<Vec<u8>, IndexError> {
         if url.scheme() == "file" {
             let path = url.to_file_path().map_err(|_| IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: "not a local path".into(),
             })?;
             return std::fs::read(&path).map_err(|e| IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: e.to_string(),
             });
         }
         if self.inner.opts.offline {
-            return Err(IndexError::Offline { what: redact(url) });
+            return Err(IndexError::Offline {
+                what: DisplaySafeUrl::from(url).to_string(),
+            });
         }
         let resp = self.send(url, || self.get(url)).await?;
         if !resp.status().is_success() {
             return Err(IndexError::Status {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 status: resp.status().as_u16(),
             });
         }
@@ -540,7 +546,7 @@ impl IndexClient {
             .await
             .map(|b| b.to_vec())
             .map_err(|e| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: error_chain(&e),
             })
     }
@@ -554,13 +560,13 @@ impl IndexClient {
             (bytes, actual)
         } else {
             let http_err = |e: reqwest::Error| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: error_chain(&e),
             };
             let mut resp = self.send(url, || self.get_bulk(url)).await?;
             if !resp.status().is_success() {
                 return Err(IndexError::Status {
-                    url: redact(url),
+                    url: DisplaySafeUrl::from(url),
                     status: resp.status().as_u16(),
                 });
             }
@@ -574,7 +580,7 @@ impl IndexClient {
         };
         match sha256 {
             Some(expected) if expected != actual => Err(IndexError::Hash {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 expected: expected.to_string(),
                 actual,
             }),
@@ -591,7 +597,7 @@ impl IndexClient {
     ) -> Result<tempfile::TempPath, IndexError> {
         use tokio::io::AsyncWriteExt;
         let io_err = |e: std::io::Error| IndexError::Http {
-            url: redact(url),
+            url: DisplaySafeUrl::from(url),
             reason: format!("writing a temporary file: {e}"),
         };
         let tmp = tempfile::NamedTempFile::new().map_err(io_err)?;
@@ -605,13 +611,13 @@ impl IndexClient {
             let mut resp = self.send(url, || self.get_bulk(url)).await?;
             if !resp.status().is_success() {
                 return Err(IndexError::Status {
-                    url: redact(url),
+                    url: DisplaySafeUrl::from(url),
                     status: resp.status().as_u16(),
                 });
             }
             let mut hasher = Sha256::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: error_chain(&e),
             })? {
                 hasher.update(&chunk);
@@ -622,7 +628,7 @@ impl IndexClient {
         out.flush().await.map_err(io_err)?;
         match sha256 {
             Some(expected) if expected != actual => Err(IndexError::Hash {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 expected: expected.to_string(),
                 actual,
             }),
@@ -706,14 +712,14 @@ impl IndexClient {
             };
             if let Some(resp) = resp.filter(|r| r.status().is_success()) {
                 let bytes = resp.bytes().await.map_err(|e| IndexError::Http {
-                    url: redact(&murl),
+                    url: DisplaySafeUrl::from(&murl),
                     reason: error_chain(&e),
                 })?;
                 if let Some(Some(expected)) = &file.core_metadata {
                     let actual = hex::encode(Sha256::digest(&bytes));
                     if &actual != expected {
                         return Err(IndexError::Hash {
-                            url: redact(&murl),
+                            url: DisplaySafeUrl::from(&murl),
                             expected: expected.clone(),
                             actual,
                         });
@@ -746,12 +752,12 @@ impl IndexClient {
         let headers = resp.headers().clone();
         if !status.is_success() {
             return Err(IndexError::Status {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 status: status.as_u16(),
             });
         }
         let body = resp.bytes().await.map_err(|e| IndexError::Http {
-            url: redact(url),
+            url: DisplaySafeUrl::from(url),
             reason: error_chain(&e),
         })?;
         Ok((status, headers, body.to_vec()))
@@ -773,7 +779,7 @@ impl IndexClient {
             .and_then(|v| v.rsplit('/').next())
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(|| IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: "range answer without a Content-Range total".into(),
             })?;
         let mut tail_start = total - tail.len() as u64;

@@ -8,10 +8,12 @@ pub mod cache;
 pub mod client;
 pub mod dns;
 pub mod simple;
+pub mod url;
 
 pub use builder::{Sdist, SdistBuilder};
 pub use client::{ClientOptions, IndexClient, Project};
 pub use simple::IndexFile;
+pub use url::DisplaySafeUrl;
 
 pub use crate::distribution::filename::normalize;
 
@@ -24,17 +26,19 @@ pub enum IndexError {
         indexes: Vec<String>,
         offline: bool,
     },
+    #[error("{reason}")]
+    Client { reason: String },
     #[error("{url}: {reason}")]
-    Http { url: String, reason: String },
+    Http { url: DisplaySafeUrl, reason: String },
     #[error("{url} answered HTTP {status}")]
-    Status { url: String, status: u16 },
+    Status { url: DisplaySafeUrl, status: u16 },
     #[error("{url} refused the credentials (HTTP {status})")]
-    Auth { url: String, status: u16 },
+    Auth { url: DisplaySafeUrl, status: u16 },
     #[error("--offline: {what} is not in the cache")]
     Offline { what: String },
     #[error("hash mismatch for {url}: expected sha256 {expected}, got {actual}")]
     Hash {
-        url: String,
+        url: DisplaySafeUrl,
         expected: String,
         actual: String,
     },

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::DisplaySafeUrl;
 use crate::distribution::RequiresPython;
 
 /// The media type of the PEP 691 JSON form, version 1.
@@ -76,12 +77,12 @@ pub struct ProjectPage {
 pub enum SimpleError {
     #[error("the index answered {url} with JSON that is not a PEP 691 project page: {source}")]
     Json {
-        url: String,
+        url: DisplaySafeUrl,
         #[source]
         source: serde_json::Error,
     },
     #[error("the index listed a file with an invalid URL {href:?} on {url}")]
-    BadHref { url: String, href: String },
+    BadHref { url: DisplaySafeUrl, href: String },
 }
 
 #[derive(Deserialize)]
@@ -112,7 +113,7 @@ struct JsonFile {
 /// Parses a PEP 691 JSON project page; relative file URLs resolve against `base`.
 pub fn parse_json(body: &[u8], base: &Url) -> Result<ProjectPage, SimpleError> {
     let page: JsonPage = serde_json::from_slice(body).map_err(|source| SimpleError::Json {
-        url: redact(base),
+        url: DisplaySafeUrl::from(base),
         source,
     })?;
     let mut files = Vec::with_capacity(page.files.len());
@@ -336,7 +337,7 @@ fn unescape(s: &str) -> String {
 
 fn resolve(base: &Url, href: &str) -> Result<Url, SimpleError> {
     base.join(href.trim()).map_err(|_| SimpleError::BadHref {
-        url: redact(base),
+        url: DisplaySafeUrl::from(base),
         href: href.to_string(),
     })
 }
@@ -352,16 +353,6 @@ pub fn fragment_hash(url: &Url) -> Option<String> {
 /// An RFC 3339 timestamp (PEP 700) as Unix seconds.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     s.parse::<Timestamp>().ok().map(|t| t.as_second())
-}
-
-/// A URL with any password or username removed, for messages and files.
-pub fn redact(url: &Url) -> String {
-    let mut u = url.clone();
-    if !u.username().is_empty() || u.password().is_some() {
-        let _ = u.set_username("");
-        let _ = u.set_password(None);
-    }
-    u.to_string()
 }
 
 /// Any text (a command-line argument, say `--index-url=https://user:pw@host/simple/`) with the
@@ -474,12 +465,6 @@ mod tests {
             page.files[0].url.as_str(),
             "https://mirror.example/pkgs/demo-1.0.tar.gz"
         );
-    }
-
-    #[test]
-    fn redact_strips_credentials() {
-        let u = Url::parse("https://user:secret@example.org/simple/").unwrap();
-        assert_eq!(redact(&u), "https://example.org/simple/");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use pep508_rs::{MarkerEnvironment, MarkerTree, PackageName, VersionOrUrl};
 
+use crate::distribution::HashDigest;
 use crate::requirements::RequirementsFile;
 
 pub mod options;
@@ -33,8 +34,8 @@ pub struct Pin {
     pub version: Version,
     /// A PEP 508 marker limiting the pin to some targets.
     pub marker: Option<PinMarker>,
-    /// `sha256:<hex>`, sorted.
-    pub hashes: Vec<String>,
+    /// Sorted (as their `algorithm:hex` text).
+    pub hashes: Vec<HashDigest>,
     pub via: Vec<String>,
     /// A direct reference (`name @ url`) instead of an index pin.
     pub url: Option<String>,
@@ -122,7 +123,7 @@ impl Pin {
         let mut out = self.requirement();
         for h in &self.hashes {
             out.push_str(" \\\n    --hash=");
-            out.push_str(h);
+            out.push_str(&h.to_string());
         }
         out.push('\n');
         if annotate && !self.via.is_empty() {
@@ -214,9 +215,9 @@ impl Lock {
                     })
                 }
             };
-            let mut hashes: Vec<String> = e.hashes.iter().map(|h| h.to_ascii_lowercase()).collect();
+            let mut hashes = e.hashes.clone();
             if hashes.is_empty() {
-                hashes.extend(url_hash.map(|h| format!("sha256:{h}")));
+                hashes.extend(url_hash.map(|h| HashDigest::sha256(&h)));
             }
             hashes.sort();
             hashes.dedup();
@@ -279,8 +280,8 @@ mod tests {
             version: Version::from_str(v).unwrap(),
             marker: None,
             hashes: vec![
-                format!("sha256:{}", "a".repeat(64)),
-                format!("sha256:{}", "b".repeat(64)),
+                HashDigest::sha256(&"a".repeat(64)),
+                HashDigest::sha256(&"b".repeat(64)),
             ],
             via: vec!["fastapi".into(), "httpx".into()],
             url: None,

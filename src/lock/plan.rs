@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::distribution::filename::DistFilename;
+use crate::distribution::HashDigest;
 use crate::index::IndexFile;
 use crate::lock::{Lock, Pin};
 use crate::platform::Target;
@@ -43,7 +44,7 @@ pub fn lock_hashes(pin: &Pin) -> Option<Vec<String>> {
     (!pin.hashes.is_empty()).then(|| {
         pin.hashes
             .iter()
-            .map(|h| h.strip_prefix("sha256:").unwrap_or(h).to_string())
+            .map(|h| h.sha256_hex().map_or_else(|| h.to_string(), str::to_string))
             .collect()
     })
 }
@@ -75,8 +76,7 @@ pub struct Plan {
 pub struct StaleHashes {
     /// Index of the pin in the lock.
     pub pin: usize,
-    /// The hashes as the lock writes them (`sha256:<hex>`).
-    pub hashes: Vec<String>,
+    pub hashes: Vec<HashDigest>,
     /// Some target of the pin goes without a wheel (sdist or nothing), which the missing files
     /// may explain: an integrity failure, not a note.
     pub fatal: bool,
@@ -103,7 +103,7 @@ impl StaleHashes {
 
 /// The lock hashes of `pin` that no file of its version in `listing` has. Empty when some file
 /// of that version is listed without a hash: it may be that one (its download is checked).
-pub fn unmatched_hashes(pin: &Pin, listing: &[IndexFile]) -> Vec<String> {
+pub fn unmatched_hashes(pin: &Pin, listing: &[IndexFile]) -> Vec<HashDigest> {
     let mut listed = Vec::new();
     for f in listing {
         let Ok(d) = DistFilename::parse(&f.filename, &pin.name) else {
@@ -113,7 +113,7 @@ pub fn unmatched_hashes(pin: &Pin, listing: &[IndexFile]) -> Vec<String> {
             continue;
         }
         match &f.sha256 {
-            Some(h) => listed.push(format!("sha256:{h}")),
+            Some(h) => listed.push(HashDigest::sha256(h)),
             None => return Vec::new(),
         }
     }
@@ -229,7 +229,7 @@ pub fn allowed_files<'a>(
                         || pin
                             .hashes
                             .iter()
-                            .any(|x| x.strip_prefix("sha256:") == Some(h.as_str()))
+                            .any(|x| x.sha256_hex() == Some(h.as_str()))
                 }
                 None => true,
             };
@@ -377,7 +377,7 @@ mod tests {
             p.stale,
             [StaleHashes {
                 pin: 0,
-                hashes: vec![format!("sha256:{gone}")],
+                hashes: vec![HashDigest::sha256(&gone)],
                 fatal: true
             }]
         );

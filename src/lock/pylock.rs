@@ -21,6 +21,7 @@ use url::Url;
 
 use super::options::{find_links_without_userinfo, without_userinfo, LockOptions};
 use super::{Lock, Pin, PinMarker};
+use crate::distribution::HashDigest;
 use crate::platform::Target;
 
 /// The version of PEP 751 written, and the major version read.
@@ -219,11 +220,7 @@ pub fn render(
             out.push_str(&format!("marker = {}\n", quote(m.as_str())));
         }
         if let Some(url) = &pin.url {
-            let hashes: Vec<&str> = pin
-                .hashes
-                .iter()
-                .filter_map(|h| h.strip_prefix("sha256:"))
-                .collect();
+            let hashes: Vec<&str> = pin.hashes.iter().filter_map(|h| h.sha256_hex()).collect();
             let mut parts = vec![format!("url = {}", quote(&clean_url(url)))];
             if let Some(h) = hashes.first() {
                 parts.push(format!("hashes = {{ sha256 = {} }}", quote(h)));
@@ -426,10 +423,12 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                 "lists no archive, sdist or wheel to install".into(),
             ));
         }
-        let mut hashes: Vec<String> = Vec::new();
+        let mut hashes: Vec<HashDigest> = Vec::new();
         for f in &files {
             match f.sha256() {
-                Some(h) => hashes.push(format!("sha256:{h}")),
+                Some(h) => hashes.push(HashDigest::new("sha256", &h).map_err(|e| {
+                    package_error(&p.name, format!("{}: sha256 `{h}`: {e}", f.file_name()))
+                })?),
                 None if require_hashes => {
                     return Err(package_error(
                         &p.name,
@@ -576,7 +575,7 @@ mod tests {
             name: PackageName::from_str(name).unwrap(),
             version: Version::from_str(v).unwrap(),
             marker: None,
-            hashes: hashes.iter().map(|h| format!("sha256:{h}")).collect(),
+            hashes: hashes.iter().map(|h| HashDigest::sha256(h)).collect(),
             via: vec!["-r requirements.in".into()],
             url: None,
         }

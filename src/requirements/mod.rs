@@ -20,6 +20,8 @@ mod pyproject;
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::distribution::HashDigest;
+
 pub use error::RequirementsError;
 pub use pip::{expand_env_vars as expand_env, RequirementsFile};
 pub use pyproject::{PyProject, ToolConfig};
@@ -56,31 +58,19 @@ impl fmt::Display for Origin {
 pub struct Entry {
     /// Name, extras, version specifiers or direct URL, and marker.
     pub requirement: pep508_rs::Requirement,
-    /// Hashes from `--hash` options, as `algorithm:hexdigest` with a lowercase digest
-    /// (e.g. `sha256:5aad...`), in the order written.
-    pub hashes: Vec<String>,
+    /// Hashes from `--hash` options, in the order written.
+    pub hashes: Vec<HashDigest>,
     /// File and line of the requirement.
     pub origin: Origin,
 }
 
 impl Entry {
-    /// For a direct reference with a `#sha256=<hex>` (or sha384/sha512) URL fragment, that hash
-    /// as `sha256:<hex>`. `None` for version requirements and URLs without a hash fragment.
-    pub fn url_fragment_hash(&self) -> Option<String> {
+    /// For a direct reference with a `#sha256=<hex>` (or sha384/sha512) URL fragment, that hash.
+    /// `None` for version requirements and URLs without a hash fragment.
+    pub fn url_fragment_hash(&self) -> Option<HashDigest> {
         let Some(pep508_rs::VersionOrUrl::Url(url)) = &self.requirement.version_or_url else {
             return None;
         };
-        let fragment = url.fragment()?;
-        fragment.split('&').find_map(|part| {
-            let (algorithm, digest) = part.split_once('=')?;
-            let algorithm = algorithm.to_ascii_lowercase();
-            if !matches!(algorithm.as_str(), "sha256" | "sha384" | "sha512") {
-                return None;
-            }
-            if digest.is_empty() || !digest.chars().all(|c| c.is_ascii_hexdigit()) {
-                return None;
-            }
-            Some(format!("{algorithm}:{}", digest.to_ascii_lowercase()))
-        })
+        HashDigest::from_fragment(url.fragment()?)
     }
 }

@@ -12,6 +12,7 @@ use std::str::FromStr;
 use url::Url;
 
 use super::{Entry, Origin, RequirementsError};
+use crate::distribution::HashDigest;
 
 /// A parsed pip requirements file, with its `-r` and `-c` includes merged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -411,7 +412,7 @@ enum Opt {
     Pre,
     OnlyBinary(Vec<String>),
     PreferBinary,
-    Hash(String),
+    Hash(HashDigest),
     /// Accepted and ignored (`--trusted-host`, `--require-hashes`).
     Ignored(&'static str),
 }
@@ -568,36 +569,14 @@ fn parse_url(option: &str, value: &str, origin: &Origin) -> Result<Url, Requirem
 }
 
 /// Validate `algorithm:hexdigest` and lowercase the digest.
-fn parse_hash(value: &str, origin: &Origin) -> Result<String, RequirementsError> {
-    let invalid = |reason: String| RequirementsError::InvalidHash {
-        origin: origin.clone(),
-        value: value.to_string(),
-        reason,
-    };
-    let Some((algorithm, digest)) = value.split_once(':') else {
-        return Err(invalid("expected `algorithm:hexdigest`".into()));
-    };
-    let algorithm = algorithm.to_ascii_lowercase();
-    let expected_len = match algorithm.as_str() {
-        "sha256" => 64,
-        "sha384" => 96,
-        "sha512" => 128,
-        other => {
-            return Err(invalid(format!(
-                "algorithm `{other}` is not accepted; use sha256, sha384 or sha512"
-            )))
-        }
-    };
-    if !digest.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(invalid("the digest must be hexadecimal".into()));
-    }
-    if digest.len() != expected_len {
-        return Err(invalid(format!(
-            "a {algorithm} digest has {expected_len} hex digits, this one has {}",
-            digest.len()
-        )));
-    }
-    Ok(format!("{algorithm}:{}", digest.to_ascii_lowercase()))
+fn parse_hash(value: &str, origin: &Origin) -> Result<HashDigest, RequirementsError> {
+    value
+        .parse::<HashDigest>()
+        .map_err(|e| RequirementsError::InvalidHash {
+            origin: origin.clone(),
+            value: value.to_string(),
+            reason: e.0,
+        })
 }
 
 /// `scheme://` or `file:` at the start.

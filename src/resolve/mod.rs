@@ -106,7 +106,7 @@ pub async fn resolve(
                 return Err(ResolveError::Input(format!(
                     "{}: the direct reference {} is not a wheel or sdist file name of {} (from {})",
                     o.requirement.name,
-                    crate::index::simple::redact(&url),
+                    crate::index::DisplaySafeUrl::from(&url),
                     o.requirement.name,
                     o.source
                 )));

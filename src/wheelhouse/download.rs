@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::index::simple::redact;
+use crate::index::DisplaySafeUrl;
 use crate::index::{IndexClient, IndexError};
 
 /// Prefix of in-flight temporary files in the wheelhouse.
@@ -22,7 +22,7 @@ pub enum DownloadError {
     Hash {
         filename: String,
         /// Where the bytes came from, credentials removed.
-        url: String,
+        url: DisplaySafeUrl,
         /// The sha256 values the file may have.
         expected: Vec<String>,
         actual: String,
@@ -144,7 +144,7 @@ pub async fn fetch(
                     // `part` is deleted when dropped.
                     return Err(DownloadError::Hash {
                         filename: filename.to_string(),
-                        url: redact(url),
+                        url: DisplaySafeUrl::from(url),
                         expected: accept.unwrap_or_default().to_vec(),
                         actual,
                     });
@@ -224,7 +224,7 @@ async fn stream_to(
     if url.scheme() == "file" {
         let path: PathBuf = url.to_file_path().map_err(|_| {
             StreamError::Fatal(IndexError::Http {
-                url: url.to_string(),
+                url: DisplaySafeUrl::from(url),
                 reason: "not a local path".into(),
             })
         })?;
@@ -237,7 +237,7 @@ async fn stream_to(
     let status = resp.status();
     if !status.is_success() {
         let e = IndexError::Status {
-            url: redact(url),
+            url: DisplaySafeUrl::from(url),
             status: status.as_u16(),
         };
         return Err(if status.is_server_error() || status.as_u16() == 429 {
@@ -252,7 +252,7 @@ async fn stream_to(
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             StreamError::Transient(IndexError::Http {
-                url: redact(url),
+                url: DisplaySafeUrl::from(url),
                 reason: crate::index::client::error_chain(&e),
             })
         })?;

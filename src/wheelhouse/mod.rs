@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::distribution::HashDigest;
 use crate::lock::{Lock, Pin};
 
 pub const REQUIREMENTS: &str = "requirements.txt";
@@ -50,7 +51,7 @@ pub fn render_requirements(
             continue;
         };
         let p = Pin {
-            hashes: hashes.iter().map(|h| format!("sha256:{h}")).collect(),
+            hashes: hashes.iter().map(|h| HashDigest::sha256(h)).collect(),
             via: Vec::new(),
             // The files are local now: never point pip at the original URL.
             url: None,

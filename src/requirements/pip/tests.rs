@@ -97,7 +97,10 @@ fn comments_full_line_and_trailing_but_not_url_fragments() {
         Some("sha256=AABBccdd00112233445566778899aabbccddeeff00112233445566778899aabb")
     );
     assert_eq!(
-        file.requirements[2].url_fragment_hash().as_deref(),
+        file.requirements[2]
+            .url_fragment_hash()
+            .map(|h| h.to_string())
+            .as_deref(),
         Some("sha256:aabbccdd00112233445566778899aabbccddeeff00112233445566778899aabb")
     );
     assert_eq!(file.requirements[0].url_fragment_hash(), None);
@@ -339,7 +342,10 @@ fn direct_references_to_wheels_and_sdists() {
         .requirement
         .evaluate_markers(&linux_env(), &[]));
     assert_eq!(
-        file.requirements[1].url_fragment_hash().unwrap(),
+        file.requirements[1]
+            .url_fragment_hash()
+            .unwrap()
+            .to_string(),
         "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
     );
 }
