@@ -5,6 +5,7 @@
 
 pub mod dockerfile;
 pub mod download;
+pub mod static_index;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
