@@ -222,7 +222,9 @@ fn human_report_groups_by_status_with_the_verdict_last() {
     insta::assert_snapshot!("human_report", stdout(&out));
     let last = stdout(&out).lines().last().unwrap().to_string();
     assert!(
-        last.starts_with("3 of 6 pins need a compiler on cp312-musllinux_1_2_x86_64"),
+        last.starts_with(
+            "3 of 6 pins are source only on cp312-musllinux_1_2_x86_64 and not built yet"
+        ),
         "{last}"
     );
 }

@@ -15,8 +15,9 @@ use crate::lock::plan::{allowed_files, pin_applies, StaleHashes};
 use crate::lock::Lock;
 use crate::platform::Target;
 
-/// Version of the JSON schema below; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON schema below; bumped on any incompatible change (2: status `build`, and
+/// `build_note`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -25,7 +26,11 @@ pub enum Status {
     Wheel,
     /// A pure-Python wheel (`*-none-any`) installs.
     Pure,
-    /// Only a source distribution: needs a compiler and build dependencies in the image.
+    /// Only a source distribution, which `pinwheel wheelhouse` builds into a wheel that installs
+    /// here (known from the build cache): no compiler in the image.
+    Build,
+    /// Only a source distribution, which the image builds: a compiler and build dependencies
+    /// there, if it holds compiled code.
     Sdist,
     /// Nothing installable at all.
     None,
@@ -36,6 +41,7 @@ impl Status {
         match self {
             Status::Wheel => "wheel",
             Status::Pure => "pure",
+            Status::Build => "build",
             Status::Sdist => "sdist",
             Status::None => "none",
         }
@@ -65,7 +71,25 @@ pub struct PinStatus {
     /// The wheel tag that matched, for `wheel` and `pure`.
     pub tag: Option<String>,
     pub suggestion: Option<Suggestion>,
+    /// For `build`: the sdist it is built from; for `sdist`: why it is not built into a wheel
+    /// for this target (not built yet, or why the wheel built from it does not serve it).
+    pub build_note: Option<String>,
 }
+
+/// What is known of building an sdist into a wheel for a target (the build cache's records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Built {
+    /// A wheel built from it installs there (its file name).
+    Serves(String),
+    /// The wheel built from it does not serve the target: why.
+    NotServed(String),
+    /// Never built on this machine.
+    Unbuilt,
+}
+
+/// The note of an sdist that was never built.
+pub const UNBUILT: &str =
+    "not built yet: `pinwheel wheelhouse` builds it, for every target if it is pure Python";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -142,12 +166,14 @@ pub fn exclude_newer(lock: &Lock, listings: &mut [Vec<IndexFile>], cut: i64) {
 
 /// Builds the report. `listings[i]` holds the files of `lock.pins[i]`'s project (for a direct
 /// reference, its one file; other versions already filtered by `--exclude-newer` if wanted);
-/// `input` maps package names to the input's specifiers.
+/// `input` maps package names to the input's specifiers; `built` tells what is known of
+/// building an sdist (by its sha256) for a target.
 pub fn check(
     lock: &Lock,
     targets: &[Target],
     listings: &[Vec<IndexFile>],
     input: Option<&HashMap<PackageName, VersionSpecifiers>>,
+    built: &dyn Fn(&str, &Target) -> Built,
 ) -> Report {
     let mut entries = Vec::new();
     let mut stale = Vec::new();
@@ -181,6 +207,7 @@ pub fn check(
             if !pin_applies(pin, t) {
                 continue;
             }
+            let mut build_note = None;
             let (status, file, tag) = match best_wheel(&own, t) {
                 Some((f, tag, true)) => (Status::Pure, Some(f), Some(tag)),
                 Some((f, tag, false)) => (Status::Wheel, Some(f), Some(tag)),
@@ -188,7 +215,27 @@ pub fn check(
                     .iter()
                     .find(|p| matches!(p.dist, DistFilename::Sdist(_)) && python_ok(p.file, t))
                 {
-                    Some(p) => (Status::Sdist, Some(p.file.filename.clone()), None),
+                    Some(p) => {
+                        let known = p
+                            .file
+                            .sha256
+                            .as_deref()
+                            .map_or(Built::Unbuilt, |h| built(h, t));
+                        match known {
+                            Built::Serves(wheel) => {
+                                build_note = Some(format!("built from {}", p.file.filename));
+                                (Status::Build, Some(wheel), None)
+                            }
+                            Built::NotServed(why) => {
+                                build_note = Some(format!("not built for this target: {why}"));
+                                (Status::Sdist, Some(p.file.filename.clone()), None)
+                            }
+                            Built::Unbuilt => {
+                                build_note = Some(UNBUILT.to_string());
+                                (Status::Sdist, Some(p.file.filename.clone()), None)
+                            }
+                        }
+                    }
                     None => (Status::None, None, None),
                 },
             };
@@ -228,6 +275,7 @@ pub fn check(
                 file,
                 tag,
                 suggestion,
+                build_note,
             });
         }
         let mine = &entries[first_entry..];

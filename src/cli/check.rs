@@ -87,7 +87,27 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
     if let Some(cut) = exclude_newer {
         check::exclude_newer(&lock, &mut listings, cut);
     }
-    let report = check::check(&lock, &targets, &listings, input.as_ref());
+    // What `wheelhouse` built on this machine before (the build cache) tells which sdists it
+    // turns into wheels for which targets.
+    let cache = client
+        .cache()
+        .map(|c| crate::wheelhouse::build::BuildCache::new(c.root()));
+    let records = std::sync::Mutex::new(HashMap::new());
+    let built = |sdist_sha256: &str, target: &crate::platform::Target| {
+        let Some(cache) = &cache else {
+            return check::Built::Unbuilt;
+        };
+        let mut records = records.lock().unwrap();
+        let kept = records
+            .entry(sdist_sha256.to_string())
+            .or_insert_with(|| cache.records(sdist_sha256));
+        match crate::wheelhouse::build::judge(kept, target) {
+            crate::wheelhouse::build::Known::Serves(w) => check::Built::Serves(w),
+            crate::wheelhouse::build::Known::NotServed(why) => check::Built::NotServed(why),
+            crate::wheelhouse::build::Known::Unbuilt => check::Built::Unbuilt,
+        }
+    };
+    let report = check::check(&lock, &targets, &listings, input.as_ref(), &built);
     check_stale_hashes(&lock, &report.stale)?;
     match args.format {
         Format::Json => {
@@ -131,7 +151,13 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             .map(|e| e.name.len() + e.version.len() + 1)
             .max()
             .unwrap_or(0);
-        for status in [Status::Wheel, Status::Pure, Status::Sdist, Status::None] {
+        for status in [
+            Status::Wheel,
+            Status::Pure,
+            Status::Build,
+            Status::Sdist,
+            Status::None,
+        ] {
             let group: Vec<_> = entries.iter().filter(|e| e.status == status).collect();
             if group.is_empty() {
                 continue;
@@ -139,9 +165,13 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             let (code, note) = match status {
                 Status::Wheel => ("32", "platform wheel"),
                 Status::Pure => ("32", "pure-Python wheel"),
+                Status::Build => (
+                    "32",
+                    "source only, built into a wheel by `pinwheel wheelhouse`: no compiler in the image",
+                ),
                 Status::Sdist => (
                     "33",
-                    "source only: needs a compiler and build dependencies in the image",
+                    "source only: the image builds it, with a compiler if it holds compiled code",
                 ),
                 Status::None => ("31", "nothing installable"),
             };
@@ -165,6 +195,9 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
                     ));
                 } else if matches!(e.status, Status::Sdist | Status::None) {
                     line.push_str("  -> no version has a wheel for this target");
+                }
+                if let Some(note) = &e.build_note {
+                    line.push_str(&format!("\n      ({note})"));
                 }
                 out.push_str(&line);
                 out.push('\n');
@@ -193,13 +226,30 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             )
         } else {
             let mut parts = Vec::new();
-            if !needing_compiler.is_empty() {
-                let names: Vec<&str> = needing_compiler.iter().map(|e| e.name.as_str()).collect();
+            let unbuilt: Vec<&str> = needing_compiler
+                .iter()
+                .filter(|e| e.build_note.as_deref() == Some(check::UNBUILT))
+                .map(|e| e.name.as_str())
+                .collect();
+            let known: Vec<&str> = needing_compiler
+                .iter()
+                .filter(|e| e.build_note.as_deref() != Some(check::UNBUILT))
+                .map(|e| e.name.as_str())
+                .collect();
+            if !known.is_empty() {
                 parts.push(format!(
                     "{} of {} pins need a compiler on {target}: {}",
-                    needing_compiler.len(),
+                    known.len(),
                     entries.len(),
-                    names.join(", ")
+                    known.join(", ")
+                ));
+            }
+            if !unbuilt.is_empty() {
+                parts.push(format!(
+                    "{} of {} pins are source only on {target} and not built yet (`pinwheel wheelhouse` builds them; pure Python needs no compiler): {}",
+                    unbuilt.len(),
+                    entries.len(),
+                    unbuilt.join(", ")
                 ));
             }
             if !none.is_empty() {

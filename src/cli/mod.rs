@@ -40,6 +40,9 @@ pub mod exit {
     pub const INTEGRITY: u8 = 5;
     /// Writing output failed.
     pub const IO: u8 = 6;
+    /// `wheelhouse` could not build a wheel from an sdist; the rest was written, the sdist in
+    /// its place.
+    pub const BUILD: u8 = 7;
 }
 
 /// A count with its noun: `1 package`, `2 packages` (for nouns whose plural adds `s`).
@@ -107,7 +110,7 @@ impl From<crate::index::IndexError> for CliError {
     name = "pinwheel",
     version,
     about = "Exact, hash-verified, offline-installable Python dependencies for Docker images",
-    after_help = "Exit codes: 0 ok, 1 check findings, 2 usage or input error, 3 unsatisfiable, 4 network, index or metadata error, 5 hash or integrity error, 6 write error."
+    after_help = "Exit codes: 0 ok, 1 check findings, 2 usage or input error, 3 unsatisfiable, 4 network, index or metadata error, 5 hash or integrity error, 6 write error, 7 wheel build failed."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -16,9 +16,12 @@ use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, read_lock, CliError,
     IndexArgs, TargetArgs,
 };
+use crate::index::IndexClient;
 use crate::lock::plan::{self, Choice};
 use crate::lock::Lock;
 use crate::platform::Target;
+use crate::wheelhouse::build::BuiltRecord;
+use crate::wheelhouse::builds::{Builds, Job};
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
 use crate::wheelhouse::static_index::{self, IndexedFile};
 use crate::wheelhouse::{self as wh, Manifest, ManifestFile};
@@ -39,9 +42,17 @@ pub struct WheelhouseArgs {
     /// `:none:` or package names (comma separated, repeatable), as pip's --only-binary.
     #[arg(long, value_name = "NAMES")]
     pub only_binary: Vec<String>,
+    /// Pass over the wheels of these packages and build their sdists here, as pip's
+    /// --no-binary: `:all:`, `:none:` or package names (comma separated, repeatable).
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
     /// Accept a lock without hashes: fetch the files and record their hashes.
     #[arg(long)]
     pub allow_unhashed: bool,
+    /// Put sdists in as they are, for the image's pip to build; by default a pin that has no
+    /// wheel for some target is built into a wheel here (PEP 517), for the targets it can serve.
+    #[arg(long)]
+    pub no_build: bool,
     /// Remove files in the wheelhouse that the lock does not need.
     #[arg(long)]
     pub prune: bool,
@@ -101,6 +112,27 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let listings = fetch_listings(&client, &lock).await?;
     let plan = plan::plan(&lock, &targets, &listings);
     check_stale_hashes(&lock, &plan.stale)?;
+    // --no-binary: those pins' wheels are passed over, as pip does; their sdists are fetched
+    // and built here (the lock's hashes were checked against every file above).
+    let (no_binary_all, no_binary) = super::parse_only_binary(&args.no_binary)?;
+    let plan = if no_binary_all || !no_binary.is_empty() {
+        let sources: Vec<Vec<crate::index::IndexFile>> = lock
+            .pins
+            .iter()
+            .zip(&listings)
+            .map(|(pin, files)| {
+                let wheels_out = no_binary_all || no_binary.contains(&pin.name);
+                files
+                    .iter()
+                    .filter(|f| !(wheels_out && f.filename.ends_with(".whl")))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        plan::plan(&lock, &targets, &sources)
+    } else {
+        plan
+    };
     let missing = plan.missing(&targets);
     if !missing.is_empty() {
         let list: Vec<String> = missing
@@ -120,7 +152,11 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let (only_binary_all, only_binary) = super::parse_only_binary(&only_binary_values)?;
     let refused: Vec<&(usize, String)> = fallbacks
         .iter()
-        .filter(|(p, _)| only_binary_all || only_binary.contains(&lock.pins[*p].name))
+        .filter(|(p, _)| {
+            let name = &lock.pins[*p].name;
+            (only_binary_all || only_binary.contains(name))
+                && !(no_binary_all || no_binary.contains(name))
+        })
         .collect();
     if !refused.is_empty() {
         let list: Vec<String> = refused
@@ -246,6 +282,13 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             .hint("a hash mismatch means the index (or --find-links location) serves other bytes than the lock was made from: re-lock, or check the source"));
     }
 
+    // Wheels built from the sdists, for the targets they can serve.
+    let built = if args.no_build {
+        BuiltWheels::default()
+    } else {
+        build_sdists(&client, &lock, &targets, &plan, &fetched, &args).await?
+    };
+
     // requirements.txt: the hashes of the files present, per pin.
     let mut present: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut manifest_files = Vec::new();
@@ -257,7 +300,10 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             present.entry(*pin).or_default().insert(f.sha256.clone());
             let p = &lock.pins[*pin];
             pins.insert(format!("{}=={}", p.name, p.version));
-            tnames.insert(t.clone());
+            // A target a built wheel serves no longer installs the sdist.
+            if !built.serves.contains_key(&(*pin, t.clone())) {
+                tnames.insert(t.clone());
+            }
         }
         manifest_files.push(ManifestFile {
             filename: name.clone(),
@@ -265,8 +311,68 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             sha256: f.sha256.clone(),
             pins: pins.into_iter().collect(),
             targets: tnames.into_iter().collect(),
+            built_from: None,
+            build_requirement_of: Vec::new(),
         });
     }
+    for (name, w) in &built.wheels {
+        let mut pins: BTreeSet<String> = BTreeSet::new();
+        let mut tnames: BTreeSet<String> = BTreeSet::new();
+        for ((pin, t), file) in &built.serves {
+            if file == name {
+                present.entry(*pin).or_default().insert(w.sha256.clone());
+                let p = &lock.pins[*pin];
+                pins.insert(format!("{}=={}", p.name, p.version));
+                tnames.insert(t.clone());
+            }
+        }
+        manifest_files.push(ManifestFile {
+            filename: name.clone(),
+            size: w.size,
+            sha256: w.sha256.clone(),
+            pins: pins.into_iter().collect(),
+            targets: tnames.into_iter().collect(),
+            built_from: Some(w.built_from.clone()),
+            build_requirement_of: Vec::new(),
+        });
+    }
+    manifest_files.sort_by(|a, b| a.filename.cmp(&b.filename));
+    // Sdists that stay: pip builds them in the image, from their build requirements' wheels.
+    let stays: Vec<(usize, usize, String)> = plan
+        .choices
+        .iter()
+        .enumerate()
+        .flat_map(|(p, choices)| {
+            choices
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, c)| match c {
+                    Choice::Sdist(file) => Some((p, i, file.clone())),
+                    _ => None,
+                })
+        })
+        .filter(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())))
+        .collect();
+    let build_reqs = if stays.is_empty() {
+        BuildRequirementWheels::default()
+    } else {
+        build_requirement_wheels(&client, &lock, &targets, &stays, &args).await?
+    };
+    for (name, (fetched, targets_of, of)) in &build_reqs.files {
+        if manifest_files.iter().any(|m| &m.filename == name) {
+            continue;
+        }
+        manifest_files.push(ManifestFile {
+            filename: name.clone(),
+            size: fetched.size,
+            sha256: fetched.sha256.clone(),
+            pins: Vec::new(),
+            targets: targets_of.iter().cloned().collect(),
+            built_from: None,
+            build_requirement_of: of.iter().cloned().collect(),
+        });
+    }
+    manifest_files.sort_by(|a, b| a.filename.cmp(&b.filename));
     let target_names: Vec<String> = targets.iter().map(Target::canonical).collect();
     let reqs = wh::render_requirements(&lock, &present, &target_names);
     let manifest = Manifest {
@@ -308,10 +414,11 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
 
     // Files present that the lock does not need.
+    let needed: BTreeSet<&String> = manifest.files.iter().map(|f| &f.filename).collect();
     let extra: Vec<String> = wh::dist_files(&args.dest)
         .map_err(|e| CliError::new(exit::IO, e.to_string()))?
         .into_iter()
-        .filter(|n| !plan.files.contains_key(n))
+        .filter(|n| !needed.contains(n))
         .collect();
     if !extra.is_empty() {
         if args.prune {
@@ -338,44 +445,25 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         }
     }
 
-    if !fallbacks.is_empty() {
-        eprintln!("These pins have no wheel for the target; pip will build them from the sdist, which needs a compiler and build dependencies in the image:");
-        // Each sdist's [build-system].requires, read once; those the lock does not satisfy are
-        // not in the wheelhouse, and `pip install --no-index` cannot build without them.
-        let mut requires_of: BTreeMap<&str, Result<Vec<String>, String>> = BTreeMap::new();
-        let mut missing: Vec<String> = Vec::new();
-        for (p, choices) in plan.choices.iter().enumerate() {
-            for (i, choice) in choices.iter().enumerate() {
-                let Choice::Sdist(file) = choice else {
-                    continue;
-                };
-                let requires = requires_of
-                    .entry(file)
-                    .or_insert_with(|| wh::sdist_build_requires(&args.dest.join(file)));
-                let note = match requires {
-                    Ok(r) if r.is_empty() => "no build requirements".to_string(),
-                    Ok(r) => {
-                        let r = plan::build_installs(r, &lock, &targets[i]);
-                        for m in plan::missing_build_requires(&lock, &r, &targets[i]) {
-                            if !missing.contains(&m) {
-                                missing.push(m);
-                            }
-                        }
-                        format!("builds with {}", r.join(", "))
-                    }
-                    Err(e) => format!("build requirements unknown: {file}: {e}"),
-                };
-                eprintln!(
-                    "  {} on {} ({note})",
-                    pin_label(&lock, p),
-                    targets[i].canonical()
-                );
-            }
+    if !stays.is_empty() {
+        eprintln!("These pins have no wheel for the target; pip will build them from the sdist in the image, which needs a compiler there if they hold compiled code:");
+        for (p, i, file) in &stays {
+            let t = targets[*i].canonical();
+            let note = match build_reqs.notes.get(&(file.clone(), t.clone())) {
+                Some(n) => n.clone(),
+                None => "no build requirements".to_string(),
+            };
+            let why = built
+                .not_served
+                .get(&(*p, t.clone()))
+                .map(|w| format!("; not built here: {w}"))
+                .unwrap_or_default();
+            eprintln!("  {} on {t} ({note}{why})", pin_label(&lock, *p));
         }
-        if !missing.is_empty() {
+        if !build_reqs.missing.is_empty() {
             eprintln!(
-                "pip install --no-index needs the build requirements in the wheelhouse too: {} (not in the lock); add them to the lock's input, or install them in the image and run pip with --no-build-isolation",
-                missing.join(", ")
+                "pip install --no-index needs the build requirements in the wheelhouse too: {} (no wheel for the target on the index); add them to the lock's input, or install them in the image and run pip with --no-build-isolation",
+                build_reqs.missing.join(", ")
             );
         }
     }
@@ -397,11 +485,21 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             human_bytes(bytes),
             started.elapsed().as_secs_f64()
         );
+        if !built.wheels.is_empty() {
+            eprintln!(
+                "  and {} built from sdists here: {}",
+                super::count(built.wheels.len(), "wheel"),
+                built.wheels.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
         for (i, t) in targets.iter().enumerate() {
             let (mut wheels, mut sdists) = (0, 0);
-            for choices in &plan.choices {
+            for (p, choices) in plan.choices.iter().enumerate() {
                 match &choices[i] {
                     Choice::Wheel(_) => wheels += 1,
+                    Choice::Sdist(_) if built.serves.contains_key(&(p, t.canonical())) => {
+                        wheels += 1
+                    }
                     Choice::Sdist(_) => sdists += 1,
                     _ => {}
                 }
@@ -413,6 +511,18 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 if sdists == 1 { "" } else { "s" }
             );
         }
+    }
+    if !built.failures.is_empty() {
+        let list: Vec<String> = built.failures.iter().map(|f| format!("  {f}")).collect();
+        return Err(CliError::new(
+            exit::BUILD,
+            format!(
+                "{} could not be built into a wheel; the wheelhouse was written with the sdist in its place (verified):\n{}",
+                super::count(built.failures.len(), "sdist"),
+                list.join("\n")
+            ),
+        )
+        .hint("build in the image instead with `--no-build` (it needs what the backend asked for), lock with `--only-binary NAME` to pick a version with wheels, or upgrade to a newer version that has wheels (`pinwheel check` lists them)"));
     }
     Ok(exit::OK)
 }
@@ -472,4 +582,238 @@ pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
         ),
     )
     .hint("re-run `pinwheel wheelhouse` to restore it"))
+}
+
+/// The wheels built from the run's sdists, and for which (pin, target) pairs.
+#[derive(Debug, Default)]
+struct BuiltWheels {
+    /// Built wheel file name → its record.
+    wheels: BTreeMap<String, BuiltRecord>,
+    /// (pin, target) → the built wheel that serves it.
+    serves: BTreeMap<(usize, String), String>,
+    /// (pin, target) → why no built wheel serves it.
+    not_served: BTreeMap<(usize, String), String>,
+    /// One line per failed build: the package, the sdist, the backend's last lines.
+    failures: Vec<String>,
+}
+
+/// Builds every sdist of the plan into wheels (or takes them from the build cache), copies the
+/// wheels that serve a target into the wheelhouse, and says what it did.
+async fn build_sdists(
+    client: &IndexClient,
+    lock: &Lock,
+    targets: &[Target],
+    plan: &plan::Plan,
+    fetched: &BTreeMap<String, Fetched>,
+    args: &WheelhouseArgs,
+) -> Result<BuiltWheels, CliError> {
+    let mut out = BuiltWheels::default();
+    let sdists: Vec<(&String, &plan::PlannedFile)> = plan
+        .files
+        .iter()
+        .filter(|(_, pf)| pf.is_sdist && !pf.serves.is_empty())
+        .collect();
+    if sdists.is_empty() {
+        return Ok(out);
+    }
+    let builds = Builds::new(client.cache().map(|c| c.root())).map_err(|e| {
+        CliError::new(
+            exit::IO,
+            format!("cannot make a directory for built wheels: {e}"),
+        )
+    })?;
+    for (name, pf) in sdists {
+        let mut job_targets: Vec<Target> = Vec::new();
+        for (_, t) in &pf.serves {
+            if let Some(target) = targets.iter().find(|x| &x.canonical() == t) {
+                if !job_targets.contains(target) {
+                    job_targets.push(target.clone());
+                }
+            }
+        }
+        let pin = &lock.pins[pf.serves[0].0];
+        let job = Job {
+            project: pin.name.to_string(),
+            sdist: name.clone(),
+            sdist_sha256: fetched[name].sha256.clone(),
+            path: args.dest.join(name),
+            targets: job_targets,
+        };
+        if !args.quiet {
+            eprintln!("building  {name} ...");
+        }
+        let outcome = builds.run(client, &job).await;
+        for (index, w) in outcome.wheels.iter().enumerate() {
+            let served: Vec<&String> = outcome
+                .served
+                .iter()
+                .filter(|(_, &i)| i == index)
+                .map(|(t, _)| t)
+                .collect();
+            if served.is_empty() {
+                continue;
+            }
+            let dest = args.dest.join(&w.record.wheel);
+            let current = download::hash_file(&dest).ok().map(|(h, _)| h);
+            if current.as_deref() != Some(w.record.sha256.as_str()) {
+                let bytes = std::fs::read(&w.path).map_err(|e| {
+                    CliError::new(exit::IO, format!("cannot read {}: {e}", w.path.display()))
+                })?;
+                crate::fs::write_atomic(&dest, &bytes).map_err(|e| {
+                    CliError::new(exit::IO, format!("cannot write {}: {e}", dest.display()))
+                })?;
+            }
+            out.wheels.insert(w.record.wheel.clone(), w.record.clone());
+            let whom = if w.record.pure {
+                "pure Python: every target".to_string()
+            } else {
+                format!(
+                    "platform wheel (this machine's libraries): {}",
+                    served
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            eprintln!(
+                "{}  {}   from {} (sha256 {}), {whom}",
+                if w.from_cache { "reused " } else { "built  " },
+                w.record.wheel,
+                name,
+                job.sdist_sha256
+            );
+        }
+        for (t, why) in &outcome.not_served {
+            if outcome.failure.is_none() {
+                eprintln!("  not for {t}: {why}");
+            }
+        }
+        for (p, t) in &pf.serves {
+            if let Some(&i) = outcome.served.get(t) {
+                out.serves
+                    .insert((*p, t.clone()), outcome.wheels[i].record.wheel.clone());
+            } else if let Some(why) = outcome.not_served.get(t) {
+                out.not_served.insert((*p, t.clone()), why.clone());
+            }
+        }
+        if let Some(failure) = outcome.failure {
+            eprintln!("failed    {name}: the build failed (the sdist stays)");
+            for (p, t) in &pf.serves {
+                out.not_served
+                    .entry((*p, t.clone()))
+                    .or_insert_with(|| "the build failed".to_string());
+            }
+            let indented: Vec<String> = failure.lines().map(|l| format!("    {l}")).collect();
+            out.failures.push(format!(
+                "{} {} ({name}):\n{}",
+                pin.name,
+                pin.version,
+                indented.join("\n")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The wheels of the build requirements of the sdists that stay, fetched into the wheelhouse
+/// for their targets, so that the image's `pip install --no-index` can build them.
+#[derive(Debug, Default)]
+struct BuildRequirementWheels {
+    /// File name → (the file, its targets, `name==version` of the pins that need it).
+    files: BTreeMap<String, (Fetched, BTreeSet<String>, BTreeSet<String>)>,
+    /// (sdist, target) → what the summary says of its build requirements.
+    notes: BTreeMap<(String, String), String>,
+    /// Build requirements that no wheel on the index and no pin of the lock provides.
+    missing: Vec<String>,
+}
+
+async fn build_requirement_wheels(
+    client: &IndexClient,
+    lock: &Lock,
+    targets: &[Target],
+    stays: &[(usize, usize, String)],
+    args: &WheelhouseArgs,
+) -> Result<BuildRequirementWheels, CliError> {
+    let mut out = BuildRequirementWheels::default();
+    let mut requires_of: BTreeMap<String, Result<Vec<String>, String>> = BTreeMap::new();
+    for (p, i, file) in stays {
+        let target = &targets[*i];
+        let key = (file.clone(), target.canonical());
+        let pin = &lock.pins[*p];
+        let of = format!("{}=={}", pin.name, pin.version);
+        let requires = requires_of
+            .entry(file.clone())
+            .or_insert_with(|| wh::sdist_build_requires(&args.dest.join(file)))
+            .clone();
+        let requires = match requires {
+            Err(e) => {
+                out.notes
+                    .insert(key, format!("build requirements unknown: {file}: {e}"));
+                continue;
+            }
+            Ok(r) if r.is_empty() => {
+                out.notes.insert(key, "no build requirements".to_string());
+                continue;
+            }
+            Ok(r) => plan::build_installs(&r, lock, target),
+        };
+        let source = format!("the build requirements of {file}");
+        match crate::pep517::env::resolve_wheels_for(client, target, &requires, &source, None).await
+        {
+            Ok(wheels) => {
+                for w in wheels {
+                    if let Some(entry) = out.files.get_mut(&w.filename) {
+                        entry.1.insert(target.canonical());
+                        entry.2.insert(of.clone());
+                        continue;
+                    }
+                    let accept = w.sha256.clone().map(|h| vec![h]);
+                    let f = download::fetch(
+                        client,
+                        &w.url,
+                        &w.filename,
+                        accept.as_deref(),
+                        &args.dest,
+                        &|_| {},
+                    )
+                    .await
+                    .map_err(|e| {
+                        let code = if matches!(e, DownloadError::Hash { .. }) {
+                            exit::INTEGRITY
+                        } else {
+                            exit::NETWORK
+                        };
+                        CliError::new(code, format!("a build requirement's wheel: {e}"))
+                    })?;
+                    out.files.insert(
+                        w.filename.clone(),
+                        (
+                            f,
+                            BTreeSet::from([target.canonical()]),
+                            BTreeSet::from([of.clone()]),
+                        ),
+                    );
+                }
+                out.notes.insert(
+                    key,
+                    format!(
+                        "builds with {}: their wheels are in the wheelhouse",
+                        requires.join(", ")
+                    ),
+                );
+            }
+            Err(why) => {
+                crate::trace!("build", "{source} for {}: {why}", target.canonical());
+                for m in plan::missing_build_requires(lock, &requires, target) {
+                    if !out.missing.contains(&m) {
+                        out.missing.push(m);
+                    }
+                }
+                out.notes
+                    .insert(key, format!("builds with {}", requires.join(", ")));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -5,6 +5,7 @@ pub mod filename;
 pub mod hash;
 pub mod metadata;
 pub mod requires_python;
+pub mod retag;
 pub mod zip_ranges;
 
 pub use filename::{

@@ -14,6 +14,7 @@ use crate::requirements::RequirementsFile;
 pub mod options;
 pub mod plan;
 pub mod pylock;
+pub mod resolved;
 pub mod selector;
 
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.

@@ -59,6 +59,19 @@ pub async fn resolve_wheels(
     source: &str,
     exclude_newer: Option<i64>,
 ) -> Result<Vec<ChosenWheel>, String> {
+    resolve_wheels_for(client, &interp.target, requires, source, exclude_newer).await
+}
+
+/// Resolves `requires` to one wheel per project for `target` (`--only-binary :all:`): a build
+/// environment's wheels for an interpreter, or what an image's pip would install to build an
+/// sdist there.
+pub async fn resolve_wheels_for(
+    client: &IndexClient,
+    target: &crate::platform::Target,
+    requires: &[String],
+    source: &str,
+    exclude_newer: Option<i64>,
+) -> Result<Vec<ChosenWheel>, String> {
     let mut roots = Vec::new();
     for r in requires {
         let requirement =
@@ -72,7 +85,7 @@ pub async fn resolve_wheels(
         return Ok(Vec::new());
     }
     let settings = Settings {
-        targets: vec![interp.target.clone()],
+        targets: vec![target.clone()],
         exclude_newer,
         only_binary_all: true,
         ..Settings::default()
@@ -85,7 +98,7 @@ pub async fn resolve_wheels(
         let best = pin
             .files
             .iter()
-            .filter_map(|c| c.wheel_for(&interp.target).map(|rank| (rank, c)))
+            .filter_map(|c| c.wheel_for(target).map(|rank| (rank, c)))
             .min_by_key(|(rank, _)| *rank)
             .map(|(_, c)| c)
             .ok_or_else(|| {
@@ -93,7 +106,7 @@ pub async fn resolve_wheels(
                     "{} {} has no wheel for {}",
                     pin.name,
                     pin.version,
-                    interp.target.canonical()
+                    target.canonical()
                 )
             })?;
         out.push(ChosenWheel {

@@ -1,6 +1,7 @@
 //! The PEP 517 hooks, called in a build environment: first what else building a wheel needs
-//! (`get_requires_for_build_wheel`), so that pinwheel resolves and installs it, then the
-//! metadata (`prepare_metadata_for_build_wheel`, else `build_wheel`, whose METADATA is read).
+//! (`get_requires_for_build_wheel`), so that pinwheel resolves and installs it, then the goal:
+//! the metadata (`prepare_metadata_for_build_wheel`, else `build_wheel`, whose METADATA is
+//! read) or the wheel itself (`build_wheel`).
 //!
 //! One process asks the first hook, prints the answer on a line of its own (tagged: backends
 //! print freely on stdout) and waits for pinwheel's word: when the environment already holds
@@ -15,13 +16,13 @@ use std::process::{Command, Stdio};
 /// Tags the line that carries `get_requires_for_build_wheel`'s answer on the runner's stdout.
 const ANSWER_TAG: &str = "pinwheel-hook-requires:";
 
-/// The hook runner: `mode src out backend backend-path-json answer-file`. Imports the backend
-/// honouring `backend-path` (PEP 517). Mode `requires` prints the extra requirements and goes
-/// on only when told `continue` on stdin; both modes end writing METADATA's path to the answer
-/// file.
+/// The hook runner: `mode src out backend backend-path-json answer-file goal`. Imports the
+/// backend honouring `backend-path` (PEP 517). Mode `requires` prints the extra requirements and
+/// goes on only when told `continue` on stdin; both modes end writing the path of what the goal
+/// (`metadata` or `wheel`) made to the answer file.
 const HOOK: &str = r#"
 import importlib, json, os, sys, zipfile
-mode, src, out, backend, backend_path, answer = sys.argv[1:7]
+mode, src, out, backend, backend_path, answer, goal = sys.argv[1:8]
 # pinwheel's word comes on stdin; the backend (and what it runs) reads an empty one, as before.
 control = os.fdopen(os.dup(0), "r")
 null = os.open(os.devnull, os.O_RDONLY)
@@ -42,7 +43,12 @@ if mode == "requires":
     sys.stdout.flush()
     if control.readline().strip() != "continue":
         sys.exit(0)
-if hasattr(hooks, "prepare_metadata_for_build_wheel"):
+# From here on the backend's output goes with its errors: a failure shows the last lines of both.
+sys.stdout.flush()
+os.dup2(2, 1)
+if goal == "wheel":
+    result = os.path.join(out, hooks.build_wheel(out, {}))
+elif hasattr(hooks, "prepare_metadata_for_build_wheel"):
     d = hooks.prepare_metadata_for_build_wheel(out, {})
     result = os.path.join(out, d, "METADATA")
 else:
@@ -76,19 +82,30 @@ pub struct Call<'a> {
     /// first import of a kept environment's modules compiles them once for every later build,
     /// as pip compiles what it installs whatever that variable says.
     pub write_bytecode: bool,
+    /// What the call makes.
+    pub goal: Goal,
+}
+
+/// What a build makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// The core metadata (METADATA's bytes).
+    Metadata,
+    /// The wheel (`build_wheel`): its path.
+    Wheel,
 }
 
 /// What the first invocation ended with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The environment held everything: METADATA's bytes.
-    Metadata(Vec<u8>),
+    /// The environment held everything: the path of what the goal made (METADATA or the wheel).
+    Done(PathBuf),
     /// The backend needs these too (what `get_requires_for_build_wheel` returned).
     NeedsMore(Vec<String>),
 }
 
 /// Asks `get_requires_for_build_wheel`; when `holds` says the environment already satisfies
-/// the answer, prepares the metadata in the same process.
+/// the answer, goes on to the goal in the same process.
 pub fn requires_then_metadata(
     c: &Call,
     holds: impl FnOnce(&[String]) -> bool,
@@ -124,7 +141,7 @@ pub fn requires_then_metadata(
     let _ = std::io::copy(&mut stdout, &mut std::io::sink());
     finish(c, child, &stderr)?;
     match extra {
-        Some(_) if go_on => read_metadata(&answer).map(Outcome::Metadata),
+        Some(_) if go_on => read_answer(&answer).map(Outcome::Done),
         Some(extra) => Ok(Outcome::NeedsMore(extra)),
         None => Err(format!(
             "the build backend {} gave no answer to get_requires_for_build_wheel",
@@ -133,14 +150,15 @@ pub fn requires_then_metadata(
     }
 }
 
-/// Prepares the metadata (the second invocation, in the environment that holds everything).
-pub fn metadata(c: &Call) -> Result<Vec<u8>, String> {
+/// Makes the goal (the second invocation, in the environment that holds everything): the path
+/// of the METADATA or wheel made.
+pub fn finish_goal(c: &Call) -> Result<PathBuf, String> {
     let (mut child, answer, stderr) = spawn(c, "metadata")?;
     if let Some(mut out) = child.stdout.take() {
         let _ = std::io::copy(&mut out, &mut std::io::sink());
     }
     finish(c, child, &stderr)?;
-    read_metadata(&answer)
+    read_answer(&answer)
 }
 
 /// Starts the runner in `mode`: stdin and stdout piped, stderr to a file (read on failure).
@@ -169,6 +187,10 @@ fn spawn(c: &Call, mode: &str) -> Result<(std::process::Child, PathBuf, PathBuf)
         .arg(c.backend)
         .arg(serde_json::to_string(c.backend_path).unwrap_or_default())
         .arg(&answer)
+        .arg(match c.goal {
+            Goal::Metadata => "metadata",
+            Goal::Wheel => "wheel",
+        })
         .env("PATH", path)
         .envs(c.env.iter().cloned())
         .stdin(Stdio::piped())
@@ -196,7 +218,8 @@ fn finish(c: &Call, mut child: std::process::Child, stderr: &Path) -> Result<(),
     ))
 }
 
-fn read_metadata(answer: &Path) -> Result<Vec<u8>, String> {
+/// The path the runner wrote to the answer file, checked to exist.
+fn read_answer(answer: &Path) -> Result<PathBuf, String> {
     let path = std::fs::read_to_string(answer).map_err(|e| {
         format!(
             "the build backend gave no answer ({}): {e}",
@@ -204,8 +227,10 @@ fn read_metadata(answer: &Path) -> Result<Vec<u8>, String> {
         )
     })?;
     let path = PathBuf::from(path.trim());
-    std::fs::read(&path)
-        .map_err(|e| format!("the backend wrote no METADATA ({}): {e}", path.display()))
+    if !path.is_file() {
+        return Err(format!("the build backend made no {}", path.display()));
+    }
+    Ok(path)
 }
 
 /// The last lines of a process's standard error.

@@ -237,13 +237,71 @@ impl Builder {
     }
 
     async fn prepare(&self, client: &IndexClient, sdist: Sdist) -> Result<Vec<u8>, BuildError> {
+        let built = self
+            .build(
+                client,
+                &sdist.archive,
+                &sdist.filename,
+                &sdist.project,
+                hook::Goal::Metadata,
+                Vec::new(),
+            )
+            .await?;
+        std::fs::read(&built.output).map_err(|e| {
+            self.error(
+                &sdist.filename,
+                format!(
+                    "the backend wrote no METADATA ({}): {e}",
+                    built.output.display()
+                ),
+            )
+        })
+    }
+
+    /// The interpreter that runs this builder's backends.
+    pub async fn build_interpreter(&self) -> Result<Arc<Interpreter>, String> {
+        self.interpreter().await
+    }
+
+    /// The wheels of the build environment for `requires` (made once per run and kept), or
+    /// `None` when they do not resolve to wheels and pip would install them.
+    pub async fn environment_wheels(
+        &self,
+        client: &IndexClient,
+        requires: &[String],
+        file: &str,
+    ) -> Result<Option<Vec<ChosenWheel>>, BuildError> {
+        let err = |reason: String| self.error(file, reason);
+        let interp = self.interpreter().await.map_err(err)?;
+        match self
+            .environment(client, &interp, requires, file)
+            .await
+            .map_err(err)?
+        {
+            Prepared::Env(env) => Ok(env.wheels.clone()),
+            Prepared::Unresolvable(_) => Ok(None),
+        }
+    }
+
+    /// Runs the backend of the sdist at `archive` (named `file`, of `project`) to `goal` in an
+    /// isolated environment holding its build requirements; `extra_env` is given to the hooks
+    /// (`SOURCE_DATE_EPOCH`).
+    pub async fn build(
+        &self,
+        client: &IndexClient,
+        archive: &Path,
+        file: &str,
+        project: &str,
+        goal: hook::Goal,
+        extra_env: Vec<(&'static str, String)>,
+    ) -> Result<Built, BuildError> {
         let started = Instant::now();
-        let file = sdist.filename.clone();
+        let file = file.to_string();
         let err = |reason: String| self.error(&file, reason);
         let work = tempfile::tempdir().map_err(|e| err(e.to_string()))?;
         // The interpreter is asked (once per run) while the sdist unpacks.
         let unpacked = {
-            let archive = sdist.archive.clone();
+            let archive = archive.to_path_buf();
             let (name, dest) = (file.clone(), work.path().join("src"));
             tokio::task::spawn_blocking(move || source::unpack_sdist(&archive, &name, &dest))
         };
@@ -262,7 +320,7 @@ impl Builder {
         let index_env = client.pip_index_env();
         let pip_root = work.path().join("env");
         let pip_env = |requires: Vec<String>| {
-            let (interp, root, project) = (interp.clone(), pip_root.clone(), sdist.project.clone());
+            let (interp, root, project) = (interp.clone(), pip_root.clone(), project.to_string());
             let index_env = index_env.clone();
             async move {
                 tokio::task::spawn_blocking(move || {
@@ -293,11 +351,12 @@ impl Builder {
             work: hook_work.clone(),
             backend: bs.backend.clone(),
             backend_path: bs.backend_path.clone(),
-            pip: if env.wheels.is_none() {
-                index_env.clone()
+            env_vars: if env.wheels.is_none() {
+                index_env.iter().chain(&extra_env).cloned().collect()
             } else {
-                Vec::new()
+                extra_env.clone()
             },
+            goal,
         };
         let hook_started = Instant::now();
         let holds = {
@@ -311,8 +370,9 @@ impl Builder {
             .run(move |c| hook::requires_then_metadata(c, holds))
             .await
             .map_err(err)?;
-        let metadata = match outcome {
-            hook::Outcome::Metadata(metadata) => metadata,
+        let mut requires = bs.requires.clone();
+        let (output, env) = match outcome {
+            hook::Outcome::Done(output) => (output, env),
             hook::Outcome::NeedsMore(extra) => {
                 crate::trace!(
                     "build",
@@ -320,11 +380,12 @@ impl Builder {
                     extra.join(", "),
                     hook_started.elapsed().as_secs_f64() * 1000.0
                 );
+                requires.extend(extra.iter().cloned());
                 let env = match &env.wheels {
                     // pip's environment is this build's own: pip adds to it.
                     None => {
                         let (pip, extra) = (env.clone(), extra.clone());
-                        let (project, index_env) = (sdist.project.clone(), index_env.clone());
+                        let (project, index_env) = (project.to_string(), index_env.clone());
                         tokio::task::spawn_blocking(move || {
                             env::pip_install(&pip, &extra, &project, &index_env)
                         })
@@ -349,16 +410,41 @@ impl Builder {
                         }
                     }
                 };
-                call(&env).run(hook::metadata).await.map_err(err)?
+                (call(&env).run(hook::finish_goal).await.map_err(err)?, env)
             }
         };
         crate::trace!(
             "build",
-            "{file}: metadata built in {:.0} ms",
+            "{file}: {} built in {:.0} ms",
+            match goal {
+                hook::Goal::Metadata => "metadata",
+                hook::Goal::Wheel => "wheel",
+            },
             started.elapsed().as_secs_f64() * 1000.0
         );
-        Ok(metadata)
+        Ok(Built {
+            work,
+            output,
+            backend: bs.backend.clone(),
+            requires,
+            wheels: env.wheels.clone(),
+        })
     }
+}
+
+/// What a build made.
+#[derive(Debug)]
+pub struct Built {
+    /// The build's directory (removed when dropped), which holds the output.
+    pub work: tempfile::TempDir,
+    /// METADATA or the wheel.
+    pub output: PathBuf,
+    /// `[build-system].build-backend`.
+    pub backend: String,
+    /// Every build requirement: `[build-system].requires`, then what the backend asked for.
+    pub requires: Vec<String>,
+    /// The wheels of the environment that built it; `None` when pip installed them.
+    pub wheels: Option<Vec<ChosenWheel>>,
 }
 
 /// A hook to call in an environment (owned: it runs on a blocking thread).
@@ -369,8 +455,9 @@ struct HookCall {
     work: PathBuf,
     backend: String,
     backend_path: Vec<String>,
-    /// pip's index settings, for pip's environment.
-    pip: Vec<(&'static str, String)>,
+    /// pip's index settings, for pip's environment, and `SOURCE_DATE_EPOCH` for wheels.
+    env_vars: Vec<(&'static str, String)>,
+    goal: hook::Goal,
 }
 
 impl HookCall {
@@ -387,8 +474,9 @@ impl HookCall {
                 work: &self.work,
                 backend: &self.backend,
                 backend_path: &self.backend_path,
-                env: &self.pip,
+                env: &self.env_vars,
                 write_bytecode: self.env.wheels.is_some(),
+                goal: self.goal,
             })
         })
         .await

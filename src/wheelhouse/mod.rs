@@ -3,6 +3,8 @@
 //! checks the directory against. Which file serves each target is decided by `lock::plan` (pure);
 //! `download` is the IO.
 
+pub mod build;
+pub mod builds;
 pub mod dockerfile;
 pub mod download;
 pub mod static_index;
@@ -33,6 +35,13 @@ pub struct ManifestFile {
     /// `name==version` of the pins this file serves.
     pub pins: Vec<String>,
     pub targets: Vec<String>,
+    /// A wheel pinwheel built: from which sdist, with which backend and build requirements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built_from: Option<build::BuiltFrom>,
+    /// A build requirement's wheel, there so that the image's pip can build these sdists
+    /// (`name==version` of the pins whose sdists need it); not in requirements.txt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build_requirement_of: Vec<String>,
 }
 
 /// The requirements file pip installs from the wheelhouse with no network: every pin with the
@@ -171,6 +180,8 @@ mod tests {
             sha256: h.into(),
             pins: vec![],
             targets: vec![],
+            built_from: None,
+            build_requirement_of: vec![],
         };
         let m = Manifest {
             generator: "t".into(),

@@ -50,6 +50,12 @@ struct Release {
     /// `main` that prints `<name> <version>`.
     #[serde(default)]
     console_scripts: Vec<String>,
+    /// What the sdist's `build_wheel` makes, in the backend's newer form that dates the archive's
+    /// members by `SOURCE_DATE_EPOCH` (else now) and records its value in the module, so the
+    /// same value gives the same bytes: `pure` (`py3-none-any`),
+    /// `platform` (`cpXY-cpXY-linux_<machine>` of the Python that runs it, not purelib) or
+    /// `fail` (prints a compiler's complaint and fails). Absent: the original backend.
+    wheel_build: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -294,6 +300,49 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 
 def build_sdist(sdist_directory, config_settings=None):
     raise NotImplementedError("fixture sdists are prebuilt")
+"#
+    ) + &wheel_build(r)
+}
+
+/// The `build_wheel` of `wheel-build` fixtures (replaces the one above).
+fn wheel_build(r: &Release) -> String {
+    let Some(kind) = &r.wheel_build else {
+        return String::new();
+    };
+    format!(
+        r#"
+WHEEL_BUILD = {kind:?}
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    import platform, sys, time
+    if WHEEL_BUILD == "fail":
+        print("running build_ext")
+        print("building '" + MODULE + "._speedups' extension", file=sys.stderr)
+        print("error: command 'gcc' failed: No such file or directory", file=sys.stderr)
+        raise SystemExit(1)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = time.gmtime(max(int(epoch or time.time()), 315532800))[:6]
+    if WHEEL_BUILD == "platform":
+        py = "cp%d%d" % sys.version_info[:2]
+        tag = py + "-" + py + "-linux_" + platform.machine()
+        purelib = "false"
+    else:
+        tag, purelib = "py3-none-any", "true"
+    filename = MODULE + "-" + VERSION + "-" + tag + ".whl"
+    files = {{
+        MODULE + "/__init__.py": ("__version__ = %r\nBUILT = %r\nSOURCE_DATE_EPOCH = %r\n" % (VERSION, tag, epoch)).encode(),
+        DIST_INFO + "/METADATA": METADATA.encode(),
+        DIST_INFO + "/WHEEL": ("Wheel-Version: 1.0\nGenerator: fixture_backend\nRoot-Is-Purelib: %s\nTag: %s\n" % (purelib, tag)).encode(),
+    }}
+    record = "".join("%s,%s,%d\n" % (n, _hash(b), len(b)) for n, b in files.items()) + DIST_INFO + "/RECORD,,\n"
+    files[DIST_INFO + "/RECORD"] = record.encode()
+    with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in files.items():
+            info = zipfile.ZipInfo(n, when)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, b)
+    return filename
 "#
     )
 }
