@@ -72,8 +72,8 @@ fn input_specifiers(
 
 pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
     let printer = Printer::new(args.quiet, args.verbose);
-    let (lock, file) = read_lock(&args.lock, false)?;
-    let targets = lock_targets(&printer, &args.targets, &lock, &file)?;
+    let (lock, file, header) = read_lock(&args.lock, false)?;
+    let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     let input = match &args.input {
         Some(p) => Some(input_specifiers(p)?),
         None => None,

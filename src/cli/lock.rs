@@ -17,6 +17,8 @@ use super::{
 };
 use crate::distribution::HashDigest;
 use crate::index::{IndexClient, IndexError};
+use crate::lock::options::LockOptions;
+use crate::lock::pylock::{self, LockedFile, PinFiles};
 use crate::lock::resolved::lock_from_resolution;
 use crate::lock::{Lock, Pin};
 use crate::platform::Target;
@@ -88,6 +90,13 @@ pub struct LockArgs {
     /// Prefer the newest version with wheels for every target over a newer source-only one.
     #[arg(long)]
     pub prefer_binary: bool,
+    /// Output format: `requirements` (pip's, with --hash) or `pylock` (PEP 751). Default:
+    /// `pylock` when -o names `pylock.toml` or `pylock.NAME.toml`, else `requirements`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<LockFormat>,
+    /// Do not record the indexes and find-links used in the lock.
+    #[arg(long)]
+    pub no_emit_index_url: bool,
     /// Print only errors.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -120,6 +129,25 @@ fn refuse_foreign_flags(args: &LockArgs) -> Result<(), CliError> {
         .hint("name every image the lock serves with --target (e.g. --target python:3.12-slim --target python:3.12-alpine)"));
     }
     Ok(())
+}
+
+/// The lock file formats `lock` writes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LockFormat {
+    /// pip's requirements format with `--hash` options (`pip install --require-hashes -r`).
+    Requirements,
+    /// PEP 751 `pylock.toml`.
+    Pylock,
+}
+
+impl LockArgs {
+    fn lock_format(&self) -> LockFormat {
+        match (self.format, &self.output) {
+            (Some(f), _) => f,
+            (None, Some(o)) if pylock::is_pylock_name(o) => LockFormat::Pylock,
+            _ => LockFormat::Requirements,
+        }
+    }
 }
 
 /// Everything the inputs say, gathered.
@@ -278,6 +306,22 @@ fn read_existing(args: &LockArgs) -> Result<Existing, CliError> {
             "name a file, e.g. -o {}",
             out.join("requirements.lock").display()
         )));
+    }
+    if args.lock_format() == LockFormat::Pylock {
+        let parsed = std::fs::read_to_string(out)
+            .map_err(|e| e.to_string())
+            .and_then(|t| pylock::parse(&t, out, false).map_err(|e| e.to_string()));
+        return match parsed {
+            Ok(p) => Ok(Existing {
+                targets: p.lock.targets,
+                pins: p.lock.pins,
+            }),
+            Err(_) if args.upgrade => Ok(Existing::default()),
+            Err(e) => Err(
+                CliError::usage(format!("cannot read the existing lock: {e}"))
+                    .hint("delete it or pass --upgrade to start afresh"),
+            ),
+        };
     }
     let file = match RequirementsFile::from_path(out) {
         Ok(f) => f,
@@ -497,7 +541,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
              or the resolution: nothing to upgrade{hint}"
         ));
     }
-    let mut lock = build_lock(&client, &resolution, &targets, &args, &printer).await?;
+    let (mut lock, files) = build_lock(&client, &resolution, &targets, &args, &printer).await?;
     if let Some(ExcludeNewer {
         relative: Some(span),
         ..
@@ -524,7 +568,28 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     if args.no_header {
         lock.header.clear();
     }
-    let text = lock.render(!args.no_annotate);
+    // The indexes travel with the lock (without credentials), so `wheelhouse` and `check`
+    // ask the same ones without flags.
+    let indexes: Vec<url::Url> = client
+        .index_names()
+        .iter()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .collect();
+    let options = if args.no_emit_index_url {
+        LockOptions::default()
+    } else {
+        LockOptions::recorded(&indexes, client.find_links())
+    };
+    let text = match args.lock_format() {
+        LockFormat::Requirements => lock.render_with_options(!args.no_annotate, &options),
+        LockFormat::Pylock => pylock::render(
+            &lock,
+            &files,
+            &options,
+            !args.no_emit_index_url,
+            &command_line(),
+        ),
+    };
     match args.output() {
         Some(path) => {
             crate::fs::write_atomic(path, text.as_bytes()).map_err(|e| {
@@ -641,14 +706,15 @@ fn render_command_line(args: impl IntoIterator<Item = String>) -> String {
 }
 
 /// The lock for a resolution: the lock model decides what it records; the files the index
-/// listed without a sha256 are fetched and hashed here.
+/// listed without a sha256 are fetched and hashed here. With, per pin, the index it came from
+/// and its files (what a PEP 751 lock lists).
 async fn build_lock(
     client: &IndexClient,
     resolution: &resolve::Resolution,
     targets: &[Target],
     args: &LockArgs,
     printer: &Printer,
-) -> Result<Lock, CliError> {
+) -> Result<(Lock, Vec<PinFiles>), CliError> {
     let sources: Vec<String> = args
         .src
         .iter()
@@ -674,14 +740,45 @@ async fn build_lock(
             super::count(unhashed.len(), "file")
         ));
     }
+    let mut files = Vec::new();
+    for rp in &resolution.pins {
+        let index = match &rp.url {
+            Some(_) => None,
+            None => client
+                .project(rp.name.as_ref())
+                .await
+                .ok()
+                .map(|p| p.source.to_string())
+                .filter(|s| s.contains("://")),
+        };
+        files.push(PinFiles {
+            index,
+            files: rp
+                .files
+                .iter()
+                .map(|c| LockedFile {
+                    name: c.file.filename.clone(),
+                    url: c.file.url.clone(),
+                    size: c.file.size,
+                    upload_time: c.file.upload_time,
+                    sha256: c.file.sha256.clone().unwrap_or_default(),
+                })
+                .collect(),
+        });
+    }
     for u in unhashed {
         let bytes = client.fetch_bytes(&u.file.url()).await?;
-        lock.add_hash(
-            u.pin,
-            HashDigest::sha256(&hex::encode(Sha256::digest(&bytes))),
-        );
+        let sha = hex::encode(Sha256::digest(&bytes));
+        if let Some(f) = files[u.pin]
+            .files
+            .iter_mut()
+            .find(|f| f.name == u.file.filename)
+        {
+            f.sha256 = sha.clone();
+        }
+        lock.add_hash(u.pin, HashDigest::sha256(&sha));
     }
-    Ok(lock)
+    Ok((lock, files))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! the library modules they call.
 
 pub mod check;
+pub mod dockerfile;
 pub mod generate;
 pub mod lock;
 pub mod printer;
@@ -19,8 +20,8 @@ use pep508_rs::PackageName;
 use url::Url;
 
 use crate::index::{ClientOptions, IndexClient};
-use crate::lock::plan;
-use crate::lock::Lock;
+use crate::lock::options::LockOptions;
+use crate::lock::{plan, pylock, Lock};
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
 use printer::Printer;
@@ -135,6 +136,8 @@ pub enum Command {
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff), or write every command's page into a directory.
     Man(generate::ManArgs),
+    /// Print the Dockerfile stage that installs a wheelhouse for a target (BuildKit bind mount).
+    Dockerfile(dockerfile::DockerfileArgs),
 }
 
 /// Index, cache and network options shared by every command.
@@ -205,6 +208,7 @@ pub fn run() -> ExitCode {
             Command::Target(args) => show_targets(args),
             Command::Completions(args) => generate::completions(args),
             Command::Man(args) => generate::man(args),
+            Command::Dockerfile(args) => dockerfile::run(args),
         }
     });
     match result {
@@ -387,6 +391,18 @@ pub fn build_client(
         (None, None, None, Some(u)) => u.clone(),
         _ => Url::parse("https://pypi.org/simple/").expect("valid"),
     };
+    // Credentials in $PIP_INDEX_URL / $PIP_EXTRA_INDEX_URL serve their hosts also when a flag
+    // or the lock names the index (a lock records its indexes without credentials).
+    let mut credential_urls: Vec<Url> = Vec::new();
+    for var in ["PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"] {
+        let value = std::env::var(var).unwrap_or_default();
+        for s in value.split_whitespace() {
+            match Url::parse(&crate::requirements::expand_env(s)) {
+                Ok(u) if !u.username().is_empty() => credential_urls.push(u),
+                _ => {}
+            }
+        }
+    }
     let mut indexes = vec![primary];
     let mut extra: Vec<Url> = Vec::new();
     for u in &args.extra_index_url {
@@ -429,6 +445,7 @@ pub fn build_client(
         concurrency: args.concurrency,
         builder,
         refresh: args.refresh,
+        credential_urls,
     };
     Ok(IndexClient::new(opts)?)
 }
@@ -436,16 +453,31 @@ pub fn build_client(
 // What more than one command needs: reading a lock, its targets and listings, and the
 // flags that `lock` and `wheelhouse`/`check` share.
 
-/// Reads a hashed lock (any of the three generators' formats).
-pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, RequirementsFile), CliError> {
+/// Reads a hashed lock: a PEP 751 `pylock.toml` (by its name or its `lock-version` key) or a
+/// requirements-format lock, from any of the tools that write them; with the index options it
+/// carries.
+/// A lock read from a file: the pins, the options it records (indexes), and its header comment
+/// lines (a uv or pip-compile lock's header names its Python and platform).
+pub fn read_lock(
+    path: &Path,
+    require_hashes: bool,
+) -> Result<(Lock, LockOptions, Vec<String>), CliError> {
     if !path.exists() {
         return Err(CliError::usage(format!("{}: no such file", path.display()))
             .hint("create it with `pinwheel lock`"));
     }
-    let file = RequirementsFile::from_path(path).map_err(CliError::from)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    if pylock::is_pylock_name(path) || pylock::looks_like_pylock(&text) {
+        let p = pylock::parse(&text, path, require_hashes)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        return Ok((p.lock, p.options, Vec::new()));
+    }
+    let file = RequirementsFile::parse_str(&text, path).map_err(CliError::from)?;
     let lock = Lock::from_requirements(&file, require_hashes)
         .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok((lock, file))
+    let options = LockOptions::from_requirements(&file);
+    Ok((lock, options, file.header_comments))
 }
 
 /// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's
@@ -530,10 +562,10 @@ pub fn lock_targets(
     printer: &Printer,
     args: &TargetArgs,
     lock: &Lock,
-    file: &RequirementsFile,
+    header_comments: &[String],
 ) -> Result<Vec<Target>, CliError> {
     if args.targets.is_empty() && lock.targets.is_empty() {
-        let recorded = crate::lock::recorded::recorded(&file.header_comments)
+        let recorded = crate::lock::recorded::recorded(header_comments)
             .map_err(|e| CliError::usage(e).hint("name the targets with --target"))?;
         if let Some(r) = recorded {
             let fallback = recorded_target(&r)?;

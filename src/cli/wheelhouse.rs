@@ -22,6 +22,7 @@ use crate::platform::Target;
 use crate::wheelhouse::build::BuiltRecord;
 use crate::wheelhouse::builds::{Builds, Job};
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
+use crate::wheelhouse::static_index::{self, IndexedFile};
 use crate::wheelhouse::{self as wh, Manifest, ManifestFile};
 
 #[derive(Args, Debug)]
@@ -57,6 +58,10 @@ pub struct WheelhouseArgs {
     /// Downloads at once.
     #[arg(long, short = 'j', default_value_t = 16, value_name = "N")]
     pub jobs: usize,
+    /// Also write a static package index over the files: a PEP 503 `simple/` tree with PEP 691
+    /// JSON pages (`index.json`), for a web server or object store to serve as --index-url.
+    #[arg(long = "index")]
+    pub static_index: bool,
     /// Print only errors and the sdist summary.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -98,8 +103,8 @@ fn human_bytes(n: u64) -> String {
 pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let printer = Printer::new(args.quiet, args.verbose);
     let started = Instant::now();
-    let (lock, file) = read_lock(&args.lock, !args.allow_unhashed)?;
-    let targets = lock_targets(&printer, &args.targets, &lock, &file)?;
+    let (lock, file, header) = read_lock(&args.lock, !args.allow_unhashed)?;
+    let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     let client = build_client(
         &args.index,
         file.index_url.as_ref(),
@@ -379,6 +384,26 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
     write(wh::MANIFEST, &json)?;
+    if args.static_index {
+        let files: Vec<IndexedFile> = plan
+            .files
+            .iter()
+            .map(|(name, pf)| {
+                let f = &fetched[name];
+                let pin = &lock.pins[pf.serves[0].0];
+                IndexedFile {
+                    filename: name.clone(),
+                    project: crate::index::normalize(pin.name.as_ref()),
+                    version: pin.version.to_string(),
+                    size: f.size,
+                    sha256: f.sha256.clone(),
+                    requires_python: pf.file.requires_python.as_ref().map(|r| r.to_string()),
+                    upload_time: pf.file.upload_time,
+                }
+            })
+            .collect();
+        write_index(&args.dest, &static_index::pages(&files))?;
+    }
 
     // Files present that the lock does not need.
     let needed: BTreeSet<&String> = manifest.files.iter().map(|f| &f.filename).collect();
@@ -489,6 +514,29 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         .hint("build in the image instead with `--no-build` (it needs what the backend asked for), lock with `--only-binary NAME` to pick a version with wheels, or upgrade to a newer version that has wheels (`pinwheel check` lists them)"));
     }
     Ok(exit::OK)
+}
+
+/// Writes the static index's pages into `DEST/simple/`: first into a fresh `.simple.part`
+/// directory, then swapped in, so a failure leaves the old index (or none), never half of one.
+fn write_index(dest: &std::path::Path, pages: &[(String, String)]) -> Result<(), CliError> {
+    let io = |what: &std::path::Path, e: std::io::Error| {
+        CliError::new(exit::IO, format!("cannot write {}: {e}", what.display()))
+    };
+    let part = dest.join(".simple.part");
+    let _ = std::fs::remove_dir_all(&part);
+    for (rel, text) in pages {
+        let rel = rel.strip_prefix("simple/").unwrap_or(rel);
+        let path = part.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        }
+        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+    }
+    let simple = dest.join("simple");
+    if simple.exists() {
+        std::fs::remove_dir_all(&simple).map_err(|e| io(&simple, e))?;
+    }
+    std::fs::rename(&part, &simple).map_err(|e| io(&simple, e))
 }
 
 pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {

@@ -46,6 +46,9 @@ pub struct ClientOptions {
     pub builder: Option<Arc<dyn SdistBuilder>>,
     /// Revalidate every cached index page, however fresh.
     pub refresh: bool,
+    /// URLs whose userinfo gives credentials for their host without being asked as indexes
+    /// (`$PIP_INDEX_URL` when a lock's own index is used instead).
+    pub credential_urls: Vec<Url>,
 }
 
 /// A project as pinwheel sees it: the files of the first index that has it, plus find-links files.
@@ -160,6 +163,9 @@ impl IndexClient {
     pub fn new(opts: ClientOptions) -> Result<Self, IndexError> {
         let mut creds = Credentials::default();
         creds.load_netrc();
+        for u in &opts.credential_urls {
+            creds.take_from_url(u);
+        }
         let indexes = opts
             .indexes
             .iter()
@@ -218,6 +224,11 @@ impl IndexClient {
             .iter()
             .map(|u| DisplaySafeUrl::from(u).to_string())
             .collect()
+    }
+
+    /// The `--find-links` locations asked, as given.
+    pub fn find_links(&self) -> &[String] {
+        &self.inner.opts.find_links
     }
 
     /// A GET with this client's credentials for the URL's host.
