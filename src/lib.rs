@@ -14,6 +14,7 @@ pub mod lock;
 pub mod lockfile;
 pub mod pep517;
 pub mod platform;
+pub mod progress;
 pub mod requirements;
 pub mod resolve;
 pub mod trace;

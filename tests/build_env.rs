@@ -54,7 +54,9 @@ impl Run {
         std::fs::read_to_string(self.path("requirements.lock"))
             .unwrap()
             .lines()
-            .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.is_empty())
+            .filter(|l| {
+                !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with("--") && !l.is_empty()
+            })
             .map(|l| l.trim_end_matches(" \\").to_string())
             .collect()
     }

@@ -82,7 +82,9 @@ fn stderr(out: &Output) -> String {
 /// The `name==version` lines of a lock (marker kept), without hashes and comments.
 fn pins(lock: &str) -> Vec<String> {
     lock.lines()
-        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.is_empty())
+        .filter(|l| {
+            !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with("--") && !l.is_empty()
+        })
         .map(|l| l.trim_end_matches(" \\").to_string())
         .collect()
 }

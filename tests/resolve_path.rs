@@ -52,7 +52,7 @@ fn lock(idx: &FixtureIndex, dir: &Path, cache: &Path) -> (Output, String) {
     let pins = std::fs::read_to_string(&lock)
         .unwrap()
         .lines()
-        .filter(|l| !l.starts_with('#'))
+        .filter(|l| !l.starts_with('#') && !l.starts_with("--"))
         .collect::<Vec<_>>()
         .join("\n");
     (out, pins)

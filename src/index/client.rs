@@ -50,6 +50,9 @@ pub struct ClientOptions {
     pub retry: super::retry::Policy,
     /// The longest wait for the next bytes of an answer (default 60 s).
     pub read_timeout: Option<Duration>,
+    /// URLs whose userinfo gives credentials for their host without being asked as indexes
+    /// (`$PIP_INDEX_URL` when a lock's own index is used instead).
+    pub credential_urls: Vec<Url>,
 }
 
 /// A project as pinwheel sees it: the files of the first index that has it, plus find-links files.
@@ -175,6 +178,9 @@ impl IndexClient {
     pub fn new(opts: ClientOptions) -> Result<Self, IndexError> {
         let mut creds = Credentials::default();
         creds.load_netrc();
+        for u in &opts.credential_urls {
+            creds.take_from_url(u);
+        }
         let indexes = opts
             .indexes
             .iter()
@@ -234,6 +240,11 @@ impl IndexClient {
             .iter()
             .map(|u| DisplaySafeUrl::from(u).to_string())
             .collect()
+    }
+
+    /// The `--find-links` locations asked, as given.
+    pub fn find_links(&self) -> &[String] {
+        &self.inner.opts.find_links
     }
 
     /// A GET with this client's credentials for the URL's host.
@@ -302,6 +313,7 @@ impl IndexClient {
         make: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, IndexError> {
         let _permit = self.inner.limit.acquire().await.expect("semaphore open");
+        let _in_flight = crate::progress::request();
         let mut attempt = 0;
         loop {
             attempt += 1;

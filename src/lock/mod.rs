@@ -11,7 +11,10 @@ use pep508_rs::{MarkerEnvironment, MarkerTree, PackageName, VersionOrUrl};
 use crate::distribution::HashDigest;
 use crate::requirements::RequirementsFile;
 
+pub mod options;
 pub mod plan;
+pub mod pylock;
+pub mod recorded;
 pub mod resolved;
 pub mod selector;
 
@@ -141,6 +144,12 @@ impl Pin {
 
 impl Lock {
     pub fn render(&self, annotate: bool) -> String {
+        self.render_with_options(annotate, &options::LockOptions::default())
+    }
+
+    /// The lock in pip's requirements format with its index options (`--index-url` ...) after
+    /// the header, as pip-compile writes them.
+    pub fn render_with_options(&self, annotate: bool, opts: &options::LockOptions) -> String {
         let mut out = String::new();
         for h in &self.header {
             if h.is_empty() {
@@ -152,6 +161,7 @@ impl Lock {
         if !self.targets.is_empty() {
             out.push_str(&format!("# {TARGETS_PREFIX} {}\n", self.targets.join(" ")));
         }
+        out.push_str(&opts.render());
         for p in &self.pins {
             out.push_str(&p.render(annotate));
         }

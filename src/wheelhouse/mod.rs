@@ -5,7 +5,9 @@
 
 pub mod build;
 pub mod builds;
+pub mod dockerfile;
 pub mod download;
+pub mod static_index;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
