@@ -12,6 +12,7 @@ pub mod index;
 pub mod lock;
 pub mod pep517;
 pub mod platform;
+pub mod progress;
 pub mod requirements;
 pub mod resolve;
 pub mod trace;

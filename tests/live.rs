@@ -287,3 +287,54 @@ fn live_check_alpine_agrees_with_pip_download() {
         );
     }
 }
+
+/// `--exclude-newer DATE` keeps that whole day, as uv: on 2025-10-01, uv picks boto3 1.40.43
+/// (uploaded that day), where the day's start would give 1.40.42.
+#[test]
+fn live_exclude_newer_date_includes_that_day_as_uv() {
+    if !index_reachable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("requirements.in");
+    std::fs::write(&input, "boto3\n").unwrap();
+    let out = Command::new(bin())
+        .arg("lock")
+        .arg(&input)
+        .args(["-o", "-", "--target", "cp312-manylinux_2_28_x86_64"])
+        .args(["--exclude-newer", "2025-10-01", "--cache-dir"])
+        .arg(dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let lock = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(lock.contains("\nboto3==1.40.43 "), "{lock}");
+}
+
+/// A name PyPI does not have: the hint is the spelling, not the index URL (PyPI is right).
+#[test]
+fn live_unknown_package_on_pypi_is_not_blamed_on_the_index_url() {
+    if !index_reachable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("requirements.in");
+    std::fs::write(&input, "pinwheel-no-such-package-7f3a\n").unwrap();
+    let out = Command::new(bin())
+        .arg("lock")
+        .arg(&input)
+        .args(["--target", "cp312-manylinux_2_28_x86_64", "--no-cache"])
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr), @r"
+    error: package `pinwheel-no-such-package-7f3a` was not found on https://pypi.org/simple/
+      hint: check the spelling, or add the index that has it with --extra-index-url
+    ");
+}

@@ -525,7 +525,13 @@ fn check_tells_built_wheels_from_what_needs_a_compiler() {
     );
     // platbuild on musl still needs a compiler: exit 1; the human report says which.
     assert_eq!(out.status.code(), Some(1));
-    let human = String::from_utf8_lossy(&check("human").stdout).into_owned();
+    // The whole table (-v): by default `check` prints only the problems, not the `build` group.
+    let human = pinwheel(dir.path())
+        .args(["check", "requirements.lock", "-v"])
+        .args(["--cache-dir", "cache", "--index-url", &idx.url()])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout).into_owned();
     assert!(
         human.contains(&format!("1 of 3 pins need a compiler on {musl}: platbuild")),
         "{human}"

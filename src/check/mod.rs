@@ -71,6 +71,9 @@ pub struct PinStatus {
     /// The wheel tag that matched, for `wheel` and `pure`.
     pub tag: Option<String>,
     pub suggestion: Option<Suggestion>,
+    /// For `sdist` and `none`: a wheel of the pinned version that installs on the target but
+    /// whose hash the lock does not list (the lock was made for other targets); else `null`.
+    pub unhashed_wheel: Option<String>,
     /// For `build`: the sdist it is built from; for `sdist`: why it is not built into a wheel
     /// for this target (not built yet, or why the wheel built from it does not serve it).
     pub build_note: Option<String>,
@@ -239,7 +242,17 @@ pub fn check(
                     None => (Status::None, None, None),
                 },
             };
-            let suggestion = if matches!(status, Status::Sdist | Status::None) {
+            let unhashed_wheel = if matches!(status, Status::Sdist | Status::None) {
+                by_version
+                    .get(&pin.version)
+                    .and_then(|files| best_wheel(files, t))
+                    .map(|(f, _, _)| f)
+            } else {
+                None
+            };
+            let suggestion = if unhashed_wheel.is_some() {
+                None
+            } else if matches!(status, Status::Sdist | Status::None) {
                 let spec = input.and_then(|m| m.get(&pin.name));
                 let make = |v: &Version, files: &[&Parsed], direction: &'static str| {
                     best_wheel(files, t).map(|(f, _, _)| Suggestion {
@@ -275,6 +288,7 @@ pub fn check(
                 file,
                 tag,
                 suggestion,
+                unhashed_wheel,
                 build_note,
             });
         }

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{PackageName, VersionOrUrl};
 
+use super::printer::{Printer, Verbosity};
 use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, parse_exclude_newer,
     read_lock, CliError, IndexArgs, TargetArgs,
@@ -44,6 +45,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print only the verdict of each target that fails (human format).
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print every pin of every target, not only the problems (human format).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 fn input_specifiers(
@@ -64,14 +71,15 @@ fn input_specifiers(
 }
 
 pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
-    let (lock, file) = read_lock(&args.lock, false)?;
-    let targets = lock_targets(&args.targets, &lock)?;
+    let printer = Printer::new(args.quiet, args.verbose);
+    let (lock, file, header) = read_lock(&args.lock, false)?;
+    let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     let input = match &args.input {
         Some(p) => Some(input_specifiers(p)?),
         None => None,
     };
     let exclude_newer = match &args.exclude_newer {
-        Some(s) => Some(parse_exclude_newer(s)?),
+        Some(s) => Some(parse_exclude_newer(s, jiff::Timestamp::now())?.cutoff),
         None => None,
     };
     let client = build_client(
@@ -108,17 +116,19 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
         }
     };
     let report = check::check(&lock, &targets, &listings, input.as_ref(), &built);
-    check_stale_hashes(&lock, &report.stale)?;
+    check_stale_hashes(&printer, &lock, &report.stale)?;
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::new(exit::IO, e.to_string()))?;
-            println!("{json}");
+            printer.stdout(&format!("{json}\n"));
         }
-        Format::Human => print!(
-            "{}",
-            render_human(&report, args.allow_sdist, std::io::stdout().is_terminal())
-        ),
+        Format::Human => printer.stdout(&render_human(
+            &report,
+            args.allow_sdist,
+            std::io::stdout().is_terminal(),
+            printer.verbosity(),
+        )),
     }
     Ok(if report.failures(args.allow_sdist).is_empty() {
         exit::OK
@@ -135,8 +145,15 @@ fn paint(on: bool, code: &str, s: &str) -> String {
     }
 }
 
-/// The human report: per target, a table grouped by status, the verdict last.
-pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
+/// The human report, per target: the pins grouped by status (with `-v` every group, by default
+/// only `sdist` and `none`, and only for targets that have them), then each target's verdict
+/// (with `-q` only those of targets that fail).
+pub fn render_human(
+    report: &Report,
+    allow_sdist: bool,
+    color: bool,
+    verbosity: Verbosity,
+) -> String {
     let mut out = String::new();
     let mut verdicts = Vec::new();
     for target in &report.targets {
@@ -145,7 +162,13 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             .iter()
             .filter(|e| &e.target == target)
             .collect();
-        out.push_str(&format!("{}\n", paint(color, "1", target)));
+        let problems = entries
+            .iter()
+            .any(|e| matches!(e.status, Status::Sdist | Status::None));
+        let table = verbosity == Verbosity::Verbose || (verbosity == Verbosity::Normal && problems);
+        if table {
+            out.push_str(&format!("{}\n", paint(color, "1", target)));
+        }
         let width = entries
             .iter()
             .map(|e| e.name.len() + e.version.len() + 1)
@@ -159,7 +182,9 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             Status::None,
         ] {
             let group: Vec<_> = entries.iter().filter(|e| e.status == status).collect();
-            if group.is_empty() {
+            let shown =
+                verbosity == Verbosity::Verbose || matches!(status, Status::Sdist | Status::None);
+            if group.is_empty() || !table || !shown {
                 continue;
             }
             let (code, note) = match status {
@@ -183,7 +208,12 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             for e in group {
                 let pin = format!("{} {}", e.name, e.version);
                 let mut line = format!("    {pin:width$}  {}", e.file.as_deref().unwrap_or("-"));
-                if let Some(s) = &e.suggestion {
+                if let Some(w) = &e.unhashed_wheel {
+                    line.push_str(&format!(
+                        "  -> {} has a wheel ({w}) the lock's hashes do not cover",
+                        e.version
+                    ));
+                } else if let Some(s) = &e.suggestion {
                     let fits = match s.satisfies_input {
                         Some(true) => ", satisfies the input",
                         Some(false) => ", does NOT satisfy the input",
@@ -215,6 +245,10 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
             .iter()
             .filter(|e| e.status == Status::None)
             .collect();
+        let uncovered = entries
+            .iter()
+            .filter(|e| e.unhashed_wheel.is_some())
+            .count();
         let verdict = if failing.is_empty() && needing_compiler.is_empty() {
             paint(
                 color,
@@ -260,14 +294,31 @@ pub fn render_human(report: &Report, allow_sdist: bool, color: bool) -> String {
                     names.join(", ")
                 ));
             }
-            paint(
+            let mut v = paint(
                 color,
                 if failing.is_empty() { "33" } else { "31" },
                 &parts.join("; "),
-            )
+            );
+            if uncovered > 0 {
+                v.push_str(&format!(
+                    "\n  the lock was not made for {target}: {} of these {} a wheel for it whose \
+                     hash the lock does not list; re-lock with --target {target} added",
+                    uncovered,
+                    if uncovered == 1 {
+                        "pins has"
+                    } else {
+                        "pins have"
+                    }
+                ));
+            }
+            v
         };
-        verdicts.push(verdict);
-        out.push('\n');
+        if verbosity > Verbosity::Quiet || !failing.is_empty() {
+            verdicts.push(verdict);
+        }
+        if table {
+            out.push('\n');
+        }
     }
     for v in verdicts {
         out.push_str(&v);

@@ -10,9 +10,10 @@ use clap::Args;
 use pep508_rs::PackageName;
 use sha2::{Digest, Sha256};
 
+use super::printer::Printer;
 use super::{
     build_client, exit, parse_exclude_newer, parse_only_binary, resolve_targets, CliError,
-    IndexArgs, TargetArgs,
+    ExcludeNewer, IndexArgs, TargetArgs,
 };
 use crate::distribution::HashDigest;
 use crate::index::{IndexClient, IndexError};
@@ -29,8 +30,8 @@ pub struct LockArgs {
     /// Input: requirements files (pip syntax) or a pyproject.toml.
     #[arg(value_name = "SRC", required = true)]
     pub src: Vec<PathBuf>,
-    /// Where to write the lock; read first so its pins are kept. Default: standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Where to write the lock; read first so its pins are kept. `-` or none: standard output.
+    #[arg(long, short = 'o', visible_alias = "output-file", value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub targets: TargetArgs,
@@ -67,6 +68,22 @@ pub struct LockArgs {
     /// Leave out the `# via` lines.
     #[arg(long)]
     pub no_annotate: bool,
+    /// Leave out the header comments (the `# targets:` line stays: re-locks and other commands
+    /// read it).
+    #[arg(long)]
+    pub no_header: bool,
+    /// Accepted as pip-compile's: pinwheel always writes hashes.
+    #[arg(long)]
+    pub generate_hashes: bool,
+    /// Accepted as pip-compile's: pinwheel never writes extras into the lock.
+    #[arg(long)]
+    pub strip_extras: bool,
+    /// Refused: a lock for a wheelhouse needs every dependency.
+    #[arg(long, hide = true)]
+    pub no_deps: bool,
+    /// Refused: pinwheel locks for the targets named.
+    #[arg(long, hide = true)]
+    pub universal: bool,
     /// Only wheels: `:all:`, `:none:` or package names (comma separated, repeatable).
     #[arg(long, value_name = "NAMES")]
     pub only_binary: Vec<String>,
@@ -81,8 +98,37 @@ pub struct LockArgs {
     #[arg(long)]
     pub no_emit_index_url: bool,
     /// Print only errors.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print each phase (targets, resolution, hashes, writing) as it ends.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+impl LockArgs {
+    /// The output file; none for standard output (`-o -` or no `-o`).
+    fn output(&self) -> Option<&Path> {
+        self.output.as_deref().filter(|p| p.as_os_str() != "-")
+    }
+}
+
+/// Flags from other lockers whose meaning cannot hold here: refused with what to do instead.
+fn refuse_foreign_flags(args: &LockArgs) -> Result<(), CliError> {
+    if args.no_deps {
+        return Err(CliError::usage(
+            "--no-deps is not supported: a lock pinwheel writes installs with `pip install \
+             --no-index`, which needs every dependency pinned and hashed",
+        )
+        .hint("to keep a package's dependencies at given versions, pin them in the input or a constraints file (-c)"));
+    }
+    if args.universal {
+        return Err(CliError::usage(
+            "--universal is not supported: pinwheel locks for the targets named, with one \
+             version of each package for all of them",
+        )
+        .hint("name every image the lock serves with --target (e.g. --target python:3.12-slim --target python:3.12-alpine)"));
+    }
+    Ok(())
 }
 
 /// The lock file formats `lock` writes.
@@ -248,7 +294,7 @@ struct Existing {
 /// Reads the existing output file, if any. One that cannot be read is an error, unless
 /// `--upgrade` says it is to be replaced anyway.
 fn read_existing(args: &LockArgs) -> Result<Existing, CliError> {
-    let Some(out) = args.output.as_ref().filter(|o| o.exists()) else {
+    let Some(out) = args.output().filter(|o| o.exists()) else {
         return Ok(Existing::default());
     };
     if out.is_dir() {
@@ -343,32 +389,43 @@ fn check_requires_python(
 }
 
 pub async fn run(args: LockArgs) -> Result<u8, CliError> {
+    let printer = Printer::new(args.quiet, args.verbose);
     let started = Instant::now();
+    refuse_foreign_flags(&args)?;
     let inputs = load_inputs(&args)?;
     let existing = read_existing(&args)?;
     let (fallback, from) = default_targets(&inputs.config.targets, &existing.targets);
     let (targets, host) = resolve_targets(&args.targets, fallback)?;
-    if !args.quiet && args.targets.targets.is_empty() {
-        let names = || {
-            targets
-                .iter()
-                .map(Target::canonical)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match (host, from, &args.output) {
-            (true, ..) => eprintln!(
+    if args.targets.targets.is_empty() {
+        match (host, from, args.output()) {
+            (true, ..) if args.targets.python_version.is_some() => printer.info(format_args!(
+                "No --target given: locking for this machine's platform with Python {}: {}.",
+                args.targets.python_version.as_deref().unwrap_or_default(),
+                targets[0].canonical()
+            )),
+            (true, ..) => printer.info(format_args!(
                 "No --target given: locking for this machine, {} (the `python3` on PATH).",
                 targets[0].canonical()
-            ),
-            (false, TargetsFrom::ExistingLock, Some(out)) => eprintln!(
+            )),
+            (false, TargetsFrom::ExistingLock, Some(out)) => printer.info(format_args!(
                 "No --target given: locking for the targets of {}: {}.",
                 out.display(),
-                names()
-            ),
+                super::names(&targets)
+            )),
             _ => {}
         }
     }
+    printer.detail(format_args!(
+        "Targets: {} ({})",
+        super::names(&targets),
+        match (host, from) {
+            _ if !args.targets.targets.is_empty() => "--target",
+            (true, _) => "this machine",
+            (false, TargetsFrom::Config) => "[tool.pinwheel] targets",
+            (false, TargetsFrom::ExistingLock) => "the existing lock",
+            (false, TargetsFrom::Host) => "this machine",
+        }
+    ));
     for (path, spec) in &inputs.requires_python {
         check_requires_python(path, spec, &targets)?;
     }
@@ -377,14 +434,21 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         .as_deref()
         .or(inputs.config.exclude_newer.as_deref())
     {
-        Some(s) => Some(parse_exclude_newer(s)?),
+        Some(s) => Some(parse_exclude_newer(s, jiff::Timestamp::now())?),
         None => None,
     };
+    if let Some(cut) = &exclude_newer {
+        printer.detail(format_args!(
+            "Ignoring files uploaded after {}",
+            cut.timestamp()
+        ));
+    }
+    let cutoff = exclude_newer.as_ref().map(|e| e.cutoff);
     // Source-only releases get their metadata built; their build requirements are resolved
     // with the same --exclude-newer.
     let builder = crate::pep517::Builder::new(crate::pep517::BuildOptions {
         python: None,
-        exclude_newer,
+        exclude_newer: cutoff,
     });
     let client = build_client(
         &args.index,
@@ -428,7 +492,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     }
     let settings = Settings {
         targets: targets.clone(),
-        exclude_newer,
+        exclude_newer: cutoff,
         pre: args.pre || inputs.pre,
         preferences,
         only_binary_all,
@@ -436,45 +500,73 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         no_binary: HashSet::new(),
         prefer_binary: args.prefer_binary || inputs.prefer_binary,
     };
-    let resolution = resolve::resolve(&client, inputs.requirements, inputs.constraints, settings)
-        .await
-        .map_err(|e| match e {
-            // Not one project found on the indexes: the URL is the likelier mistake.
-            ResolveError::Index(e @ IndexError::NotFound { offline: false, .. })
-                if !client.found_any() =>
-            {
-                CliError::from(e).hint(
-                    "no project at all was found on the indexes asked: check the index URL \
-                     (PyPI's is https://pypi.org/simple/), or the spelling of the package",
-                )
-            }
-            ResolveError::Index(e) => CliError::from(e),
-            ResolveError::NoSolution { .. } | ResolveError::Unserved { .. } => {
-                CliError::new(exit::RESOLUTION, e.to_string())
-            }
-            ResolveError::Input(m) => CliError::new(exit::USAGE, m),
-            ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
-        })?;
+    printer.detail(format_args!(
+        "Resolving {} for {} on {}",
+        super::count(inputs.requirements.len(), "requirement"),
+        super::count(targets.len(), "target"),
+        client.index_names().join(", ")
+    ));
+    let status = Status::start(&printer);
+    let resolved =
+        resolve::resolve(&client, inputs.requirements, inputs.constraints, settings).await;
+    status.stop();
+    let resolution = resolved.map_err(|e| match e {
+        ResolveError::Index(e @ IndexError::NotFound { offline: false, .. }) => {
+            not_found(e, &client, &known)
+        }
+        ResolveError::Index(e) => CliError::from(e),
+        ResolveError::NoSolution { .. } | ResolveError::Unserved { .. } => {
+            CliError::new(exit::RESOLUTION, e.to_string())
+        }
+        ResolveError::Input(m) => CliError::new(exit::USAGE, m),
+        ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
+    })?;
+    let progress = crate::progress::snapshot();
+    printer.detail(format_args!(
+        "Resolved {} in {:.2}s ({} sent in all)",
+        super::count(resolution.pins.len(), "package"),
+        started.elapsed().as_secs_f64(),
+        super::count(progress.requests, "request"),
+    ));
     known.extend(resolution.pins.iter().map(|p| p.name.clone()));
-    if !args.quiet {
-        for w in &resolution.warnings {
-            eprintln!("warning: {w}");
-        }
-        for (name, near) in unknown_names(&release_names, &known) {
-            let hint = near
-                .map(|n| format!("; did you mean {n}?"))
-                .unwrap_or_default();
-            eprintln!(
-                "warning: --upgrade-package {name} names no package of the input, the existing lock \
-                 or the resolution: nothing to upgrade{hint}"
-            );
-        }
+    for w in &resolution.warnings {
+        printer.warn(w);
     }
-    let (mut lock, files) = build_lock(&client, &resolution, &targets, &args).await?;
+    for (name, near) in unknown_names(&release_names, &known) {
+        let hint = near
+            .map(|n| format!("; did you mean {n}?"))
+            .unwrap_or_default();
+        printer.warn(format_args!(
+            "--upgrade-package {name} names no package of the input, the existing lock \
+             or the resolution: nothing to upgrade{hint}"
+        ));
+    }
+    let (mut lock, files) = build_lock(&client, &resolution, &targets, &args, &printer).await?;
+    if let Some(ExcludeNewer {
+        relative: Some(span),
+        ..
+    }) = &exclude_newer
+    {
+        lock.header.push(format!(
+            "--exclude-newer \"{span}\" resolved to {}",
+            exclude_newer
+                .as_ref()
+                .map(ExcludeNewer::timestamp)
+                .unwrap_or_default()
+        ));
+    }
     if host {
         lock.header.push(
             "no --target was given: the targets are this machine's (the python3 on PATH)".into(),
         );
+    }
+    lock.header.push(if args.all_hashes {
+        "hashes: every file of each pinned version (--all-hashes)".into()
+    } else {
+        "hashes: the files the targets below install; --all-hashes would list every file".into()
+    });
+    if args.no_header {
+        lock.header.clear();
     }
     // The indexes travel with the lock (without credentials), so `wheelhouse` and `check`
     // ask the same ones without flags.
@@ -498,21 +590,102 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
             &command_line(),
         ),
     };
-    match &args.output {
-        Some(path) => crate::fs::write_atomic(path, text.as_bytes()).map_err(|e| {
-            CliError::new(exit::IO, format!("cannot write {}: {e}", path.display()))
-        })?,
-        None => print!("{text}"),
+    match args.output() {
+        Some(path) => {
+            crate::fs::write_atomic(path, text.as_bytes()).map_err(|e| {
+                CliError::new(exit::IO, format!("cannot write {}: {e}", path.display()))
+            })?;
+            printer.detail(format_args!("Wrote {}", path.display()));
+        }
+        None => printer.stdout(&text),
     }
-    if !args.quiet {
-        eprintln!(
-            "Resolved {} for {} in {:.2}s",
-            super::count(lock.pins.len(), "package"),
-            super::count(targets.len(), "target"),
-            started.elapsed().as_secs_f64()
-        );
-    }
+    printer.info(format_args!(
+        "Resolved {} for {} in {:.2}s",
+        super::count(lock.pins.len(), "package"),
+        super::count(targets.len(), "target"),
+        started.elapsed().as_secs_f64()
+    ));
     Ok(exit::OK)
+}
+
+/// A package no index has. When no project at all was found on an index other than PyPI, the
+/// URL is the likelier mistake; else the spelling, with the nearest name the run knows of.
+fn not_found(e: IndexError, client: &IndexClient, known: &HashSet<PackageName>) -> CliError {
+    let IndexError::NotFound { package, .. } = &e else {
+        return CliError::from(e);
+    };
+    let near = PackageName::from_str(package).ok().and_then(|n| {
+        let others: HashSet<PackageName> = known.iter().filter(|k| **k != n).cloned().collect();
+        unknown_names(&[n], &others)
+            .pop()
+            .and_then(|(_, near)| near)
+    });
+    let only_pypi = client
+        .index_names()
+        .iter()
+        .all(|u| u.trim_end_matches('/') == "https://pypi.org/simple");
+    let hint = match near {
+        Some(n) => format!(
+            "did you mean {n} (named in the input or the existing lock)? Else add the index \
+             that has {package} with --extra-index-url"
+        ),
+        None if !client.found_any() && !only_pypi => "no project at all was found on the \
+            indexes asked: check the index URL (PyPI's is https://pypi.org/simple/), or the \
+            spelling of the package"
+            .into(),
+        None => e.hint().unwrap_or_default(),
+    };
+    CliError::from(e).hint(hint)
+}
+
+/// The status line while the resolver works, on a terminal: packages decided, requests in
+/// flight, the source build running. Hidden elsewhere; gone when stopped.
+struct Status {
+    bar: indicatif::ProgressBar,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Status {
+    fn start(printer: &Printer) -> Status {
+        let bar = printer.status();
+        if bar.is_hidden() {
+            return Status { bar, ticker: None };
+        }
+        let shown = bar.clone();
+        let ticker = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(100));
+            loop {
+                every.tick().await;
+                shown.set_message(status_line(&crate::progress::snapshot()));
+            }
+        });
+        Status {
+            bar,
+            ticker: Some(ticker),
+        }
+    }
+
+    fn stop(self) {
+        if let Some(t) = self.ticker {
+            t.abort();
+        }
+        self.bar.finish_and_clear();
+    }
+}
+
+/// `Resolving: 42 packages, 12 requests in flight, building foo-1.0.tar.gz`.
+fn status_line(p: &crate::progress::Snapshot) -> String {
+    let mut line = format!(
+        "Resolving: {}, {} in flight",
+        super::count(p.decided, "package"),
+        super::count(p.in_flight, "request")
+    );
+    match p.builds.as_slice() {
+        [] => {}
+        [one] => line.push_str(&format!(", building {one}")),
+        [first, rest @ ..] => line.push_str(&format!(", building {first} and {} more", rest.len())),
+    }
+    line
 }
 
 /// The command line as written in the lock's header, credentials removed.
@@ -540,6 +713,7 @@ async fn build_lock(
     resolution: &resolve::Resolution,
     targets: &[Target],
     args: &LockArgs,
+    printer: &Printer,
 ) -> Result<(Lock, Vec<PinFiles>), CliError> {
     let sources: Vec<String> = args
         .src
@@ -560,6 +734,12 @@ async fn build_lock(
         format!("  {}", command_line()),
     ];
     let (mut lock, unhashed) = lock_from_resolution(resolution, targets, args.all_hashes, header);
+    if !unhashed.is_empty() {
+        printer.detail(format_args!(
+            "Hashing {} the listings give no sha256 for",
+            super::count(unhashed.len(), "file")
+        ));
+    }
     let mut files = Vec::new();
     for rp in &resolution.pins {
         let index = match &rp.url {
@@ -606,18 +786,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exclude_newer_dates_are_the_start_of_the_day_in_utc() {
-        // 2025-10-01T00:00:00Z
-        assert_eq!(parse_exclude_newer("2025-10-01").unwrap(), 1_759_276_800);
+    fn the_status_line_names_packages_requests_and_builds() {
+        let mut p = crate::progress::Snapshot {
+            in_flight: 3,
+            requests: 40,
+            decided: 12,
+            builds: vec![],
+        };
         assert_eq!(
-            parse_exclude_newer("2025-10-01T00:00:00Z").unwrap(),
-            1_759_276_800
+            status_line(&p),
+            "Resolving: 12 packages, 3 requests in flight"
         );
+        p.builds = vec!["a-1.tar.gz".into()];
+        p.in_flight = 1;
         assert_eq!(
-            parse_exclude_newer("2025-10-01T02:00:00+02:00").unwrap(),
-            1_759_276_800
+            status_line(&p),
+            "Resolving: 12 packages, 1 request in flight, building a-1.tar.gz"
         );
-        assert!(parse_exclude_newer("yesterday").is_err());
+        p.builds.push("b-2.tar.gz".into());
+        assert!(status_line(&p).ends_with("building a-1.tar.gz and 1 more"));
     }
 
     #[test]

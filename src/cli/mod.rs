@@ -4,7 +4,9 @@
 
 pub mod check;
 pub mod dockerfile;
+pub mod generate;
 pub mod lock;
+pub mod printer;
 pub mod wheelhouse;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -22,6 +24,7 @@ use crate::lock::options::LockOptions;
 use crate::lock::{plan, pylock, Lock};
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
+use printer::Printer;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -129,6 +132,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Re-hash a wheelhouse against its manifest; fail on any changed, missing or extra file.
     Verify(wheelhouse::VerifyArgs),
+    /// Print the shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write every command's page into a directory.
+    Man(generate::ManArgs),
     /// Print the Dockerfile stage that installs a wheelhouse for a target (BuildKit bind mount).
     Dockerfile(dockerfile::DockerfileArgs),
 }
@@ -174,6 +181,10 @@ pub struct TargetArgs {
     /// The full Python version of the targets (e.g. 3.12.4), for python_full_version markers.
     #[arg(long, value_name = "X.Y.Z")]
     pub python: Option<String>,
+    /// The targets' Python (as uv's --python-version): sets it on the targets taken from the
+    /// config, the lock or this machine; --target flags must agree with it. X.Y.Z sets the patch.
+    #[arg(long, value_name = "X.Y")]
+    pub python_version: Option<String>,
 }
 
 pub fn run() -> ExitCode {
@@ -195,6 +206,8 @@ pub fn run() -> ExitCode {
             Command::Verify(args) => wheelhouse::verify(args),
             Command::Check(args) => check::run(args).await,
             Command::Target(args) => show_targets(args),
+            Command::Completions(args) => generate::completions(args),
+            Command::Man(args) => generate::man(args),
             Command::Dockerfile(args) => dockerfile::run(args),
         }
     });
@@ -202,12 +215,8 @@ pub fn run() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // Messages may quote what the user wrote (a URL in a requirements file, a flag):
-            // credentials are masked here, once for every error.
-            let redact = crate::index::simple::redact_text;
-            eprintln!("error: {}", redact(&e.message));
-            if let Some(h) = e.hint {
-                eprintln!("  hint: {}", redact(&h));
-            }
+            // credentials are masked there, once for every error.
+            Printer::error(&e);
             ExitCode::from(e.code)
         }
     }
@@ -230,16 +239,18 @@ fn show_targets(args: TargetShowArgs) -> Result<u8, CliError> {
             .map(|n| Target::parse(n).map_err(|e| CliError::usage(format!("{n}: {e}"))))
             .collect::<Result<_, _>>()?
     };
+    let mut out = String::new();
     for t in targets {
         let env = t.marker_env();
-        println!(
-            "{}  python {} on {} {}",
+        out.push_str(&format!(
+            "{}  python {} on {} {}\n",
             t.canonical(),
             t.python_full_version(),
             env.sys_platform(),
             env.platform_machine()
-        );
+        ));
     }
+    Printer::new(false, false).stdout(&out);
     Ok(exit::OK)
 }
 
@@ -280,6 +291,9 @@ pub fn resolve_targets(
             targets.push(t);
         }
     }
+    if let Some(v) = &args.python_version {
+        targets = set_python_version(targets, v, !args.targets.is_empty())?;
+    }
     if let Some(full) = &args.python {
         let parts: Vec<u32> = full.split('.').filter_map(|p| p.parse().ok()).collect();
         if parts.len() != 3 {
@@ -302,6 +316,53 @@ pub fn resolve_targets(
         }
     }
     Ok((targets, host))
+}
+
+/// `--python-version X.Y[.Z]`: the targets with that Python. Targets the user named with
+/// `--target` already name their Python: they must agree (`flagged`); those from the config,
+/// a lock or this machine take it.
+fn set_python_version(
+    targets: Vec<Target>,
+    version: &str,
+    flagged: bool,
+) -> Result<Vec<Target>, CliError> {
+    let parts: Vec<u32> = version
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    let (major, minor, patch) = match parts[..] {
+        [3, minor] => (3, minor, None),
+        [3, minor, patch] => (3, minor, Some(patch)),
+        _ => {
+            return Err(CliError::usage(format!(
+                "--python-version {version}: expected a CPython 3 version like 3.12 or 3.12.4"
+            )))
+        }
+    };
+    let mut out: Vec<Target> = Vec::new();
+    for t in targets {
+        if flagged && t.python_version() != (major, minor) {
+            return Err(CliError::usage(format!(
+                "--python-version {version}: --target {} runs Python {}.{}",
+                t.canonical(),
+                t.python.major,
+                t.python.minor
+            ))
+            .hint("a --target names its Python already: drop --python-version, or name targets with that Python"));
+        }
+        let mut t = t;
+        t.python.major = major;
+        t.python.minor = minor;
+        t.python.patch = patch.or(t.python.patch.filter(|_| flagged));
+        let t = Target::parse(&t.canonical())
+            .map(|_| t)
+            .map_err(|e| CliError::usage(format!("--python-version {version}: {e}")))?;
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
 }
 
 fn parse_url(s: &str, what: &str) -> Result<Url, CliError> {
@@ -395,7 +456,12 @@ pub fn build_client(
 /// Reads a hashed lock: a PEP 751 `pylock.toml` (by its name or its `lock-version` key) or a
 /// requirements-format lock, from any of the tools that write them; with the index options it
 /// carries.
-pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, LockOptions), CliError> {
+/// A lock read from a file: the pins, the options it records (indexes), and its header comment
+/// lines (a uv or pip-compile lock's header names its Python and platform).
+pub fn read_lock(
+    path: &Path,
+    require_hashes: bool,
+) -> Result<(Lock, LockOptions, Vec<String>), CliError> {
     if !path.exists() {
         return Err(CliError::usage(format!("{}: no such file", path.display()))
             .hint("create it with `pinwheel lock`"));
@@ -405,12 +471,13 @@ pub fn read_lock(path: &Path, require_hashes: bool) -> Result<(Lock, LockOptions
     if pylock::is_pylock_name(path) || pylock::looks_like_pylock(&text) {
         let p = pylock::parse(&text, path, require_hashes)
             .map_err(|e| CliError::usage(e.to_string()))?;
-        return Ok((p.lock, p.options));
+        return Ok((p.lock, p.options, Vec::new()));
     }
     let file = RequirementsFile::parse_str(&text, path).map_err(CliError::from)?;
     let lock = Lock::from_requirements(&file, require_hashes)
         .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok((lock, LockOptions::from_requirements(&file)))
+    let options = LockOptions::from_requirements(&file);
+    Ok((lock, options, file.header_comments))
 }
 
 /// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's
@@ -450,7 +517,11 @@ pub async fn fetch_listings(
 
 /// Lock hashes that match no file: an integrity error when a target of the pin goes without a
 /// wheel (the missing file may be the one it needed), else a note on standard error.
-pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<(), CliError> {
+pub fn check_stale_hashes(
+    printer: &Printer,
+    lock: &Lock,
+    stale: &[plan::StaleHashes],
+) -> Result<(), CliError> {
     let line = |s: &plan::StaleHashes| {
         let pin = &lock.pins[s.pin];
         format!(
@@ -465,10 +536,10 @@ pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<()
         )
     };
     for s in stale.iter().filter(|s| !s.fatal) {
-        eprintln!(
-            "warning: {}; every target still gets a wheel the lock lists",
+        printer.warn(format_args!(
+            "{}; every target still gets a wheel the lock lists",
             line(s)
-        );
+        ));
     }
     let fatal: Vec<String> = stale.iter().filter(|s| s.fatal).map(line).collect();
     if fatal.is_empty() {
@@ -484,31 +555,134 @@ pub fn check_stale_hashes(lock: &Lock, stale: &[plan::StaleHashes]) -> Result<()
     .hint("re-lock against this index (re-run `pinwheel lock`, or your locker) to record its current files, after checking why they changed"))
 }
 
-/// Targets from `--target`, else the lock's `# targets:` line, else the host.
-pub fn lock_targets(args: &TargetArgs, lock: &Lock) -> Result<Vec<Target>, CliError> {
+/// Targets from `--target`, else the lock's `# targets:` line, else the Python and platform
+/// its header records (uv, pip-compile), else the host; said aloud when not from the flags or
+/// the `# targets:` line.
+pub fn lock_targets(
+    printer: &Printer,
+    args: &TargetArgs,
+    lock: &Lock,
+    header_comments: &[String],
+) -> Result<Vec<Target>, CliError> {
+    if args.targets.is_empty() && lock.targets.is_empty() {
+        let recorded = crate::lock::recorded::recorded(header_comments)
+            .map_err(|e| CliError::usage(e).hint("name the targets with --target"))?;
+        if let Some(r) = recorded {
+            let fallback = recorded_target(&r)?;
+            let (targets, _) = resolve_targets(args, &[fallback])?;
+            let machine = if r.platform.is_none() {
+                " on this machine's platform"
+            } else {
+                ""
+            };
+            printer.info(format_args!(
+                "The lock names no targets and no --target was given: using what its header \
+                 records ({}){machine}: {}.",
+                r.source,
+                names(&targets)
+            ));
+            return Ok(targets);
+        }
+    }
     let (targets, host) = resolve_targets(args, &lock.targets)?;
     if host {
-        eprintln!(
+        printer.info(format_args!(
             "The lock names no targets and no --target was given: using this machine, {}.",
-            targets[0].canonical()
-        );
+            names(&targets)
+        ));
     }
     Ok(targets)
 }
 
-/// `--exclude-newer`: an RFC 3339 timestamp or a date (its start, UTC).
-pub fn parse_exclude_newer(s: &str) -> Result<i64, CliError> {
+/// Canonical target names, comma separated.
+pub fn names(targets: &[Target]) -> String {
+    targets
+        .iter()
+        .map(Target::canonical)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The target a header records, as a canonical name: its platform, else this machine's; its
+/// Python, else this machine's.
+fn recorded_target(r: &crate::lock::recorded::Recorded) -> Result<String, CliError> {
+    let host = || {
+        Target::host().map_err(|e| {
+            CliError::usage(format!(
+                "the lock records only part of its target ({}) and this machine could not be \
+                 described: {e}",
+                r.source
+            ))
+            .hint("name the targets with --target")
+        })
+    };
+    let (python, platform) = match (&r.python, &r.platform) {
+        (Some((major, minor, _)), Some(p)) => (format!("cp{major}{minor}"), p.clone()),
+        (Some((major, minor, _)), None) => (format!("cp{major}{minor}"), host()?.platform.tag()),
+        (None, Some(p)) => (host()?.interpreter_tag(), p.clone()),
+        (None, None) => return Ok(host()?.canonical()),
+    };
+    Ok(format!("{python}-{platform}"))
+}
+
+/// A `--exclude-newer` cut-off: files uploaded after `cutoff` are ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcludeNewer {
+    /// The last second kept, in seconds since the epoch (upload times are compared by the
+    /// second: a file uploaded at `cutoff` plus a fraction is kept).
+    pub cutoff: i64,
+    /// What the user wrote, for a relative cut-off (`7 days`, `P7D`): the lock's header then
+    /// records the moment it resolved to.
+    pub relative: Option<String>,
+}
+
+impl ExcludeNewer {
+    /// The cut-off as an RFC 3339 timestamp (UTC).
+    pub fn timestamp(&self) -> String {
+        jiff::Timestamp::from_second(self.cutoff)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| self.cutoff.to_string())
+    }
+}
+
+/// `--exclude-newer`, as uv reads it: an RFC 3339 timestamp (files uploaded after it are
+/// ignored); a date, which keeps that whole day's uploads (UTC, where uv uses the machine's
+/// time zone); or a span back from `now` (`7 days`, `2 weeks`, `24 hours`, ISO 8601 `P7D`),
+/// a cool-down that keeps releases out until they are that old.
+pub fn parse_exclude_newer(s: &str, now: jiff::Timestamp) -> Result<ExcludeNewer, CliError> {
+    let absolute = |cutoff: i64| ExcludeNewer {
+        cutoff,
+        relative: None,
+    };
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Ok(ts.as_second());
+        // Uploaded before it: at a whole second, the second before is the last kept.
+        return Ok(absolute(
+            ts.as_second() - i64::from(ts.subsec_nanosecond() == 0),
+        ));
     }
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok(z.timestamp().as_second());
+        // The next day's midnight, less a second: the whole day is kept.
+        if let Ok(z) = d
+            .tomorrow()
+            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
+        {
+            return Ok(absolute(z.timestamp().as_second() - 1));
         }
     }
+    if let Ok(span) = s.trim().parse::<jiff::Span>() {
+        // "7 days" and "7 days ago" alike: a span back from now.
+        let back = now
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .checked_sub(span.abs())
+            .map_err(|e| CliError::usage(format!("--exclude-newer {s}: {e}")))?;
+        return Ok(ExcludeNewer {
+            cutoff: back.timestamp().as_second(),
+            relative: Some(s.trim().to_string()),
+        });
+    }
     Err(
-        CliError::usage(format!("--exclude-newer {s}: not a timestamp"))
-            .hint("use RFC 3339 (2024-06-01T00:00:00Z) or a date (2024-06-01)"),
+        CliError::usage(format!("--exclude-newer {s}: not a timestamp, a date or a span"))
+            .hint("use RFC 3339 (2024-06-01T00:00:00Z), a date (2024-06-01, the whole day in UTC), or a span back from now (7 days, P7D)"),
     )
 }
 
@@ -538,6 +712,67 @@ pub fn parse_only_binary(values: &[String]) -> Result<(bool, HashSet<PackageName
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn cut(s: &str) -> i64 {
+        let now: jiff::Timestamp = "2025-10-08T12:00:00Z".parse().unwrap();
+        parse_exclude_newer(s, now).unwrap().cutoff
+    }
+
+    #[test]
+    fn exclude_newer_dates_keep_the_whole_day_in_utc() {
+        // 2025-10-01T00:00:00Z is 1_759_276_800: a date keeps that day up to its last second.
+        assert_eq!(cut("2025-10-01"), 1_759_276_800 + 86_400 - 1);
+        // A timestamp keeps what was uploaded before it, as uv.
+        assert_eq!(cut("2025-10-01T00:00:00Z"), 1_759_276_800 - 1);
+        assert_eq!(cut("2025-10-01T02:00:00+02:00"), 1_759_276_800 - 1);
+        assert!(parse_exclude_newer("yesterday", jiff::Timestamp::now()).is_err());
+    }
+
+    #[test]
+    fn exclude_newer_spans_count_back_from_now() {
+        let now = 1_759_924_800; // 2025-10-08T12:00:00Z
+        for s in ["7 days", "7d", "P7D", "1 week", "7 days ago"] {
+            assert_eq!(cut(s), now - 7 * 86_400, "{s}");
+        }
+        assert_eq!(cut("PT24H"), now - 86_400);
+        let now_ts: jiff::Timestamp = "2025-10-08T12:00:00Z".parse().unwrap();
+        let e = parse_exclude_newer("P7D", now_ts).unwrap();
+        assert_eq!(e.relative.as_deref(), Some("P7D"));
+        assert_eq!(e.timestamp(), "2025-10-01T12:00:00Z");
+        assert_eq!(
+            parse_exclude_newer("2025-10-01", now_ts).unwrap().relative,
+            None
+        );
+    }
+
+    #[test]
+    fn python_version_sets_the_python_of_targets_not_named_by_flags() {
+        let t = |s: &str| Target::parse(s).unwrap();
+        let got = set_python_version(
+            vec![
+                t("cp312-manylinux_2_28_x86_64"),
+                t("cp312-musllinux_1_2_x86_64"),
+            ],
+            "3.11",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            names(&got),
+            "cp311-manylinux_2_28_x86_64, cp311-musllinux_1_2_x86_64"
+        );
+        let patched = set_python_version(vec![t("cp312-win_amd64")], "3.12.4", true).unwrap();
+        assert_eq!(patched[0].python_full_version().to_string(), "3.12.4");
+        let err = set_python_version(vec![t("cp312-win_amd64")], "3.11", true).unwrap_err();
+        assert_eq!(
+            err.message,
+            "--python-version 3.11: --target cp312-win_amd64 runs Python 3.12"
+        );
+        assert!(set_python_version(vec![t("cp312-win_amd64")], "3", false).is_err());
+        assert!(set_python_version(vec![t("cp312-win_amd64")], "3.99", false).is_err());
+    }
+
     #[test]
     fn counts_agree_with_their_noun() {
         assert_eq!(super::count(0, "package"), "0 packages");

@@ -3,15 +3,14 @@
 //! gate that re-checks a wheelhouse against its manifest.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
 use futures::StreamExt;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use super::printer::Printer;
 use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, read_lock, CliError,
     IndexArgs, TargetArgs,
@@ -64,8 +63,11 @@ pub struct WheelhouseArgs {
     #[arg(long = "index")]
     pub static_index: bool,
     /// Print only errors and the sdist summary.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print every file, also those already present.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Args, Debug)]
@@ -73,6 +75,9 @@ pub struct VerifyArgs {
     /// The wheelhouse directory to check against its pinwheel-manifest.json.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// Print only errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// How messages name pin `i`: its name, with the version when the lock pins the name twice.
@@ -96,9 +101,10 @@ fn human_bytes(n: u64) -> String {
 }
 
 pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
+    let printer = Printer::new(args.quiet, args.verbose);
     let started = Instant::now();
-    let (lock, file) = read_lock(&args.lock, !args.allow_unhashed)?;
-    let targets = lock_targets(&args.targets, &lock)?;
+    let (lock, file, header) = read_lock(&args.lock, !args.allow_unhashed)?;
+    let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     let client = build_client(
         &args.index,
         file.index_url.as_ref(),
@@ -111,7 +117,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
 
     let listings = fetch_listings(&client, &lock).await?;
     let plan = plan::plan(&lock, &targets, &listings);
-    check_stale_hashes(&lock, &plan.stale)?;
+    check_stale_hashes(&printer, &lock, &plan.stale)?;
     // --no-binary: those pins' wheels are passed over, as pip does; their sdists are fetched
     // and built here (the lock's hashes were checked against every file above).
     let (no_binary_all, no_binary) = super::parse_only_binary(&args.no_binary)?;
@@ -178,42 +184,28 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     })?;
     download::clean_parts(&args.dest);
 
-    // Download every distinct file once.
-    let tty = std::io::stderr().is_terminal() && !args.quiet;
+    // Download every distinct file once. On a terminal, progress bars; else one line per
+    // file added to the wheelhouse (with -v also those already present).
     let total_bytes: u64 = plan.files.values().filter_map(|f| f.file.size).sum();
-    let multi = MultiProgress::new();
-    let overall = if tty {
-        let pb = multi.add(ProgressBar::new(total_bytes));
-        pb.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
+    let overall = printer.bar(
+        total_bytes,
+        "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+    );
     let file_count = plan.files.len();
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let printer_ref = &printer;
     let results: Vec<Result<Fetched, DownloadError>> = futures::stream::iter(plan.files.values())
         .map(|pf| {
             let client = client.clone();
             let dest = args.dest.clone();
             let overall = overall.clone();
-            let multi = multi.clone();
             let done = done.clone();
-            let quiet = args.quiet;
             async move {
-                let bar = if tty {
-                    let b = multi.add(ProgressBar::new(pf.file.size.unwrap_or(0)));
-                    b.set_style(
-                        ProgressStyle::with_template("  {msg:50!} {bytes:>10}/{total_bytes:10}")
-                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-                    );
-                    b.set_message(pf.file.filename.clone());
-                    b
-                } else {
-                    ProgressBar::hidden()
-                };
+                let bar = printer_ref.bar(
+                    pf.file.size.unwrap_or(0),
+                    "  {msg:50!} {bytes:>10}/{total_bytes:10}",
+                );
+                bar.set_message(pf.file.filename.clone());
                 let on_bytes = {
                     let bar = bar.clone();
                     let overall = overall.clone();
@@ -235,20 +227,20 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 bar.finish_and_clear();
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 overall.set_message(format!("{n}/{file_count} files"));
-                if !tty && !quiet {
+                if !printer_ref.live() {
                     match &r {
-                        Ok(f) if f.reused => eprintln!(
-                            "[{n}/{file_count}] present   {} ({})",
+                        Ok(f) if f.reused => printer_ref.detail(format_args!(
+                            "present  {} ({})",
                             f.filename,
                             human_bytes(f.size)
-                        ),
-                        Ok(f) => eprintln!(
-                            "[{n}/{file_count}] {}   {} ({})",
+                        )),
+                        Ok(f) => printer_ref.info(format_args!(
+                            "{}  {} ({})",
                             if f.from_cache { "cached " } else { "fetched" },
                             f.filename,
                             human_bytes(f.size)
-                        ),
-                        Err(e) => eprintln!("[{n}/{file_count}] failed    {e}"),
+                        )),
+                        Err(e) => printer_ref.info(format_args!("failed   {e}")),
                     }
                 }
                 r
@@ -286,7 +278,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let built = if args.no_build {
         BuiltWheels::default()
     } else {
-        build_sdists(&client, &lock, &targets, &plan, &fetched, &args).await?
+        build_sdists(&client, &lock, &targets, &plan, &fetched, &args, &printer).await?
     };
 
     // requirements.txt: the hashes of the files present, per pin.
@@ -426,27 +418,25 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 std::fs::remove_file(args.dest.join(n))
                     .map_err(|e| CliError::new(exit::IO, format!("cannot remove {n}: {e}")))?;
             }
-            if !args.quiet {
-                eprintln!(
-                    "Pruned {} the lock does not need: {}",
-                    super::count(extra.len(), "file"),
-                    extra.join(", ")
-                );
-            }
+            printer.info(format_args!(
+                "Pruned {} the lock does not need: {}",
+                super::count(extra.len(), "file"),
+                extra.join(", ")
+            ));
         } else {
-            eprintln!(
+            printer.always(format_args!(
                 "{} in {} {} not needed by the lock (remove {} with --prune): {}",
                 super::count(extra.len(), "file"),
                 args.dest.display(),
                 if extra.len() == 1 { "is" } else { "are" },
                 if extra.len() == 1 { "it" } else { "them" },
                 extra.join(", ")
-            );
+            ));
         }
     }
 
     if !stays.is_empty() {
-        eprintln!("These pins have no wheel for the target; pip will build them from the sdist in the image, which needs a compiler there if they hold compiled code:");
+        printer.always("These pins have no wheel for the target; pip will build them from the sdist in the image, which needs a compiler there if they hold compiled code:");
         for (p, i, file) in &stays {
             let t = targets[*i].canonical();
             let note = match build_reqs.notes.get(&(file.clone(), t.clone())) {
@@ -458,59 +448,58 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 .get(&(*p, t.clone()))
                 .map(|w| format!("; not built here: {w}"))
                 .unwrap_or_default();
-            eprintln!("  {} on {t} ({note}{why})", pin_label(&lock, *p));
+            printer.always(format_args!(
+                "  {} on {t} ({note}{why})",
+                pin_label(&lock, *p)
+            ));
         }
         if !build_reqs.missing.is_empty() {
-            eprintln!(
+            printer.always(format_args!(
                 "pip install --no-index needs the build requirements in the wheelhouse too: {} (no wheel for the target on the index); add them to the lock's input, or install them in the image and run pip with --no-build-isolation",
                 build_reqs.missing.join(", ")
-            );
+            ));
         }
     }
-    if !args.quiet {
-        let reused = fetched.values().filter(|f| f.reused).count();
-        let cached = fetched.values().filter(|f| f.from_cache).count();
-        let bytes: u64 = fetched
-            .values()
-            .filter(|f| !f.reused && !f.from_cache)
-            .map(|f| f.size)
-            .sum();
-        eprintln!(
-            "Wheelhouse {}: {} ({} downloaded, {} already present, {} from the cache), {} fetched, in {:.2}s",
-            args.dest.display(),
-            super::count(fetched.len(), "file"),
-            fetched.len() - reused - cached,
-            reused,
-            cached,
-            human_bytes(bytes),
-            started.elapsed().as_secs_f64()
-        );
-        if !built.wheels.is_empty() {
-            eprintln!(
-                "  and {} built from sdists here: {}",
-                super::count(built.wheels.len(), "wheel"),
-                built.wheels.keys().cloned().collect::<Vec<_>>().join(", ")
-            );
-        }
-        for (i, t) in targets.iter().enumerate() {
-            let (mut wheels, mut sdists) = (0, 0);
-            for (p, choices) in plan.choices.iter().enumerate() {
-                match &choices[i] {
-                    Choice::Wheel(_) => wheels += 1,
-                    Choice::Sdist(_) if built.serves.contains_key(&(p, t.canonical())) => {
-                        wheels += 1
-                    }
-                    Choice::Sdist(_) => sdists += 1,
-                    _ => {}
-                }
+    let reused = fetched.values().filter(|f| f.reused).count();
+    let cached = fetched.values().filter(|f| f.from_cache).count();
+    let bytes: u64 = fetched
+        .values()
+        .filter(|f| !f.reused && !f.from_cache)
+        .map(|f| f.size)
+        .sum();
+    printer.info(format_args!(
+        "Wheelhouse {}: {} ({} downloaded, {} already present, {} from the cache), {} fetched, in {:.2}s",
+        args.dest.display(),
+        super::count(fetched.len(), "file"),
+        fetched.len() - reused - cached,
+        reused,
+        cached,
+        human_bytes(bytes),
+        started.elapsed().as_secs_f64()
+    ));
+    if !built.wheels.is_empty() {
+        printer.info(format_args!(
+            "  and {} built from sdists here: {}",
+            super::count(built.wheels.len(), "wheel"),
+            built.wheels.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for (i, t) in targets.iter().enumerate() {
+        let (mut wheels, mut sdists) = (0, 0);
+        for (p, choices) in plan.choices.iter().enumerate() {
+            match &choices[i] {
+                Choice::Wheel(_) => wheels += 1,
+                Choice::Sdist(_) if built.serves.contains_key(&(p, t.canonical())) => wheels += 1,
+                Choice::Sdist(_) => sdists += 1,
+                _ => {}
             }
-            eprintln!(
-                "  {}: {wheels} wheel{}, {sdists} sdist{}",
-                t.canonical(),
-                if wheels == 1 { "" } else { "s" },
-                if sdists == 1 { "" } else { "s" }
-            );
         }
+        printer.info(format_args!(
+            "  {}: {wheels} wheel{}, {sdists} sdist{}",
+            t.canonical(),
+            if wheels == 1 { "" } else { "s" },
+            if sdists == 1 { "" } else { "s" }
+        ));
     }
     if !built.failures.is_empty() {
         let list: Vec<String> = built.failures.iter().map(|f| format!("  {f}")).collect();
@@ -551,6 +540,7 @@ fn write_index(dest: &std::path::Path, pages: &[(String, String)]) -> Result<(),
 }
 
 pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
+    let printer = Printer::new(args.quiet, false);
     let path = args.dir.join(wh::MANIFEST);
     let bytes = std::fs::read(&path).map_err(|e| {
         CliError::usage(format!("cannot read {}: {e}", path.display()))
@@ -562,14 +552,14 @@ pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
     let problems =
         wh::verify(&args.dir, &manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
     if problems.is_empty() {
-        eprintln!(
+        printer.info(format_args!(
             "{}: {} the manifest",
             args.dir.display(),
             match manifest.files.len() {
                 1 => "the 1 file matches".to_string(),
                 n => format!("all {n} files match"),
             }
-        );
+        ));
         return Ok(exit::OK);
     }
     let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
@@ -581,7 +571,19 @@ pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
             list.join("\n")
         ),
     )
-    .hint("re-run `pinwheel wheelhouse` to restore it"))
+    .hint(verify_hint(&problems)))
+}
+
+/// What restores a wheelhouse: `wheelhouse` puts back missing and changed files; files the
+/// manifest does not list go only with `--prune`.
+fn verify_hint(problems: &[wh::Problem]) -> &'static str {
+    let extra = problems.iter().any(|p| matches!(p, wh::Problem::Extra(_)));
+    let other = problems.iter().any(|p| !matches!(p, wh::Problem::Extra(_)));
+    match (extra, other) {
+        (true, false) => "remove the files the manifest does not list with `pinwheel wheelhouse LOCK -d DIR --prune`",
+        (true, true) => "re-run `pinwheel wheelhouse LOCK -d DIR --prune` to restore the files and remove those the manifest does not list",
+        _ => "re-run `pinwheel wheelhouse` to restore it",
+    }
 }
 
 /// The wheels built from the run's sdists, and for which (pin, target) pairs.
@@ -606,6 +608,7 @@ async fn build_sdists(
     plan: &plan::Plan,
     fetched: &BTreeMap<String, Fetched>,
     args: &WheelhouseArgs,
+    printer: &Printer,
 ) -> Result<BuiltWheels, CliError> {
     let mut out = BuiltWheels::default();
     let sdists: Vec<(&String, &plan::PlannedFile)> = plan
@@ -639,9 +642,7 @@ async fn build_sdists(
             path: args.dest.join(name),
             targets: job_targets,
         };
-        if !args.quiet {
-            eprintln!("building  {name} ...");
-        }
+        printer.info(format_args!("building  {name} ..."));
         let outcome = builds.run(client, &job).await;
         for (index, w) in outcome.wheels.iter().enumerate() {
             let served: Vec<&String> = outcome
@@ -676,17 +677,17 @@ async fn build_sdists(
                         .join(", ")
                 )
             };
-            eprintln!(
+            printer.info(format_args!(
                 "{}  {}   from {} (sha256 {}), {whom}",
                 if w.from_cache { "reused " } else { "built  " },
                 w.record.wheel,
                 name,
                 job.sdist_sha256
-            );
+            ));
         }
         for (t, why) in &outcome.not_served {
             if outcome.failure.is_none() {
-                eprintln!("  not for {t}: {why}");
+                printer.info(format_args!("  not for {t}: {why}"));
             }
         }
         for (p, t) in &pf.serves {
@@ -698,7 +699,9 @@ async fn build_sdists(
             }
         }
         if let Some(failure) = outcome.failure {
-            eprintln!("failed    {name}: the build failed (the sdist stays)");
+            printer.always(format_args!(
+                "failed    {name}: the build failed (the sdist stays)"
+            ));
             for (p, t) in &pf.serves {
                 out.not_served
                     .entry((*p, t.clone()))

@@ -255,6 +255,7 @@ impl IndexClient {
         make: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, IndexError> {
         let _permit = self.inner.limit.acquire().await.expect("semaphore open");
+        let _in_flight = crate::progress::request();
         let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {

@@ -4,11 +4,13 @@
 
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use url::Url;
 
+/// Shared, so that errors carrying one stay small and cheap to clone.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct DisplaySafeUrl(Url);
+pub struct DisplaySafeUrl(Arc<Url>);
 
 impl DisplaySafeUrl {
     /// The URL with its credentials, for making the request (never for showing).
@@ -24,13 +26,13 @@ impl DisplaySafeUrl {
 
 impl From<Url> for DisplaySafeUrl {
     fn from(url: Url) -> Self {
-        DisplaySafeUrl(url)
+        DisplaySafeUrl(Arc::new(url))
     }
 }
 
 impl From<&Url> for DisplaySafeUrl {
     fn from(url: &Url) -> Self {
-        DisplaySafeUrl(url.clone())
+        DisplaySafeUrl(Arc::new(url.clone()))
     }
 }
 
@@ -47,7 +49,7 @@ impl fmt::Display for DisplaySafeUrl {
         if !self.has_credentials() {
             return fmt::Display::fmt(&self.0, f);
         }
-        let mut shown = self.0.clone();
+        let mut shown = Url::clone(&self.0);
         let _ = shown.set_username("");
         let _ = shown.set_password(None);
         fmt::Display::fmt(&shown, f)

@@ -14,6 +14,7 @@ use crate::requirements::RequirementsFile;
 pub mod options;
 pub mod plan;
 pub mod pylock;
+pub mod recorded;
 pub mod resolved;
 pub mod selector;
 

@@ -297,6 +297,7 @@ impl Builder {
     ) -> Result<Built, BuildError> {
         let started = Instant::now();
         let file = file.to_string();
+        let _building = crate::progress::build(&file);
         let err = |reason: String| self.error(&file, reason);
         let work = tempfile::tempdir().map_err(|e| err(e.to_string()))?;
         // The interpreter is asked (once per run) while the sdist unpacks.

@@ -640,6 +640,9 @@ impl DependencyProvider for Provider {
                 if !matches!(package, Node::Root) {
                     crate::trace!("resolve", "decide {package} {v}");
                 }
+                if let Node::Package(n) = package {
+                    crate::progress::decided(n.as_ref());
+                }
                 self.search
                     .lock()
                     .unwrap()
