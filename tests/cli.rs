@@ -149,7 +149,10 @@ fn pip_compile_spellings_are_accepted_with_the_same_meaning() {
         "--no-header",
     ]);
     ok(&run, &bare);
-    insta::assert_snapshot!("lock_no_header", run.clean(run.read("bare.lock").as_bytes()));
+    insta::assert_snapshot!(
+        "lock_no_header",
+        run.clean(run.read("bare.lock").as_bytes())
+    );
 }
 
 #[test]
