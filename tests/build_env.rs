@@ -143,7 +143,7 @@ fn build_environments_are_reused_for_the_same_requirements() {
         .collect();
 
     // A later run that must build again (its metadata cache gone) finds them.
-    std::fs::remove_dir_all(run.path("cache/metadata-v1")).unwrap();
+    std::fs::remove_dir_all(run.path("cache/metadata-v2")).unwrap();
     idx.clear_requests();
     let out = run.lock(&idx, "envcheck\nenvcheck2\n");
     ok(&out);
@@ -174,7 +174,7 @@ fn built_metadata_is_kept_by_the_sdists_hash_and_not_built_again() {
     ok(&out);
     assert!(stderr(&out).contains("dynsdist-1.0.0.tar.gz: metadata built"));
     let sha = idx.sha256("dynsdist-1.0.0.tar.gz");
-    let kept = run.path(&format!("cache/metadata-v1/{sha}.METADATA"));
+    let kept = run.path(&format!("cache/metadata-v2/{sha}.METADATA"));
     let metadata = std::fs::read_to_string(&kept).unwrap();
     assert!(metadata.contains("Requires-Dist: shared<2"), "{metadata}");
 

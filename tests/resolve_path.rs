@@ -72,7 +72,7 @@ fn copy_cache(from: &Path, to: &Path, partial: bool) {
     let mut n = 0;
     for entry in walk(from) {
         let rel = entry.strip_prefix(from).unwrap();
-        if partial && rel.starts_with("metadata-v1") {
+        if partial && rel.starts_with("metadata-v2") {
             n += 1;
             if n % 2 == 0 {
                 continue;

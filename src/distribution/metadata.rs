@@ -238,12 +238,12 @@ fn parse_metadata_version(value: &str) -> Option<(u32, u32)> {
 }
 
 fn parse_requires_dist(value: &str) -> Result<Requirement, String> {
-    match Requirement::from_str(value) {
+    match super::pep508::requirement(value) {
         Ok(requirement) => Ok(requirement),
         Err(err) => {
-            let message = err.to_string();
+            let message = super::pep508::describe(&err);
             lenient_requirement(value)
-                .and_then(|fixed| Requirement::from_str(&fixed).ok())
+                .and_then(|fixed| super::pep508::requirement(&fixed).ok())
                 .ok_or(message)
         }
     }
@@ -384,11 +384,9 @@ pub fn read_sdist_file_from<R: Read + std::io::Seek>(
             return Ok(None);
         };
         let file = archive.by_name(&name).map_err(|err| archive_error(&err))?;
-        let mut out = Vec::new();
-        file.take(MAX_PKG_INFO)
-            .read_to_end(&mut out)
-            .map_err(|err| archive_error(&err))?;
-        Ok(Some(out))
+        read_bounded(file, member)
+            .map(Some)
+            .map_err(|err| archive_error(&err))
     } else {
         Err(MetadataError::UnsupportedArchive {
             filename: filename.to_string(),
@@ -408,12 +406,23 @@ fn read_tar_member(reader: impl Read, member: &str) -> std::io::Result<Option<Ve
             continue;
         };
         if is_top_level(path, member) {
-            let mut out = Vec::new();
-            entry.take(MAX_PKG_INFO).read_to_end(&mut out)?;
-            return Ok(Some(out));
+            return read_bounded(entry, member).map(Some);
         }
     }
     Ok(None)
+}
+
+/// A member's bytes, refused (not cut short) when they pass [`MAX_PKG_INFO`].
+fn read_bounded(reader: impl Read, member: &str) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    reader.take(MAX_PKG_INFO + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_PKG_INFO {
+        return Err(std::io::Error::other(format!(
+            "{member} expands past {} MiB; refused",
+            MAX_PKG_INFO >> 20
+        )));
+    }
+    Ok(out)
 }
 
 /// `dir/<member>` (optionally `./dir/<member>`), exactly one directory deep.

@@ -4,6 +4,7 @@
 pub mod filename;
 pub mod hash;
 pub mod metadata;
+pub mod pep508;
 pub mod requires_python;
 pub mod retag;
 pub mod zip_ranges;

@@ -56,10 +56,18 @@ pub fn wheel_info(bytes: &[u8]) -> Result<WheelInfo, String> {
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     let member = wheel_member(&names)?;
     let mut text = String::new();
+    let limit = super::zip_ranges::MAX_MEMBER;
     zip.by_name(&member)
         .map_err(|e| e.to_string())?
+        .take(limit + 1)
         .read_to_string(&mut text)
         .map_err(|e| format!("{member}: {e}"))?;
+    if text.len() as u64 > limit {
+        return Err(format!(
+            "{member} expands past {} MiB; refused",
+            limit >> 20
+        ));
+    }
     Ok(parse_wheel_file(&text))
 }
 

@@ -9,6 +9,14 @@ use std::io::Read;
 /// wheel, the whole central directory.
 pub const TAIL_GUESS: u64 = 64 * 1024;
 
+/// The most a member read out of a wheel (its METADATA, its WHEEL) may hold, compressed or
+/// expanded: 64 MiB, as a metadata file fetched on its own (PEP 658). A zip that claims or
+/// inflates to more (a zip bomb) is refused, never expanded further.
+pub const MAX_MEMBER: u64 = 64 << 20;
+
+/// The most a central directory may hold: 64 MiB (some 500,000 members).
+pub const MAX_CENTRAL_DIRECTORY: u64 = 64 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ZipError {
     #[error("not a zip file: no end of central directory record")]
@@ -19,6 +27,10 @@ pub enum ZipError {
     Method(u16),
     #[error("could not inflate zip member: {0}")]
     Inflate(#[from] std::io::Error),
+    #[error("zip member {name} {how} past {} MiB; refused (a zip bomb, or not a wheel)", MAX_MEMBER >> 20)]
+    MemberTooLarge { name: String, how: &'static str },
+    #[error("the zip's central directory is larger than {} MiB; refused", MAX_CENTRAL_DIRECTORY >> 20)]
+    DirectoryTooLarge,
 }
 
 /// Where the central directory lies, as absolute offsets in the file.
@@ -63,7 +75,7 @@ pub fn locate_central_directory(
     let cd_size = u32_at(tail, pos + 12).ok_or(ZipError::NoEocd)? as u64;
     let cd_offset = u32_at(tail, pos + 16).ok_or(ZipError::NoEocd)? as u64;
     if cd_size != 0xFFFF_FFFF && cd_offset != 0xFFFF_FFFF {
-        return Ok(CentralDirectory {
+        return bounded(CentralDirectory {
             offset: cd_offset,
             size: cd_size,
         });
@@ -78,14 +90,27 @@ pub fn locate_central_directory(
     let z64 = u64_at(tail, loc + 8).ok_or(ZipError::Corrupt("zip64 locator"))?;
     let rel = z64
         .checked_sub(tail_offset)
-        .ok_or(ZipError::Corrupt("zip64 record outside the fetched tail"))? as usize;
+        .and_then(|rel| usize::try_from(rel).ok())
+        .ok_or(ZipError::Corrupt("zip64 record outside the fetched tail"))?;
     if u32_at(tail, rel) != Some(0x0606_4b50) {
         return Err(ZipError::Corrupt("zip64 end of central directory"));
     }
-    Ok(CentralDirectory {
+    bounded(CentralDirectory {
         size: u64_at(tail, rel + 40).ok_or(ZipError::Corrupt("zip64 record"))?,
         offset: u64_at(tail, rel + 48).ok_or(ZipError::Corrupt("zip64 record"))?,
     })
+}
+
+fn bounded(cd: CentralDirectory) -> Result<CentralDirectory, ZipError> {
+    if cd.size > MAX_CENTRAL_DIRECTORY {
+        return Err(ZipError::DirectoryTooLarge);
+    }
+    if cd.offset.checked_add(cd.size).is_none() {
+        return Err(ZipError::Corrupt(
+            "central directory past the end of any file",
+        ));
+    }
+    Ok(cd)
 }
 
 /// Parses the central directory's entries.
@@ -162,7 +187,19 @@ pub fn find_metadata<'a>(
 
 /// How many bytes to fetch from the local header on to be sure to hold the member's data.
 pub fn member_fetch_len(entry: &CentralEntry) -> u64 {
-    30 + entry.name.len() as u64 + 1024 + entry.compressed_size
+    (30 + entry.name.len() as u64 + 1024).saturating_add(entry.compressed_size)
+}
+
+/// Refuses a member whose compressed size already passes [`MAX_MEMBER`], before any byte of
+/// it is fetched.
+pub fn check_member_size(entry: &CentralEntry) -> Result<(), ZipError> {
+    if entry.compressed_size > MAX_MEMBER {
+        return Err(ZipError::MemberTooLarge {
+            name: entry.name.clone(),
+            how: "is compressed",
+        });
+    }
+    Ok(())
 }
 
 /// Given bytes starting at the entry's local header, returns its decompressed content, or
@@ -171,29 +208,41 @@ pub fn read_member(
     entry: &CentralEntry,
     from_header: &[u8],
 ) -> Result<Result<Vec<u8>, u64>, ZipError> {
+    check_member_size(entry)?;
     if u32_at(from_header, 0) != Some(0x0403_4b50) {
         return Err(ZipError::Corrupt("bad local file header"));
     }
     let name_len = u16_at(from_header, 26).ok_or(ZipError::Corrupt("local header"))? as usize;
     let extra_len = u16_at(from_header, 28).ok_or(ZipError::Corrupt("local header"))? as usize;
     let start = 30 + name_len + extra_len;
+    // At most MAX_MEMBER (checked above): no overflow.
     let end = start + entry.compressed_size as usize;
     let Some(data) = from_header.get(start..end) else {
         return Ok(Err(end as u64));
     };
-    Ok(Ok(decompress(entry.method, data)?))
+    Ok(Ok(decompress(entry, data)?))
 }
 
-fn decompress(method: u16, data: &[u8]) -> Result<Vec<u8>, ZipError> {
-    match method {
-        0 => Ok(data.to_vec()),
+/// The member's bytes, expanded to at most [`MAX_MEMBER`]: a member that inflates further
+/// is refused as soon as it passes the bound.
+fn decompress(entry: &CentralEntry, data: &[u8]) -> Result<Vec<u8>, ZipError> {
+    let mut out = Vec::new();
+    match entry.method {
+        0 => out.extend_from_slice(data),
         8 => {
-            let mut out = Vec::new();
-            flate2::read::DeflateDecoder::new(data).read_to_end(&mut out)?;
-            Ok(out)
+            flate2::read::DeflateDecoder::new(data)
+                .take(MAX_MEMBER + 1)
+                .read_to_end(&mut out)?;
         }
-        m => Err(ZipError::Method(m)),
+        m => return Err(ZipError::Method(m)),
     }
+    if out.len() as u64 > MAX_MEMBER {
+        return Err(ZipError::MemberTooLarge {
+            name: entry.name.clone(),
+            how: "expands",
+        });
+    }
+    Ok(out)
 }
 
 /// Reads a member of a complete zip in memory (the fallback when a server ignores ranges).
@@ -203,14 +252,17 @@ pub fn read_metadata_from_whole(
 ) -> Result<Vec<u8>, ZipError> {
     let tail_start = zip.len().saturating_sub(TAIL_GUESS as usize);
     let cd = locate_central_directory(&zip[tail_start..], tail_start as u64)?;
-    let cd_bytes = zip
-        .get(cd.offset as usize..(cd.offset + cd.size) as usize)
+    let cd_bytes = usize::try_from(cd.offset)
+        .ok()
+        .zip(usize::try_from(cd.offset + cd.size).ok())
+        .and_then(|(start, end)| zip.get(start..end))
         .ok_or(ZipError::Corrupt("central directory out of bounds"))?;
     let entries = parse_central_directory(cd_bytes)?;
     let entry = find_metadata(&entries, dist_info_prefix)
         .ok_or(ZipError::Corrupt("no .dist-info/METADATA in wheel"))?;
-    let from = zip
-        .get(entry.local_header_offset as usize..)
+    let from = usize::try_from(entry.local_header_offset)
+        .ok()
+        .and_then(|start| zip.get(start..))
         .ok_or(ZipError::Corrupt("local header out of bounds"))?;
     match read_member(entry, from)? {
         Ok(bytes) => Ok(bytes),
@@ -277,6 +329,77 @@ mod tests {
         let w = wheel(10);
         let m = read_metadata_from_whole(&w, None).unwrap();
         assert!(String::from_utf8(m).unwrap().contains("Version: 1.0"));
+    }
+
+    /// A real zip whose METADATA inflates to 1 MiB past the bound (about 65 KiB compressed).
+    pub(crate) fn zip_bomb() -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true);
+            z.start_file("bomb-1.0.dist-info/METADATA", opts).unwrap();
+            z.write_all(b"Metadata-Version: 2.1\nName: bomb\nVersion: 1.0\n\n")
+                .unwrap();
+            let zeros = vec![0u8; 1 << 20];
+            for _ in 0..(MAX_MEMBER >> 20) + 1 {
+                z.write_all(&zeros).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    #[test]
+    fn a_member_that_expands_past_the_bound_is_refused() {
+        let bomb = zip_bomb();
+        assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+        let err = read_metadata_from_whole(&bomb, Some("bomb-1.0")).unwrap_err();
+        assert!(
+            matches!(err, ZipError::MemberTooLarge { how: "expands", .. }),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "zip member bomb-1.0.dist-info/METADATA expands past 64 MiB; refused (a zip bomb, or not a wheel)"
+        );
+        // Through the range reader's path too: the member from its local header.
+        let tail_start = bomb.len().saturating_sub(TAIL_GUESS as usize);
+        let cd = locate_central_directory(&bomb[tail_start..], tail_start as u64).unwrap();
+        let entries =
+            parse_central_directory(&bomb[cd.offset as usize..(cd.offset + cd.size) as usize])
+                .unwrap();
+        let e = find_metadata(&entries, None).unwrap();
+        let err = read_member(e, &bomb[e.local_header_offset as usize..]).unwrap_err();
+        assert!(matches!(err, ZipError::MemberTooLarge { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_member_that_claims_more_than_the_bound_is_refused_before_it_is_fetched() {
+        let entry = CentralEntry {
+            name: "x-1.0.dist-info/METADATA".into(),
+            method: 8,
+            compressed_size: MAX_MEMBER + 1,
+            local_header_offset: 0,
+        };
+        let err = check_member_size(&entry).unwrap_err();
+        assert!(
+            err.to_string().contains("is compressed past 64 MiB"),
+            "{err}"
+        );
+        assert!(matches!(
+            read_member(&entry, &[]),
+            Err(ZipError::MemberTooLarge { .. })
+        ));
+        // A central directory larger than its bound is refused too.
+        let mut eocd = vec![0u8; 22];
+        eocd[..4].copy_from_slice(&0x0605_4b50u32.to_le_bytes());
+        eocd[12..16].copy_from_slice(&((MAX_CENTRAL_DIRECTORY + 1) as u32).to_le_bytes());
+        assert!(matches!(
+            locate_central_directory(&eocd, 0),
+            Err(ZipError::DirectoryTooLarge)
+        ));
     }
 
     #[test]

@@ -45,7 +45,9 @@ impl Credentials {
         }
     }
 
-    fn parse_netrc(&mut self, text: &str) {
+    /// Adds the entries of a netrc file's text (`machine`, `default`, `login`, `password`;
+    /// `account` skipped; parsing stops at `macdef`). Any text is accepted.
+    pub fn parse_netrc(&mut self, text: &str) {
         let mut tokens = text.split_whitespace();
         let mut current: Option<Option<String>> = None; // Some(Some(host)) or Some(None)=default
         let (mut login, mut password) = (None::<String>, None::<String>);

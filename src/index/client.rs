@@ -925,7 +925,13 @@ impl IndexClient {
                 url: DisplaySafeUrl::from(url),
                 reason: "range answer without a Content-Range total".into(),
             })?;
-        let mut tail_start = total - tail.len() as u64;
+        let mut tail_start =
+            total
+                .checked_sub(tail.len() as u64)
+                .ok_or_else(|| IndexError::Http {
+                    url: DisplaySafeUrl::from(url),
+                    reason: format!("range answer longer than the file's total ({total} bytes)"),
+                })?;
         let mut tail = tail;
         let cd = zip_ranges::locate_central_directory(&tail, tail_start)
             .map_err(|e| zip_err(file, e))?;
@@ -963,6 +969,8 @@ impl IndexClient {
                 )
             })?
             .clone();
+        // A member that claims more than the bound is refused before any byte of it is fetched.
+        zip_ranges::check_member_size(&entry).map_err(|e| zip_err(file, e))?;
         if entry.local_header_offset >= tail_start {
             let rel = (entry.local_header_offset - tail_start) as usize;
             if let Ok(Ok(bytes)) = zip_ranges::read_member(&entry, &tail[rel..]) {
@@ -971,7 +979,10 @@ impl IndexClient {
         }
         let mut len = zip_ranges::member_fetch_len(&entry);
         for _ in 0..2 {
-            let end = (entry.local_header_offset + len - 1).min(total - 1);
+            let end = entry
+                .local_header_offset
+                .saturating_add(len - 1)
+                .min(total.saturating_sub(1));
             let (status, _, bytes) = self
                 .range_get(url, format!("bytes={}-{}", entry.local_header_offset, end))
                 .await?;

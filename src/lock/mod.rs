@@ -4,7 +4,6 @@
 //! Pure: the model, its rendering and its reading from a parsed requirements file.
 
 use pep440_rs::{Operator, Version};
-use std::str::FromStr;
 
 use pep508_rs::{MarkerEnvironment, MarkerTree, PackageName, VersionOrUrl};
 
@@ -62,8 +61,12 @@ impl PinMarker {
 
     /// Parses a marker's text, e.g. `python_version == '3.11'`.
     pub fn parse(text: &str) -> Result<PinMarker, String> {
-        let tree =
-            MarkerTree::from_str(text).map_err(|e| format!("invalid marker `{text}`: {e}"))?;
+        let tree = crate::distribution::pep508::marker(text).map_err(|e| {
+            format!(
+                "invalid marker `{text}`: {}",
+                crate::distribution::pep508::describe(&e)
+            )
+        })?;
         Ok(PinMarker {
             text: text.to_string(),
             tree,

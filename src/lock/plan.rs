@@ -160,7 +160,7 @@ pub fn pin_applies(pin: &Pin, target: &Target) -> bool {
 /// setuptools ask for from their `get_requires_for_build_wheel` hook (PEP 517). Pure.
 pub fn build_installs(requires: &[String], lock: &Lock, target: &Target) -> Vec<String> {
     let name_of = |r: &String| {
-        pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(r)
+        crate::distribution::pep508::requirement::<pep508_rs::VerbatimUrl>(r)
             .ok()
             .map(|r| r.name.to_string())
     };
@@ -189,7 +189,8 @@ pub fn missing_build_requires(lock: &Lock, requires: &[String], target: &Target)
     requires
         .iter()
         .filter(|r| {
-            let Ok(req) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(r) else {
+            let Ok(req) = crate::distribution::pep508::requirement::<pep508_rs::VerbatimUrl>(r)
+            else {
                 return true;
             };
             if !req.marker.evaluate(&env, &[]) {

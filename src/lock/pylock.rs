@@ -403,12 +403,15 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         // Spelt as the requirements reader spells markers, so both formats compare equal.
         let marker = match &p.marker {
             None => None,
-            Some(m) => match pep508_rs::MarkerTree::from_str(m) {
+            Some(m) => match crate::distribution::pep508::marker(m) {
                 Ok(tree) => PinMarker::from_tree(&tree),
                 Err(e) => {
                     return Err(package_error(
                         &p.name,
-                        format!("marker `{m}` cannot be read: {e}"),
+                        format!(
+                            "marker `{m}` cannot be read: {}",
+                            crate::distribution::pep508::describe(&e)
+                        ),
                     ))
                 }
             },

@@ -12,9 +12,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 
-use pep508_rs::{PackageName, Requirement, VersionOrUrl};
+use pep508_rs::{PackageName, VersionOrUrl};
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -74,8 +73,12 @@ pub async fn resolve_wheels_for(
 ) -> Result<Vec<ChosenWheel>, String> {
     let mut roots = Vec::new();
     for r in requires {
-        let requirement =
-            Requirement::from_str(r).map_err(|e| format!("cannot read `{r}`: {e}"))?;
+        let requirement = crate::distribution::pep508::requirement(r).map_err(|e| {
+            format!(
+                "cannot read `{r}`: {}",
+                crate::distribution::pep508::describe(&e)
+            )
+        })?;
         roots.push(Root {
             requirement,
             source: source.to_string(),
@@ -348,7 +351,8 @@ pub fn unsatisfied(
     extra
         .iter()
         .filter(|r| {
-            let Ok(req) = Requirement::<pep508_rs::VerbatimUrl>::from_str(r) else {
+            let Ok(req) = crate::distribution::pep508::requirement::<pep508_rs::VerbatimUrl>(r)
+            else {
                 return true;
             };
             if !req.marker.evaluate(&env, &[]) {
@@ -373,6 +377,7 @@ pub fn unsatisfied(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     fn interp() -> Interpreter {
         Interpreter {

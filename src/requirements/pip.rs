@@ -7,7 +7,6 @@
 //! `-`) and an options part.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use url::Url;
 
@@ -651,7 +650,7 @@ fn parse_requirement(
             text: text.to_string(),
         });
     }
-    match pep508_rs::Requirement::from_str(text) {
+    match crate::distribution::pep508::requirement(text) {
         Ok(requirement) => {
             Ok(requirement.with_origin(pep508_rs::RequirementOrigin::File(origin.path.clone())))
         }
@@ -668,7 +667,7 @@ fn parse_requirement(
             Err(RequirementsError::InvalidRequirement {
                 origin: origin.clone(),
                 text: text.to_string(),
-                message: err.to_string(),
+                message: crate::distribution::pep508::describe(&err),
             })
         }
     }

@@ -256,13 +256,14 @@ impl PyProject {
 
     fn parse_requirement(&self, written: &Spanned<String>) -> Result<Entry, RequirementsError> {
         let origin = self.origin(written.span().start);
-        let requirement = pep508_rs::Requirement::from_str(written.get_ref()).map_err(|err| {
-            RequirementsError::InvalidRequirement {
-                origin: origin.clone(),
-                text: written.get_ref().clone(),
-                message: err.to_string(),
-            }
-        })?;
+        let requirement =
+            crate::distribution::pep508::requirement(written.get_ref()).map_err(|err| {
+                RequirementsError::InvalidRequirement {
+                    origin: origin.clone(),
+                    text: written.get_ref().clone(),
+                    message: crate::distribution::pep508::describe(&err),
+                }
+            })?;
         Ok(Entry {
             requirement: requirement
                 .with_origin(pep508_rs::RequirementOrigin::File(self.path.clone())),

@@ -1,6 +1,7 @@
 use super::*;
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, VersionOrUrl};
 use std::fs;
+use std::str::FromStr;
 
 fn parse(content: &str) -> RequirementsFile {
     RequirementsFile::parse_str(content, Path::new("requirements.in")).unwrap()
