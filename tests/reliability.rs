@@ -346,35 +346,70 @@ fn sigterm_during_wheelhouse_removes_partial_downloads_and_says_what_is_done() {
     assert_only_verified_files(&idx, &wh);
 }
 
+const HUGE: &str = "hugewheel-1.0.0-py3-none-any.whl";
+
 #[test]
 fn kill_9_mid_download_leaves_only_verified_files_and_a_rerun_completes() {
-    let idx = slow_index(SLOW, Some(1));
+    // A 32 MiB wheel (fixtures/large) trickled at 64 KiB per 20 ms (some 10 s), the first time.
+    let idx = FixtureIndex::start_from(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/large"),
+        IndexOptions {
+            faults: vec![(
+                format!("/files/{HUGE}"),
+                Fault::Trickle {
+                    chunk: 64 << 10,
+                    pause_ms: 20,
+                    times: Some(1),
+                },
+            )],
+            ..IndexOptions::default()
+        },
+    );
+    let size = std::fs::metadata(idx.files_dir().join(HUGE)).unwrap().len();
+    assert!(size > 32 << 20, "{size}");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    lock(&idx, d, "bigwheel\nshared<2\n");
+    lock(&idx, d, "hugewheel\ntiny\n");
     let mut child = wheelhouse_cmd(&idx, d, &[])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let wh = d.join("wh");
-    wait_for("a partial download", || {
-        names(&wh).iter().any(|n| n.ends_with(".part"))
+    // Mid-download: the small wheel done, the large one's temporary holding some MiB of it.
+    let part_len = || {
+        names(&wh)
+            .iter()
+            .filter(|n| n.ends_with(".part"))
+            .filter_map(|n| std::fs::metadata(wh.join(n)).ok())
+            .map(|m| m.len())
+            .max()
+            .unwrap_or(0)
+    };
+    wait_for("the large wheel half-way", || {
+        names(&wh).contains("tiny-1.0.0-py3-none-any.whl") && part_len() > 4 << 20
     });
-    child.kill().unwrap();
+    child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    assert!(!names(&wh).contains(SLOW));
+    let left = part_len();
+    assert!(
+        left > 4 << 20 && left < size,
+        "killed mid-download: {left} of {size}"
+    );
     // What a kill -9 leaves: a temporary, never a file under its final name unverified.
+    assert!(!names(&wh).contains(HUGE), "{:?}", names(&wh));
+    assert!(!names(&wh).contains("requirements.txt"));
     for name in names(&wh) {
         if name.ends_with(".whl") {
             assert_eq!(
                 support::build::sha256_file(&wh.join(&name)),
-                idx.sha256(&name)
+                idx.sha256(&name),
+                "{name}"
             );
         }
     }
     ok(&wheelhouse_cmd(&idx, d, &[]).output().unwrap());
     assert_only_verified_files(&idx, &wh);
-    assert!(names(&wh).contains(SLOW));
+    assert!(names(&wh).contains(HUGE));
     ok(&verify(d));
 }
 
@@ -693,4 +728,271 @@ fn hostile_listings_are_refused_with_a_warning_and_never_followed() {
         );
         assert_eq!(names(d), ["work".to_string()].into(), "written outside");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bounded sizes, redirects and zip bombs (guarantee 6)
+
+/// Locks `input` for T312 against `idx`, without a cache; the output.
+fn lock_against(idx: &FixtureIndex, input: &str) -> (tempfile::TempDir, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.in"), input).unwrap();
+    let out = pinwheel(dir.path())
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--retries", "1"])
+        .args(["--index-url", &idx.url(), "--target", T312])
+        .output()
+        .unwrap();
+    (dir, out)
+}
+
+#[test]
+fn oversized_index_pages_and_metadata_are_refused_with_their_bound() {
+    // A page past 256 MiB and a metadata file past 64 MiB, each once announced by its length
+    // and once sent chunked with no length (so the bound must stop the stream itself).
+    for (path, bytes, says) in [
+        (
+            "/simple/shared/",
+            (256u64 << 20) + 1,
+            "larger than 256 MiB; refused",
+        ),
+        (
+            &format!("/files/{SHARED}.metadata"),
+            (64u64 << 20) + 1,
+            "larger than 64 MiB; refused",
+        ),
+    ] {
+        for declared in [true, false] {
+            let idx = faulty(vec![(
+                path.to_string(),
+                Fault::Huge {
+                    bytes,
+                    declared,
+                    times: None,
+                },
+            )]);
+            let (dir, out) = lock_against(&idx, "shared<2\n");
+            let err = fails(&out, 4);
+            assert!(err.contains(says), "{path} declared={declared}: {err}");
+            assert!(err.contains(path), "names the URL: {err}");
+            assert!(
+                !dir.path().join("requirements.lock").exists(),
+                "nothing written"
+            );
+        }
+    }
+}
+
+#[test]
+fn redirects_to_other_schemes_and_redirect_loops_are_refused() {
+    // To a file: URL (a page that would read the machine's files), and a loop past 10 hops.
+    for (location, says) in [
+        (
+            "file:///etc/passwd",
+            "redirected to file:///etc/passwd: not followed (redirects are followed to http(s) \
+             URLs only",
+        ),
+        ("/simple/shared/", "more than 10 redirects"),
+    ] {
+        let idx = faulty(vec![(
+            "/simple/shared/".into(),
+            Fault::Redirect {
+                location: location.into(),
+                times: None,
+            },
+        )]);
+        let (dir, out) = lock_against(&idx, "shared<2\n");
+        let err = fails(&out, 4);
+        assert!(err.contains(says), "{location}: {err}");
+        assert!(!err.contains("root:"), "{err}");
+        assert!(!dir.path().join("requirements.lock").exists());
+        let hops = idx
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/simple/shared/")
+            .count();
+        // At most 10 hops per fetch; a page whose fetch failed may be asked for twice (by the
+        // prefetch and by the resolver: failures are not memoised).
+        assert!(hops <= 2 * 11, "followed {hops} redirects");
+    }
+    // A few redirects within http are followed.
+    let idx = faulty(vec![(
+        "/simple/shared/".into(),
+        Fault::Redirect {
+            location: "/simple/shared/".into(),
+            times: Some(3),
+        },
+    )]);
+    let (dir, out) = lock_against(&idx, "shared<2\n");
+    ok(&out);
+    let lock = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
+    assert!(lock.contains("shared==1.5.0"), "{lock}");
+}
+
+/// A wheel whose METADATA inflates past 64 MiB (about 65 KiB on the wire).
+fn zip_bomb_wheel() -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        z.start_file("shared-1.5.0.dist-info/METADATA", opts)
+            .unwrap();
+        z.write_all(b"Metadata-Version: 2.1\nName: shared\nVersion: 1.5.0\n\n")
+            .unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..65 {
+            z.write_all(&zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+#[test]
+fn a_wheel_whose_metadata_expands_past_the_bound_is_refused() {
+    let bomb = zip_bomb_wheel();
+    assert!(bomb.len() < 1 << 20);
+    // No PEP 658 file: the metadata is read out of the wheel (the server ignores ranges and
+    // sends these bytes whole).
+    let idx = FixtureIndex::start(IndexOptions {
+        metadata: support::MetadataMode::Absent,
+        faults: vec![(
+            format!("/files/{SHARED}"),
+            Fault::Bytes {
+                body: bomb,
+                times: None,
+            },
+        )],
+        ..IndexOptions::default()
+    });
+    let (dir, out) = lock_against(&idx, "shared==1.5.0\n");
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{SHARED}: zip member shared-1.5.0.dist-info/METADATA expands past 64 MiB; refused"
+        )),
+        "{err}"
+    );
+    assert!(!dir.path().join("requirements.lock").exists());
+}
+
+// ---------------------------------------------------------------------------------------
+// The cache is checked when read (guarantee 2)
+
+fn cache_files(root: &Path, sub: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.join(sub)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn damaged_cache_entries_are_discarded_and_fetched_again() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("requirements.in"), "app\n").unwrap();
+    let run_lock = || {
+        pinwheel(d)
+            .args(["lock", "requirements.in", "-o", "requirements.lock"])
+            .args(["--cache-dir", "cache", "--index-url", &idx.url()])
+            .args(["--target", T312])
+            .output()
+            .unwrap()
+    };
+    ok(&run_lock());
+    let first = std::fs::read_to_string(d.join("requirements.lock")).unwrap();
+    assert!(first.contains("lib==1.2.0"), "{first}");
+    let cache = d.join("cache");
+    let metadata = cache_files(&cache, "metadata-v2");
+    let pages = cache_files(&cache, "simple-v3");
+    assert!(!metadata.is_empty() && !pages.is_empty());
+
+    // A warm run reads everything from the cache: no request at all.
+    idx.clear_requests();
+    ok(&run_lock());
+    assert_eq!(idx.requests().len(), 0, "{:?}", idx.requests());
+
+    // Damage every entry: metadata truncated or rewritten (app's without its dependency on
+    // lib), pages with a byte flipped or cut short.
+    for (i, m) in metadata.iter().enumerate() {
+        let text = std::fs::read_to_string(m).unwrap();
+        let damaged = if text.contains("Name: app") {
+            text.replace("Requires-Dist: lib>=1.0", "Requires-Dist: shared<2")
+        } else if i % 2 == 0 {
+            text[..text.len() / 2].to_string()
+        } else {
+            text.replace("Version: ", "Version: 9")
+        };
+        std::fs::write(m, damaged).unwrap();
+    }
+    for (i, p) in pages.iter().enumerate() {
+        let mut bytes = std::fs::read(p).unwrap();
+        if i % 2 == 0 {
+            let n = bytes.len() - 5;
+            bytes[n] ^= 0x01;
+        } else {
+            bytes.truncate(bytes.len() / 2);
+        }
+        std::fs::write(p, bytes).unwrap();
+    }
+    idx.clear_requests();
+    std::fs::remove_file(d.join("requirements.lock")).unwrap();
+    ok(&run_lock());
+    let again = std::fs::read_to_string(d.join("requirements.lock")).unwrap();
+    assert_eq!(again, first, "the damaged entries were used");
+    let asked: Vec<String> = idx.requests().iter().map(|r| r.path.clone()).collect();
+    for page in ["/simple/app/", "/simple/lib/"] {
+        assert!(
+            asked.iter().any(|p| p == page),
+            "{page} fetched again: {asked:?}"
+        );
+    }
+    assert!(
+        asked
+            .iter()
+            .any(|p| p.ends_with("app-1.0.0-py3-none-any.whl.metadata")),
+        "app's metadata fetched again: {asked:?}"
+    );
+    // Written whole again: the next run is warm.
+    idx.clear_requests();
+    ok(&run_lock());
+    assert_eq!(idx.requests().len(), 0, "{:?}", idx.requests());
+
+    // Downloaded files: a damaged entry of the file cache is fetched again, never used.
+    let wh = |to: &str| {
+        pinwheel(d)
+            .args(["wheelhouse", "requirements.lock", "-d", to])
+            .args(["--cache-dir", "cache", "--index-url", &idx.url()])
+            .output()
+            .unwrap()
+    };
+    ok(&wh("wh1"));
+    let files = cache_files(&cache, "files-v1");
+    assert!(!files.is_empty());
+    for f in &files {
+        let mut bytes = std::fs::read(f).unwrap();
+        bytes.truncate(bytes.len() - 1);
+        std::fs::write(f, bytes).unwrap();
+    }
+    idx.clear_requests();
+    ok(&wh("wh2"));
+    assert!(
+        idx.requests().iter().any(|r| r.path.ends_with(".whl")),
+        "files fetched again"
+    );
+    ok(&pinwheel(d).args(["verify", "wh2"]).output().unwrap());
 }

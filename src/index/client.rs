@@ -361,6 +361,30 @@ impl IndexClient {
                     }
                     self.backoff(url, attempt, retry_after, cause).await?;
                 }
+                // A redirect the policy did not follow (reqwest hands back redirects to
+                // schemes it cannot fetch, such as file:): refused, with where it pointed.
+                Ok(r)
+                    if r.status().is_redirection()
+                        && r.status() != StatusCode::NOT_MODIFIED
+                        && r.headers().contains_key(reqwest::header::LOCATION) =>
+                {
+                    let to = r
+                        .headers()
+                        .get(reqwest::header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    let shown = url
+                        .join(to)
+                        .map(|u| DisplaySafeUrl::from(&u).to_string())
+                        .unwrap_or_else(|_| simple::redact_text(to));
+                    return Err(IndexError::Http {
+                        url: DisplaySafeUrl::from(url),
+                        reason: format!(
+                            "redirected to {shown}: not followed (redirects are followed to \
+                             http(s) URLs only, never from https to http)"
+                        ),
+                    });
+                }
                 Ok(r) => return Ok(r),
                 Err(e) if transient_error(&e) => {
                     self.backoff(url, attempt, None, error_chain(&e)).await?;

@@ -97,6 +97,14 @@ pub enum Fault {
         location: String,
         times: Option<u32>,
     },
+    /// Answer 200 with a body of `bytes` filler bytes, announced by `Content-Length` when
+    /// `declared`, else sent chunked (no length); streamed, never held in memory, until the
+    /// client hangs up.
+    Huge {
+        bytes: u64,
+        declared: bool,
+        times: Option<u32>,
+    },
 }
 
 impl Fault {
@@ -108,7 +116,8 @@ impl Fault {
             | Fault::Trickle { times, .. }
             | Fault::Bytes { times, .. }
             | Fault::Page { times, .. }
-            | Fault::Redirect { times, .. } => times,
+            | Fault::Redirect { times, .. }
+            | Fault::Huge { times, .. } => times,
         }
     }
 }
@@ -344,6 +353,12 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
             accept: headers.get("accept").cloned(),
             status: resp.status,
         });
+        if let Some(Fault::Huge {
+            bytes, declared, ..
+        }) = &fault
+        {
+            return send_huge(&mut out, *bytes, *declared);
+        }
         let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
         for (k, v) in &resp.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
@@ -388,6 +403,36 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
             return Ok(());
         }
     }
+}
+
+/// Streams `bytes` filler bytes (`Fault::Huge`), then closes the connection.
+fn send_huge(out: &mut TcpStream, bytes: u64, declared: bool) -> std::io::Result<()> {
+    let framing = if declared {
+        format!("Content-Length: {bytes}")
+    } else {
+        "Transfer-Encoding: chunked".to_string()
+    };
+    write!(
+        out,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{framing}\r\nConnection: close\r\n\r\n"
+    )?;
+    let chunk = vec![b'a'; 1 << 20];
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        if declared {
+            out.write_all(&chunk[..n])?;
+        } else {
+            write!(out, "{n:x}\r\n")?;
+            out.write_all(&chunk[..n])?;
+            out.write_all(b"\r\n")?;
+        }
+        left -= n as u64;
+    }
+    if !declared {
+        out.write_all(b"0\r\n\r\n")?;
+    }
+    out.flush()
 }
 
 /// The fault for this path, if one applies; counts its use.
