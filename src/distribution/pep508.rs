@@ -46,9 +46,7 @@ fn unparseable_identifier<T: Pep508Url>(text: &str) -> Option<Pep508Error<T>> {
     }
     let after = &rest[name_len..];
     let trimmed = after.trim_start();
-    let Some(extras) = trimmed.strip_prefix('[') else {
-        return None;
-    };
+    let extras = trimmed.strip_prefix('[')?;
     let mut offset = start + name_len + (after.len() - trimmed.len()) + 1;
     let list = extras.split(']').next().unwrap_or("");
     for item in list.split(',') {

@@ -211,7 +211,8 @@ mod tests {
             found: true,
             page: ProjectPage::default(),
         };
-        let damages: [(&str, fn(&mut Vec<u8>)); 4] = [
+        type Damage = fn(&mut Vec<u8>);
+        let damages: [(&str, Damage); 4] = [
             ("truncated", |b| b.truncate(b.len() - 3)),
             ("a byte flipped", |b| {
                 let i = b.len() - 2;
