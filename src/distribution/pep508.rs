@@ -47,20 +47,27 @@ fn unparseable_identifier<T: Pep508Url>(text: &str) -> Option<Pep508Error<T>> {
     let after = &rest[name_len..];
     let trimmed = after.trim_start();
     let extras = trimmed.strip_prefix('[')?;
-    let mut offset = start + name_len + (after.len() - trimmed.len()) + 1;
-    let list = extras.split(']').next().unwrap_or("");
-    for item in list.split(',') {
-        let ident = item.trim();
-        let lead = item.len() - item.trim_start().len();
-        if ident.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && ident.chars().all(is_name_char)
-            && ident.ends_with(['-', '_', '.'])
-        {
-            return Some(refuse(text, offset + lead, "the extra", ident));
+    // The extras as `pep508_rs` walks them: an identifier, whitespace, then `,` or `]`; it
+    // panics on an identifier that ends with a separator and is followed by the end, by
+    // whitespace, by `,` or by `]`, and stops with an error at anything else.
+    let mut list = extras;
+    loop {
+        let item = list.trim_start();
+        if !item.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return None;
         }
-        offset += item.len() + 1;
+        let n = item.find(|c: char| !is_name_char(c)).unwrap_or(item.len());
+        let ident = &item[..n];
+        let next = item[n..].chars().next();
+        if !next.is_none_or(|c| c == ',' || c == ']' || c.is_whitespace()) {
+            return None;
+        }
+        if ident.ends_with(['-', '_', '.']) {
+            let at = text.len() - item.len();
+            return Some(refuse(text, at, "the extra", ident));
+        }
+        list = item[n..].trim_start().strip_prefix(',')?;
     }
-    None
 }
 
 /// Where the marker of a requirement starts (after its `;`), if it has one: the first `;` of a
@@ -163,6 +170,13 @@ mod tests {
             ("requests.[socks]", "package name `requests.`"),
             ("x[a_]", "extra `a_`"),
             ("x [ ok , b-. ]>=1", "extra `b-.`"),
+            // Found by the fuzz target `metadata`: whitespace (a vertical tab) after the extra.
+            (
+                "b[bbbbbbrbibbbbbbY.\u{b}\u{b}equ\u{b}",
+                "extra `bbbbbbrbibbbbbbY.`",
+            ),
+            ("x[a_", "extra `a_`"),
+            ("x[ok,a.\t]", "extra `a.`"),
         ] {
             let err = requirement::<VerbatimUrl>(text).unwrap_err();
             let shown = describe(&err);
