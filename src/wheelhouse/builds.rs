@@ -112,7 +112,7 @@ impl Builds {
                 // Another minor's interpreter that is not there: the reason stays as it is.
                 Err(_) if python != "python3" => continue,
                 Err(e) => {
-                    out.failure = Some(e);
+                    out.failure = Some(e.to_string());
                     break;
                 }
             };
@@ -173,7 +173,7 @@ impl Builds {
         let env_wheels = builder
             .environment_wheels(client, &requires, &job.sdist)
             .await
-            .map_err(|e| e.reason)?;
+            .map_err(|e| e.reason.to_string())?;
         let wheel_lines: Vec<String> = env_wheels
             .iter()
             .flatten()
@@ -209,7 +209,7 @@ impl Builds {
                 vec![("SOURCE_DATE_EPOCH", self.source_date_epoch.to_string())],
             )
             .await
-            .map_err(|e| e.reason)?;
+            .map_err(|e| e.reason.to_string())?;
         let mut filename = built
             .output
             .file_name()

@@ -84,7 +84,7 @@ pub fn sdist_build_requires(path: &Path) -> Result<Vec<String>, String> {
         crate::distribution::metadata::read_sdist_file_from(file, &filename, "pyproject.toml")
             .map_err(|e| e.to_string())?;
     let text = pyproject.map(|b| String::from_utf8_lossy(&b).into_owned());
-    crate::pep517::build_requires(text.as_deref())
+    crate::pep517::build_requires(text.as_deref()).map_err(|e| e.to_string())
 }
 
 /// A difference between a wheelhouse and its manifest.
