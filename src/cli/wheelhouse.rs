@@ -851,7 +851,7 @@ async fn build_requirement_wheels(
                 );
             }
             Err(why) => {
-                crate::trace!("build", "{source} for {}: {why}", target.canonical());
+                tracing::debug!(target: "build", "{source} for {}: {why}", target.canonical());
                 for m in plan::missing_build_requires(lock, &requires, target) {
                     if !out.missing.contains(&m) {
                         out.missing.push(m);

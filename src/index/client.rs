@@ -283,9 +283,7 @@ impl IndexClient {
             .wait(attempt, retry_after, fastrand::f64())
         {
             Some(wait) => {
-                crate::trace!(
-                    "http",
-                    "{}: {cause}; try {} in {:.0} ms",
+                tracing::debug!(target: "http", "{}: {cause}; try {} in {:.0} ms",
                     DisplaySafeUrl::from(url),
                     attempt + 1,
                     wait.as_secs_f64() * 1000.0
@@ -315,13 +313,14 @@ impl IndexClient {
             attempt += 1;
             let started = std::time::Instant::now();
             let sent = make().send().await;
-            if crate::trace::enabled("http") {
+            if tracing::enabled!(target: "http", tracing::Level::DEBUG) {
                 let status = match &sent {
                     Ok(r) => r.status().as_u16().to_string(),
                     Err(e) => format!("error: {}", error_chain(e)),
                 };
-                eprintln!(
-                    "http: {} {} {:.0} ms",
+                tracing::debug!(
+                    target: "http",
+                    "{} {} {:.0} ms",
                     DisplaySafeUrl::from(url),
                     status,
                     started.elapsed().as_secs_f64() * 1000.0

@@ -144,7 +144,7 @@ impl Builder {
         if let Some(cache) = client.cache() {
             match usable(cache.root().join(env::ENVS_DIR)) {
                 Ok(dir) => return Ok(dir),
-                Err(e) => crate::trace!("build", "build environments are not kept: {e}"),
+                Err(e) => tracing::debug!(target: "build", "build environments are not kept: {e}"),
             }
         }
         let scratch = self
@@ -219,9 +219,7 @@ impl Builder {
             env::materialize(&interp_owned, &dest_owned, &fetched)
         })
         .await??;
-        crate::trace!(
-            "build",
-            "{} build environment {} for [{}] ({}) in {:.0} ms",
+        tracing::debug!(target: "build", "{} build environment {} for [{}] ({}) in {:.0} ms",
             if reused { "reused" } else { "made" },
             dest.display(),
             requires.join(", "),
@@ -311,9 +309,7 @@ impl Builder {
         let (interp, unpacked) = tokio::join!(self.interpreter(), unpacked);
         let interp = interp.map_err(err)?;
         let (src, bs) = unpacked.map_err(|e| err(e.into()))?.map_err(err)?;
-        crate::trace!(
-            "build",
-            "{file}: unpacked in {:.0} ms",
+        tracing::debug!(target: "build", "{file}: unpacked in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );
         let out = work.path().join("out");
@@ -339,9 +335,7 @@ impl Builder {
         {
             Prepared::Env(env) => env,
             Prepared::Unresolvable(why) => {
-                crate::trace!(
-                    "build",
-                    "{file}: pip installs the build requirements in a venv of this build ({why})"
+                tracing::debug!(target: "build", "{file}: pip installs the build requirements in a venv of this build ({why})"
                 );
                 Arc::new(pip_env(bs.requires.clone()).await.map_err(err)?)
             }
@@ -376,9 +370,7 @@ impl Builder {
         let (output, env) = match outcome {
             hook::Outcome::Done(output) => (output, env),
             hook::Outcome::NeedsMore(extra) => {
-                crate::trace!(
-                    "build",
-                    "{file}: get_requires_for_build_wheel asks for [{}] too ({:.0} ms)",
+                tracing::debug!(target: "build", "{file}: get_requires_for_build_wheel asks for [{}] too ({:.0} ms)",
                     extra.join(", "),
                     hook_started.elapsed().as_secs_f64() * 1000.0
                 );
@@ -406,7 +398,7 @@ impl Builder {
                         {
                             Prepared::Env(env) => env,
                             Prepared::Unresolvable(why) => {
-                                crate::trace!("build", "{file}: pip installs the build requirements in a venv of this build ({why})");
+                                tracing::debug!(target: "build", "{file}: pip installs the build requirements in a venv of this build ({why})");
                                 Arc::new(pip_env(all).await.map_err(err)?)
                             }
                         }
@@ -415,9 +407,7 @@ impl Builder {
                 (call(&env).run(hook::finish_goal).await.map_err(err)?, env)
             }
         };
-        crate::trace!(
-            "build",
-            "{file}: {} built in {:.0} ms",
+        tracing::debug!(target: "build", "{file}: {} built in {:.0} ms",
             match goal {
                 hook::Goal::Metadata => "metadata",
                 hook::Goal::Wheel => "wheel",

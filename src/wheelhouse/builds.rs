@@ -187,9 +187,7 @@ impl Builds {
             .collect();
         let key = cache_key(&job.sdist_sha256, built_on, &wheel_lines, &requires);
         if let Some((record, path)) = self.cache.lookup(&job.sdist_sha256, &key) {
-            crate::trace!(
-                "build",
-                "{}: wheel {} from the cache",
+            tracing::debug!(target: "build", "{}: wheel {} from the cache",
                 job.sdist,
                 record.wheel
             );
@@ -224,7 +222,7 @@ impl Builds {
                 retag::retag_linux(&bytes, &filename, &built_on.platform.tag())
                     .map_err(|e| format!("cannot retag {filename}: {e}"))?
             {
-                crate::trace!("build", "{}: {filename} retagged {name}", job.sdist);
+                tracing::debug!(target: "build", "{}: {filename} retagged {name}", job.sdist);
                 filename = name;
                 bytes = new;
                 info = retag::wheel_info(&bytes)?;
