@@ -5,27 +5,11 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+use support::cli::{pinwheel, stderr, stdout};
 use support::{FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
-
-fn pinwheel(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL");
-    c
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn lock(idx: &FixtureIndex, dir: &Path, input: &str, args: &[&str]) -> Output {
     std::fs::write(dir.join("requirements.in"), input).unwrap();

@@ -10,32 +10,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use assert_cmd::Command;
+use support::cli::{host, names as files, ok, pinwheel};
 use support::{tools, FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
 const CP311: &str = "cp311-manylinux_2_28_x86_64";
-
-fn pinwheel(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL")
-        .env("NETRC", dir.join("no-netrc"));
-    c
-}
-
-fn ok(out: &Output) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{err}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    err
-}
 
 /// `pinwheel lock requirements.in -o OUT --index-url IDX [--target T]... EXTRA...`.
 fn lock(idx: &FixtureIndex, dir: &Path, out: &str, targets: &[&str], extra: &[&str]) -> PathBuf {
@@ -65,24 +45,6 @@ fn wheelhouse(dir: &Path, lock: &Path, dest: &str, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn files(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
-}
-
-fn host(dir: &Path) -> String {
-    let out = pinwheel(dir).arg("target").output().unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// The manifest without its generator line: files, hashes, pins, targets.

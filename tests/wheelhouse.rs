@@ -7,25 +7,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use assert_cmd::Command;
+use support::cli::{names as files, ok, pinwheel};
+use support::tools::fresh_venv as venv;
 use support::{FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
-
-fn pinwheel(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL");
-    c
-}
-
-fn ok(out: &Output) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "exit {:?}\n{err}", out.status.code());
-    err
-}
 
 /// Locks `input` for `targets` with pinwheel, returns the lock path.
 fn lock(idx: &FixtureIndex, dir: &Path, input: &str, targets: &[&str]) -> PathBuf {
@@ -55,14 +42,6 @@ fn wheelhouse(idx: &FixtureIndex, dir: &Path, lock: &Path, extra: &[&str]) -> Ou
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn files(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
 }
 
 fn downloads(idx: &FixtureIndex) -> Vec<String> {
@@ -348,16 +327,6 @@ fn reads_locks_written_by_uv_and_pip_compile() {
             assert!(got.contains(f), "{name}: {f} missing from {got:?}");
         }
     }
-}
-
-fn venv(dir: &Path) -> PathBuf {
-    let st = StdCommand::new("python3")
-        .args(["-m", "venv"])
-        .arg(dir)
-        .status()
-        .unwrap();
-    assert!(st.success(), "python3 -m venv failed");
-    dir.join("bin/python")
 }
 
 /// End to end: lock for this machine and Alpine, build the wheelhouse, and the real pip
