@@ -162,3 +162,95 @@ pub fn pins(lock: &str) -> Vec<String> {
         .map(|l| l.trim_end_matches(" \\").to_string())
         .collect()
 }
+
+/// What varies from run to run in a command's output, replaced by placeholders so that whole
+/// outputs can be snapshots: the index's URL and address (its port), the run's directory,
+/// values a test names (`with`), then times (`0.12s`) and any other sha256 (`[SHA256]`: the
+/// fixture files are built afresh for every index).
+pub struct Redactions(Vec<(String, String)>);
+
+impl Redactions {
+    pub fn new(idx: &super::FixtureIndex, dir: &Path) -> Self {
+        let mut r = vec![
+            (idx.url(), "[INDEX]".to_string()),
+            (idx.base(), "[HOST]".to_string()),
+        ];
+        if let Ok(real) = dir.canonicalize() {
+            r.push((real.display().to_string(), "[DIR]".to_string()));
+        }
+        r.push((dir.display().to_string(), "[DIR]".to_string()));
+        Redactions(r)
+    }
+
+    /// Replaces `value` by `placeholder` too (before the generic sha256 redaction).
+    pub fn with(mut self, value: impl Into<String>, placeholder: &str) -> Self {
+        self.0.push((value.into(), placeholder.to_string()));
+        self
+    }
+
+    pub fn apply(&self, text: &str) -> String {
+        let mut s = text.to_string();
+        for (value, placeholder) in &self.0 {
+            if !value.is_empty() {
+                s = s.replace(value.as_str(), placeholder);
+            }
+        }
+        sha256s(&times(&s))
+    }
+
+    /// The exit code, standard output and standard error of `o`, redacted: a whole run.
+    pub fn transcript(&self, o: &Output) -> String {
+        format!(
+            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            o.status
+                .code()
+                .map_or("killed".to_string(), |c| c.to_string()),
+            self.apply(&stdout(o)),
+            self.apply(&stderr(o))
+        )
+    }
+}
+
+/// `0.12s` -> `[TIME]`.
+pub fn times(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(tail.len());
+        let (num, after) = tail.split_at(end);
+        if num.contains('.')
+            && after.starts_with('s')
+            && !after[1..].starts_with(char::is_alphanumeric)
+        {
+            out.push_str("[TIME]");
+            rest = &after[1..];
+        } else {
+            out.push_str(num);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every run of exactly 64 lowercase hex digits -> `[SHA256]`.
+fn sha256s(s: &str) -> String {
+    let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in s.chars() {
+        if hex(c) {
+            run.push(c);
+            continue;
+        }
+        out.push_str(if run.len() == 64 { "[SHA256]" } else { &run });
+        run.clear();
+        out.push(c);
+    }
+    out.push_str(if run.len() == 64 { "[SHA256]" } else { &run });
+    out
+}
