@@ -170,7 +170,8 @@ fn sdist_fallback_is_reported_and_only_binary_refuses_it() {
     );
 
     // --no-build: today's behaviour, the sdists go in for the image's pip to build.
-    let out = wheelhouse(&idx, dir.path(), &lock, &["--no-build"]);
+    // One download at a time: the `fetched` lines come in the plan's order.
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--no-build", "-j", "1"]);
     insta::assert_snapshot!(
         "no_build_keeps_sdists",
         Redactions::new(&idx, dir.path()).transcript(&out)
