@@ -2,16 +2,16 @@
 //! retrieval (PEP 658/714, range requests, PEP 643, PEP 517), credentials and the HTTP cache.
 //! This is IO: everything here talks to the network or the disk; the parsing it relies on is pure.
 
-pub mod auth;
-pub mod builder;
+pub(crate) mod auth;
+pub(crate) mod builder;
 pub mod cache;
-pub mod cause;
-pub mod client;
-pub mod dns;
-pub mod hostile;
-pub mod retry;
+pub(crate) mod cause;
+pub(crate) mod client;
+pub(crate) mod dns;
+pub(crate) mod hostile;
+pub(crate) mod retry;
 pub mod simple;
-pub mod url;
+pub(crate) mod url;
 
 pub use builder::{Sdist, SdistBuilder};
 pub use cause::Cause;

@@ -45,7 +45,6 @@ pub struct ChosenWheel {
 /// A ready environment.
 #[derive(Debug, Clone)]
 pub struct BuildEnv {
-    pub root: PathBuf,
     pub python: PathBuf,
     pub scripts: PathBuf,
     /// What pinwheel installed in it; `None` for pip's environment.
@@ -285,7 +284,6 @@ pub fn pip_env(
 ) -> Result<BuildEnv, BuildFailure> {
     create_venv(interp, root, !requires.is_empty())?;
     let env = BuildEnv {
-        root: root.to_path_buf(),
         python: venv_python(root),
         scripts: venv_python(root)
             .parent()

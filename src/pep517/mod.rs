@@ -230,7 +230,6 @@ impl Builder {
         Ok(Prepared::Env(Arc::new(BuildEnv {
             scripts: python.parent().map(Path::to_path_buf).unwrap_or_default(),
             python,
-            root: dest,
             wheels: Some(wheels),
         })))
     }
@@ -415,7 +414,7 @@ impl Builder {
             started.elapsed().as_secs_f64() * 1000.0
         );
         Ok(Built {
-            work,
+            _work: work,
             output,
             backend: bs.backend.clone(),
             requires,
@@ -427,8 +426,8 @@ impl Builder {
 /// What a build made.
 #[derive(Debug)]
 pub struct Built {
-    /// The build's directory (removed when dropped), which holds the output.
-    pub work: tempfile::TempDir,
+    /// The build's directory, which holds the output: kept until the build is dropped.
+    pub _work: tempfile::TempDir,
     /// METADATA or the wheel.
     pub output: PathBuf,
     /// `[build-system].build-backend`.
