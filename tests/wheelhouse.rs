@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use support::cli::{names as files, ok, pinwheel, Redactions};
+use support::cli::{manifest_file, names as files, ok, pinwheel, Redactions};
 use support::tools::fresh_venv as venv;
 use support::{FixtureIndex, IndexOptions};
 
@@ -432,19 +432,6 @@ fn entry_hashes(reqs: &str, start: &str) -> Vec<String> {
         .collect()
 }
 
-fn manifest_file(dir: &Path, filename: &str) -> serde_json::Value {
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("wh/pinwheel-manifest.json")).unwrap())
-            .unwrap();
-    manifest["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["filename"] == filename)
-        .unwrap_or_else(|| panic!("{filename} not in {manifest}"))
-        .clone()
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     support::build::sha256_bytes(bytes)
 }
@@ -643,10 +630,10 @@ fn a_package_pinned_twice_with_markers_gets_both_versions() {
         [idx.sha256(new)],
         "{reqs}"
     );
-    let m = manifest_file(dir.path(), old);
+    let m = manifest_file(&dir.path().join("wh"), old);
     assert_eq!(m["pins"], serde_json::json!(["lib==1.1.0"]), "{m}");
     assert_eq!(m["targets"], serde_json::json!([CP311]), "{m}");
-    let m = manifest_file(dir.path(), new);
+    let m = manifest_file(&dir.path().join("wh"), new);
     assert_eq!(m["pins"], serde_json::json!(["lib==1.2.0"]), "{m}");
     assert_eq!(m["targets"], serde_json::json!([GLIBC]), "{m}");
     // Two wheels per target: lib and legacy on 3.11, lib and app on 3.12.
