@@ -574,8 +574,10 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         ResolveError::NoSolution { .. } | ResolveError::Unserved { .. } => {
             CliError::new(exit::RESOLUTION, e.to_string())
         }
-        ResolveError::Input(m) => CliError::new(exit::USAGE, m),
-        ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
+        ResolveError::DirectReference { .. } => CliError::new(exit::USAGE, e.to_string()),
+        ResolveError::Metadata { .. } | ResolveError::Thread(_) => {
+            CliError::new(exit::NETWORK, e.to_string())
+        }
     })?;
     let progress = crate::progress::snapshot();
     printer.detail(format_args!(
