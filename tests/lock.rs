@@ -158,9 +158,151 @@ fn requires_python_picks_an_older_release_for_older_targets() {
     let run = Run::new();
     ok(&run.lock(&idx, "newpy\n", &["--target", T312]));
     assert_eq!(pins(&run.output()), ["newpy==2.0.0"]);
-    // Requires-Python must hold on every target.
-    ok(&run.lock(&idx, "newpy\n", &["--target", T312, "--target", T311]));
+    // Each target gets the newest release its Python takes; the lock pins both.
+    ok(&run.lock(&idx, "newpy\n", &["--target", T312, "--target", T311, "-U"]));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "newpy==1.0.0 ; python_version == '3.11'",
+            "newpy==2.0.0 ; python_version == '3.12'"
+        ]
+    );
+    // --fork-strategy fewest: one release for both, as long as one serves both.
+    ok(&run.lock(
+        &idx,
+        "newpy\n",
+        &["--target", T312, "--target", T311, "-U", "--fork-strategy", "fewest"],
+    ));
     assert_eq!(pins(&run.output()), ["newpy==1.0.0"]);
+}
+
+const T310: &str = "cp310-manylinux_2_28_x86_64";
+const T313: &str = "cp313-manylinux_2_28_x86_64";
+
+#[test]
+fn newest_releases_per_python_fork_the_lock() {
+    // frames 3.0.0 and arrays 2.3.0 drop Python 3.10: the cp313 target gets them, the cp310
+    // target the newest releases that support it, each selected by its marker.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(&idx, "frames\n", &["--target", T310, "--target", T313]));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "arrays==2.2.0 ; python_version == '3.10'",
+            "arrays==2.3.0 ; python_version == '3.13'",
+            "frames==2.0.0 ; python_version == '3.10'",
+            "frames==3.0.0 ; python_version == '3.13'",
+        ]
+    );
+    // Each fork is what a lock for its target alone gives.
+    for (t, want) in [
+        (T310, ["arrays==2.2.0", "frames==2.0.0"]),
+        (T313, ["arrays==2.3.0", "frames==3.0.0"]),
+    ] {
+        let alone = Run::new();
+        ok(&alone.lock(&idx, "frames\n", &["--target", t]));
+        assert_eq!(pins(&alone.output()), want);
+    }
+    // `requires-python` (uv's name for the strategy) is accepted; fewest keeps one version.
+    let same = Run::new();
+    let args = ["--target", T310, "--target", T313, "--fork-strategy"];
+    ok(&same.lock(&idx, "frames\n", &[&args[..], &["requires-python"]].concat()));
+    assert_eq!(pins(&same.output()), pins(&run.output()));
+    let fewest = Run::new();
+    ok(&fewest.lock(&idx, "frames\n", &[&args[..], &["fewest"]].concat()));
+    assert_eq!(pins(&fewest.output()), ["arrays==2.2.0", "frames==2.0.0"]);
+}
+
+#[test]
+fn forks_agreeing_on_a_version_share_one_pin() {
+    // cp311 and cp313 take the same newest releases: one pin whose marker names both.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(
+        &idx,
+        "frames\n",
+        &["--target", T310, "--target", T311, "--target", T313],
+    ));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "arrays==2.2.0 ; python_version == '3.10'",
+            "arrays==2.3.0 ; python_version == '3.11' or python_version == '3.13'",
+            "frames==2.0.0 ; python_version == '3.10'",
+            "frames==3.0.0 ; python_version == '3.11' or python_version == '3.13'",
+        ]
+    );
+}
+
+#[test]
+fn only_binary_forks_a_machine_without_wheels_to_an_older_release() {
+    let idx = index(IndexOptions::default());
+    let arm = "cp312-manylinux_2_28_aarch64";
+    let run = Run::new();
+    ok(&run.lock(
+        &idx,
+        "armlag\n",
+        &["--target", T312, "--target", arm, "--only-binary", ":all:"],
+    ));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "armlag==1.0.0 ; platform_machine == 'aarch64'",
+            "armlag==2.0.0 ; platform_machine == 'x86_64'"
+        ]
+    );
+    // With sdists allowed, the newest release serves both.
+    let run = Run::new();
+    ok(&run.lock(&idx, "armlag\n", &["--target", T312, "--target", arm]));
+    assert_eq!(pins(&run.output()), ["armlag==2.0.0"]);
+}
+
+#[test]
+fn glibc_and_musl_targets_never_fork_apart() {
+    // No marker tells glibc from musl: the Alpine target holds the slim one back to the
+    // release with musllinux wheels, as one pin.
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    ok(&run.lock(
+        &idx,
+        "glibconly\n",
+        &[
+            "--target",
+            T312,
+            "--target",
+            "cp312-musllinux_1_2_x86_64",
+            "--only-binary",
+            ":all:",
+        ],
+    ));
+    assert_eq!(pins(&run.output()), ["glibconly==1.0.0"]);
+}
+
+#[test]
+fn relocking_keeps_each_forks_pin_until_released() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let targets = ["--target", T310, "--target", T313];
+    let split = "arrays<2 ; python_version < '3.12'\narrays>=2,<2.3 ; python_version >= '3.12'\n";
+    ok(&run.lock(&idx, split, &targets));
+    let forked = [
+        "arrays==1.26.0 ; python_version == '3.10'",
+        "arrays==2.2.0 ; python_version == '3.13'",
+    ];
+    assert_eq!(pins(&run.output()), forked);
+    // The input loosens: each fork keeps its own pin (not one version for both).
+    ok(&run.lock(&idx, "arrays\n", &targets));
+    assert_eq!(pins(&run.output()), forked);
+    // --upgrade-package releases it in every fork.
+    ok(&run.lock(&idx, "arrays\n", &[&targets[..], &["-P", "arrays"]].concat()));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "arrays==2.2.0 ; python_version == '3.10'",
+            "arrays==2.3.0 ; python_version == '3.13'"
+        ]
+    );
 }
 
 #[test]
@@ -790,16 +932,30 @@ fn vcs_and_editable_requirements_are_refused_with_a_hint() {
 }
 
 #[test]
-fn targets_that_cannot_share_a_version_are_named() {
+fn an_unsatisfiable_fork_is_named_by_its_targets() {
     let idx = index(IndexOptions::default());
     let run = Run::new();
     let out = run.lock(&idx, "newpy>=2\n", &["--target", T312, "--target", T311]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(
-            "newpy 2.0.0 requires Python >=3.12, which excludes cp311-manylinux_2_28_x86_64"
-        ),
+        err.contains(&format!("satisfies the requirements for {T311}:"))
+            && err.contains(
+                "newpy 2.0.0 requires Python >=3.12, which excludes cp311-manylinux_2_28_x86_64"
+            ),
+        "{err}"
+    );
+    assert!(!err.contains(T312), "{err}");
+    // Under fewest the same: the cp312 target resolves, the cp311 fork does not.
+    let out = run.lock(
+        &idx,
+        "newpy>=2\n",
+        &["--target", T312, "--target", T311, "--fork-strategy", "fewest"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("satisfies the requirements for {T311}:")),
         "{err}"
     );
 }
@@ -841,18 +997,28 @@ fn find_links_html_page() {
 #[test]
 fn a_pin_needed_on_more_targets_than_first_seen_serves_them_all() {
     // `wide` 2.0.0 only has a CPython 3.11 wheel. gate311 needs it on 3.11 first; the chain
-    // reaches gate312 (3.12) later. The pin must serve both, so 1.0.0, with its hash.
+    // reaches gate312 (3.12) later. With one fork for both (fewest) the pin must serve both,
+    // so 1.0.0, with its hash; by default each Python takes its newest.
     let idx = index(IndexOptions::default());
     let run = Run::new();
+    let targets = ["--target", T311, "--target", T312];
     ok(&run.lock(
         &idx,
         "gate311\nchain1\n",
-        &["--target", T311, "--target", T312],
+        &[&targets[..], &["--fork-strategy", "fewest"]].concat(),
     ));
     let lock = run.output();
     assert!(pins(&lock).contains(&"wide==1.0.0".to_string()), "{lock}");
     let h = idx.sha256("wide-1.0.0-py3-none-any.whl");
     assert!(lock.contains(&format!("--hash=sha256:{h}")), "{lock}");
+    ok(&run.lock(&idx, "gate311\nchain1\n", &[&targets[..], &["-U"]].concat()));
+    let lock = run.output();
+    let p = pins(&lock);
+    assert!(
+        p.contains(&"wide==1.0.0 ; python_version == '3.12'".to_string())
+            && p.contains(&"wide==2.0.0 ; python_version == '3.11'".to_string()),
+        "{lock}"
+    );
 }
 
 #[test]
@@ -1114,21 +1280,49 @@ fn a_pre_release_named_by_a_parent_left_behind_is_not_allowed() {
 }
 
 #[test]
-fn input_lines_splitting_a_package_by_target_are_named() {
-    // One version per package for all targets: lines asking for disjoint versions on different
-    // targets are an impossible input, said as such with the lines and their targets.
+fn input_lines_splitting_a_package_by_target_fork_the_lock() {
+    // numpy<2 on old Pythons, numpy>=2 on new ones: a pin per fork, under either strategy.
     let idx = index(IndexOptions::default());
+    let input = "arrays<2 ; python_version < '3.12'\narrays>=2 ; python_version >= '3.12'\n";
+    for strategy in ["newest", "fewest"] {
+        let run = Run::new();
+        ok(&run.lock(
+            &idx,
+            input,
+            &["--target", T310, "--target", T313, "--fork-strategy", strategy],
+        ));
+        assert_eq!(
+            pins(&run.output()),
+            [
+                "arrays==1.26.0 ; python_version == '3.10'",
+                "arrays==2.3.0 ; python_version == '3.13'"
+            ],
+            "{strategy}"
+        );
+    }
+    // fewest forks no more than it must: cp311 and cp313 share the fork that takes arrays>=2.
     let run = Run::new();
-    let input = "lib<1.2 ; python_version < '3.12'\nlib>=1.2 ; python_version >= '3.12'\n";
-    let out = run.lock(&idx, input, &["--target", T312, "--target", T311]);
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("pinwheel locks one version of each package for all targets together")
-            && err.contains(&format!("on {T311}"))
-            && err.contains(&format!("on {T312}"))
-            && err.contains("lock those targets separately"),
-        "{err}"
+    let input = "arrays<2 ; python_version < '3.11'\narrays>=2 ; python_version >= '3.11'\n";
+    ok(&run.lock(
+        &idx,
+        input,
+        &[
+            "--target",
+            T310,
+            "--target",
+            T311,
+            "--target",
+            T313,
+            "--fork-strategy",
+            "fewest",
+        ],
+    ));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "arrays==1.26.0 ; python_version == '3.10'",
+            "arrays==2.3.0 ; python_version == '3.11' or python_version == '3.13'"
+        ]
     );
 }
 

@@ -1,7 +1,7 @@
 //! `pinwheel lock`: loose requirements (requirements files or pyproject.toml) to a pinned,
 //! hashed lock for the image's targets.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Instant;
@@ -23,7 +23,7 @@ use crate::lock::resolved::lock_from_resolution;
 use crate::lock::{Lock, Pin};
 use crate::platform::Target;
 use crate::requirements::{PyProject, RequirementsFile};
-use crate::resolve::{self, ResolveError, Root, Settings};
+use crate::resolve::{self, ForkStrategy, Preferences, ResolveError, Root, Settings};
 
 #[derive(Args, Debug)]
 pub struct LockArgs {
@@ -90,6 +90,12 @@ pub struct LockArgs {
     /// Prefer the newest version with wheels for every target over a newer source-only one.
     #[arg(long)]
     pub prefer_binary: bool,
+    /// How targets share versions: `newest` gives each target the newest versions that suit it
+    /// (Python version, platform wheels) and pins a package once wherever they agree; `fewest`
+    /// keeps one version for all targets unless none serves them all. `requires-python` (uv's
+    /// name) is `newest`.
+    #[arg(long, value_enum, value_name = "STRATEGY", default_value = "newest")]
+    pub fork_strategy: ForkStrategyArg,
     /// Output format: `requirements` (pip's, with --hash) or `pylock` (PEP 751). Default:
     /// `pylock` when -o names `pylock.toml` or `pylock.NAME.toml`, else `requirements`.
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -123,12 +129,31 @@ fn refuse_foreign_flags(args: &LockArgs) -> Result<(), CliError> {
     }
     if args.universal {
         return Err(CliError::usage(
-            "--universal is not supported: pinwheel locks for the targets named, with one \
-             version of each package for all of them",
+            "--universal is not supported: pinwheel locks for the targets named, each with \
+             the newest versions that suit it",
         )
         .hint("name every image the lock serves with --target (e.g. --target python:3.12-slim --target python:3.12-alpine)"));
     }
     Ok(())
+}
+
+/// `--fork-strategy` values.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForkStrategyArg {
+    /// Each target's newest versions, pinned once wherever the targets agree.
+    #[value(alias = "requires-python")]
+    Newest,
+    /// One version for all targets wherever one serves them all.
+    Fewest,
+}
+
+impl From<ForkStrategyArg> for ForkStrategy {
+    fn from(a: ForkStrategyArg) -> Self {
+        match a {
+            ForkStrategyArg::Newest => ForkStrategy::Newest,
+            ForkStrategyArg::Fewest => ForkStrategy::Fewest,
+        }
+    }
 }
 
 /// The lock file formats `lock` writes.
@@ -503,11 +528,16 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         .map(|o| o.requirement.name.clone())
         .chain(existing.pins.iter().map(|p| p.name.clone()))
         .collect();
-    let mut preferences = HashMap::new();
+    // Each fork keeps the pin its targets had (a forked lock pins a name once per fork).
+    let mut preferences = Preferences::default();
     if !args.upgrade {
         for p in &existing.pins {
             if !release.contains(&p.name) {
-                preferences.insert(p.name.clone(), p.version.clone());
+                let marker = p
+                    .marker
+                    .as_ref()
+                    .map_or(pep508_rs::MarkerTree::TRUE, |m| m.tree().clone());
+                preferences.insert(p.name.clone(), p.version.clone(), marker);
             }
         }
     }
@@ -520,6 +550,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         only_binary,
         no_binary: HashSet::new(),
         prefer_binary: args.prefer_binary || inputs.prefer_binary,
+        fork_strategy: args.fork_strategy.into(),
     };
     printer.detail(format_args!(
         "Resolving {} for {} on {}",

@@ -78,6 +78,11 @@ impl PinMarker {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The parsed marker.
+    pub fn tree(&self) -> &MarkerTree {
+        &self.tree
+    }
 }
 
 impl PartialEq for PinMarker {

@@ -3,18 +3,7 @@
 //! tell the needed targets from the others. Pure.
 
 use super::PinMarker;
-use crate::platform::Target;
-
-const VARIABLES: [&str; 3] = ["python_version", "sys_platform", "platform_machine"];
-
-fn value(t: &Target, var: &str) -> String {
-    let env = t.marker_env();
-    match var {
-        "python_version" => env.python_version().to_string(),
-        "sys_platform" => env.sys_platform().to_string(),
-        _ => env.platform_machine().to_string(),
-    }
-}
+use crate::platform::{selector_values, Target, SELECTOR_VARIABLES as VARIABLES};
 
 /// `None` when every target needs the pin (no marker); otherwise a marker true on exactly the
 /// `needed` targets (by index into `targets`). Targets with identical marker environments
@@ -32,7 +21,8 @@ fn marker_text(targets: &[Target], needed: &[usize]) -> Option<String> {
     }
     let subsets: [&[usize]; 7] = [&[0], &[1], &[2], &[0, 1], &[0, 2], &[1, 2], &[0, 1, 2]];
     let project = |t: &Target, vars: &[usize]| -> Vec<String> {
-        vars.iter().map(|&i| value(t, VARIABLES[i])).collect()
+        let values = selector_values(t);
+        vars.iter().map(|&i| values[i].clone()).collect()
     };
     for vars in subsets {
         let inside: Vec<Vec<String>> = needed.iter().map(|&i| project(&targets[i], vars)).collect();

@@ -50,11 +50,61 @@ pub(super) fn marker_env(target: &Target) -> MarkerEnvironment {
     .expect("numeric X.Y and X.Y.Z versions always parse")
 }
 
+/// The values of the marker variables a lock's selector markers are written with
+/// (`python_version`, `sys_platform`, `platform_machine`), in that order.
+pub const SELECTOR_VARIABLES: [&str; 3] = ["python_version", "sys_platform", "platform_machine"];
+
+/// The target's values of [`SELECTOR_VARIABLES`].
+pub fn selector_values(target: &Target) -> [String; 3] {
+    let env = target.marker_env();
+    [
+        env.python_version().to_string(),
+        env.sys_platform().to_string(),
+        env.platform_machine().to_string(),
+    ]
+}
+
+/// The targets grouped by their selector values (indices, in order of first appearance): the
+/// targets of one group cannot be told apart by the markers a lock writes (glibc and musl of
+/// one Python and architecture), so they always take the same pins.
+pub fn marker_classes(targets: &[Target]) -> Vec<Vec<usize>> {
+    let mut keys: Vec<[String; 3]> = Vec::new();
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let key = selector_values(t);
+        match keys.iter().position(|k| *k == key) {
+            Some(at) => classes[at].push(i),
+            None => {
+                keys.push(key);
+                classes.push(vec![i]);
+            }
+        }
+    }
+    classes
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Target;
     use pep508_rs::{MarkerTree, Requirement};
     use std::str::FromStr;
+
+    #[test]
+    fn glibc_and_musl_of_one_python_and_machine_share_a_class() {
+        let ts: Vec<Target> = [
+            "cp312-manylinux_2_36_x86_64",
+            "cp313-manylinux_2_36_x86_64",
+            "cp312-musllinux_1_2_x86_64",
+            "cp312-musllinux_1_2_aarch64",
+        ]
+        .iter()
+        .map(|s| Target::parse(s).unwrap())
+        .collect();
+        assert_eq!(
+            super::marker_classes(&ts),
+            vec![vec![0, 2], vec![1], vec![3]]
+        );
+    }
 
     fn env(s: &str) -> pep508_rs::MarkerEnvironment {
         Target::parse(s).unwrap().marker_env()

@@ -19,6 +19,7 @@ mod tags;
 
 use std::fmt;
 
+pub use environment::{marker_classes, selector_values, SELECTOR_VARIABLES};
 pub use host::HostReport;
 pub use tags::Tags;
 

@@ -1,6 +1,12 @@
-//! Resolution: one version per package for all targets together (pubgrub over PEP 440), then
+//! Resolution: one version per package for each fork of the targets (pubgrub over PEP 440), then
 //! the per-target dependency graph that decides which targets need each pin, its `# via` parents
 //! and the environment marker (PEP 508) that selects exactly those targets.
+//!
+//! A fork is a set of targets resolved together. By default (`--fork-strategy newest`) each
+//! group of targets that markers can tell apart (one Python version, OS and machine; glibc and
+//! musl share one) is its own fork, so every target gets the newest versions that suit it, and
+//! the forks' answers merge into one pin wherever they agree. `fewest` keeps one fork for all
+//! targets unless no versions serve them all.
 
 pub mod candidates;
 mod conflicts;
@@ -20,7 +26,7 @@ use pubgrub::PubGrubError;
 
 pub use candidates::Candidate;
 use memo::{FetchError, Memo};
-pub use options::{Root, Settings};
+pub use options::{ForkStrategy, Preferences, Root, Settings};
 use provider::{Inputs, Node, Provider, ProviderError};
 use ranges::Range;
 
@@ -65,14 +71,16 @@ pub enum ResolveError {
     Provider(String),
 }
 
-/// Resolves `requirements` under `constraints` for all `settings.targets` at once.
+/// Resolves `requirements` under `constraints` for all `settings.targets`, forking the targets
+/// as `settings.fork_strategy` says: `Newest` resolves each group of targets that markers tell
+/// apart on its own and merges the answers (a package is pinned once wherever the groups
+/// agree); `Fewest` resolves all targets together and forks only when that has no solution.
 pub async fn resolve(
     client: &IndexClient,
     requirements: Vec<Root>,
     constraints: Vec<Root>,
     settings: Settings,
 ) -> Result<Resolution, ResolveError> {
-    let envs: Vec<_> = settings.targets.iter().map(|t| t.marker_env()).collect();
     let mut constraint_map: HashMap<PackageName, (Range, MarkerTree)> = HashMap::new();
     for c in &constraints {
         let e = constraint_map
@@ -80,17 +88,6 @@ pub async fn resolve(
             .or_insert((Range::full(), MarkerTree::FALSE));
         e.0 = e.0.intersection(&ranges::range_of(&c.requirement));
         e.1.or(c.requirement.marker.clone());
-    }
-    if let Some(report) = split_by_target(&requirements, &settings.targets, &envs) {
-        return Err(ResolveError::NoSolution {
-            targets: settings
-                .targets
-                .iter()
-                .map(|t| t.canonical())
-                .collect::<Vec<_>>()
-                .join(", "),
-            report,
-        });
     }
     let mut pre_named: HashSet<PackageName> = HashSet::new();
     let mut direct = HashMap::new();
@@ -114,12 +111,7 @@ pub async fn resolve(
             direct.insert(o.requirement.name.clone(), Arc::new(map));
         }
     }
-    let target_names = settings
-        .targets
-        .iter()
-        .map(|t| t.canonical())
-        .collect::<Vec<_>>()
-        .join(", ");
+    // One memo for every fork: what one fork fetched, the others read.
     let memo = Arc::new(Memo::new(
         client.clone(),
         tokio::runtime::Handle::current(),
@@ -127,24 +119,167 @@ pub async fn resolve(
         settings.targets.clone(),
         direct,
     ));
-    let prefetch = prefetch::Prefetcher::new(
-        memo.clone(),
-        settings.clone(),
-        envs.clone(),
-        guide_ranges(&requirements, &constraint_map, &envs),
-    );
-    let inputs = Inputs {
+    let classes = crate::platform::marker_classes(&settings.targets);
+    let strategy = settings.fork_strategy;
+    let job = Job {
         settings,
-        envs,
-        roots: requirements,
+        memo,
+        requirements,
         constraints: constraint_map,
         constraint_origins: constraints,
         pre_named,
     };
-    let provider = Provider::new(inputs, memo, prefetch);
-    tokio::task::spawn_blocking(move || solve(&provider, target_names))
-        .await
-        .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))?
+    match strategy {
+        options::ForkStrategy::Newest => {
+            // The groups are resolved at once; each answer is a function of its group alone,
+            // so the merge (in group order) does not depend on which finishes first.
+            let answers =
+                futures::future::join_all(classes.iter().map(|c| job.resolve_fork(c))).await;
+            let mut forks = Vec::new();
+            for answer in answers {
+                forks.push(answer?);
+            }
+            Ok(merge(forks))
+        }
+        options::ForkStrategy::Fewest => job.fewest(classes).await,
+    }
+}
+
+/// What every fork of one resolution shares.
+struct Job {
+    settings: Settings,
+    memo: Arc<Memo>,
+    requirements: Vec<Root>,
+    constraints: HashMap<PackageName, (Range, MarkerTree)>,
+    constraint_origins: Vec<Root>,
+    pre_named: HashSet<PackageName>,
+}
+
+impl Job {
+    /// Resolves the targets `fork` (indices into the settings' targets) together. The pins'
+    /// targets are indices into the settings' targets too.
+    async fn resolve_fork(&self, fork: &[usize]) -> Result<Resolution, ResolveError> {
+        let targets: Vec<crate::platform::Target> = fork
+            .iter()
+            .map(|&i| self.settings.targets[i].clone())
+            .collect();
+        let envs: Vec<_> = targets.iter().map(|t| t.marker_env()).collect();
+        let target_names = targets
+            .iter()
+            .map(|t| t.canonical())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut settings = self.settings.clone();
+        settings.preferences = self.settings.preferences.for_fork(&envs);
+        settings.targets = targets;
+        let prefetch = prefetch::Prefetcher::new(
+            self.memo.clone(),
+            settings.clone(),
+            envs.clone(),
+            guide_ranges(&self.requirements, &self.constraints, &envs),
+        );
+        let inputs = Inputs {
+            settings,
+            envs,
+            roots: self.requirements.clone(),
+            constraints: self.constraints.clone(),
+            constraint_origins: self.constraint_origins.clone(),
+            pre_named: self.pre_named.clone(),
+        };
+        let provider = Provider::new(inputs, self.memo.clone(), prefetch);
+        let mut resolution = tokio::task::spawn_blocking(move || solve(&provider, target_names))
+            .await
+            .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))??;
+        for pin in &mut resolution.pins {
+            for t in &mut pin.targets {
+                *t = fork[*t];
+            }
+        }
+        Ok(resolution)
+    }
+
+    /// `--fork-strategy fewest`: all targets together; when no versions serve them all, the
+    /// fewest forks found by adding each group of targets to the first fork it resolves with.
+    async fn fewest(&self, classes: Vec<Vec<usize>>) -> Result<Resolution, ResolveError> {
+        let all: Vec<usize> = (0..self.settings.targets.len()).collect();
+        match self.resolve_fork(&all).await {
+            Err(e) if classes.len() > 1 && e.unsatisfiable() => {
+                crate::trace!("resolve", "no versions serve all targets together: forking");
+            }
+            answer => return answer,
+        }
+        let mut forks: Vec<(Vec<usize>, Resolution)> = Vec::new();
+        for class in classes {
+            let mut placed = false;
+            for (targets, answer) in forks.iter_mut() {
+                let mut joined = targets.clone();
+                joined.extend(&class);
+                joined.sort_unstable();
+                if joined == all {
+                    continue; // known not to resolve
+                }
+                match self.resolve_fork(&joined).await {
+                    Ok(r) => {
+                        *targets = joined;
+                        *answer = r;
+                        placed = true;
+                        break;
+                    }
+                    Err(e) if e.unsatisfiable() => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if !placed {
+                let answer = self.resolve_fork(&class).await?;
+                forks.push((class, answer));
+            }
+        }
+        Ok(merge(forks.into_iter().map(|(_, r)| r).collect()))
+    }
+}
+
+impl ResolveError {
+    /// No versions satisfy the input on the targets asked (rather than a fetch or input error).
+    pub fn unsatisfiable(&self) -> bool {
+        matches!(
+            self,
+            ResolveError::NoSolution { .. } | ResolveError::Unserved { .. }
+        )
+    }
+}
+
+/// The forks' resolutions as one: a package chosen at the same version (and URL) by several
+/// forks is one pin for all their targets; pins are sorted by name, then version.
+fn merge(forks: Vec<Resolution>) -> Resolution {
+    let mut pins: Vec<ResolvedPin> = Vec::new();
+    let mut warnings: BTreeSet<String> = BTreeSet::new();
+    for fork in forks {
+        warnings.extend(fork.warnings);
+        for pin in fork.pins {
+            let same = pins
+                .iter_mut()
+                .find(|p| p.name == pin.name && p.version == pin.version && p.url == pin.url);
+            match same {
+                Some(p) => {
+                    p.targets.extend(pin.targets);
+                    p.targets.sort_unstable();
+                    p.targets.dedup();
+                    p.via.extend(pin.via);
+                    for f in pin.files {
+                        if !p.files.iter().any(|g| g.file.filename == f.file.filename) {
+                            p.files.push(f);
+                        }
+                    }
+                }
+                None => pins.push(pin),
+            }
+        }
+    }
+    pins.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    Resolution {
+        pins,
+        warnings: warnings.into_iter().collect(),
+    }
 }
 
 /// What the prefetch may assume of a package wherever it meets it: the constraints, narrowed by
@@ -167,53 +302,6 @@ fn guide_ranges(
         }
     }
     out
-}
-
-/// Input lines that ask for versions of one package that no version satisfies together, on
-/// different targets (`numpy<2 ; python_version < "3.12"` beside `numpy>=2 ; python_version >=
-/// "3.12"`): pinwheel locks one version per package for all targets, so this says so, naming
-/// the lines and their targets, rather than pubgrub's "no versions".
-fn split_by_target(
-    requirements: &[Root],
-    targets: &[crate::platform::Target],
-    envs: &[pep508_rs::MarkerEnvironment],
-) -> Option<String> {
-    let mut by_name: BTreeMap<&PackageName, Vec<(&Root, Vec<usize>)>> = BTreeMap::new();
-    for o in requirements {
-        let on: Vec<usize> = (0..envs.len())
-            .filter(|&i| o.requirement.marker.evaluate(&envs[i], &[]))
-            .collect();
-        if !on.is_empty() {
-            by_name
-                .entry(&o.requirement.name)
-                .or_default()
-                .push((o, on));
-        }
-    }
-    for (name, lines) in by_name {
-        let range = lines.iter().fold(Range::full(), |r, (o, _)| {
-            r.intersection(&ranges::range_of(&o.requirement))
-        });
-        let differ = lines.iter().any(|(_, on)| *on != lines[0].1);
-        if !range.is_empty() || !differ {
-            continue;
-        }
-        let mut report = format!(
-            "  pinwheel locks one version of each package for all targets together, and the input asks for versions of {name} that no one version satisfies, on different targets:\n"
-        );
-        for (o, on) in &lines {
-            let names: Vec<String> = on.iter().map(|&i| targets[i].canonical()).collect();
-            report.push_str(&format!(
-                "    `{}` ({}) on {}\n",
-                o.requirement,
-                o.source,
-                names.join(", ")
-            ));
-        }
-        report.push_str("  hint: lock those targets separately (one lock per image), or ask for a version of it that serves them all");
-        return Some(report);
-    }
-    None
 }
 
 /// How many times the resolution is redone with the targets learnt from the previous answer.
