@@ -109,7 +109,10 @@ fn pylock_output_is_pep_751_with_every_file_of_every_target() {
     let pkgs = doc["packages"].as_array().unwrap();
     let names: Vec<&str> = pkgs.iter().map(|p| p["name"].as_str().unwrap()).collect();
     // newpy's newest for 3.12 needs 3.12: each Python its own release (issue 13's forks).
-    assert_eq!(names, ["app", "backport", "lib", "native", "newpy", "newpy"]);
+    assert_eq!(
+        names,
+        ["app", "backport", "lib", "native", "newpy", "newpy"]
+    );
     let backport = &pkgs[1];
     assert_eq!(
         backport["marker"].as_str(),
@@ -131,7 +134,11 @@ fn pylock_output_is_pep_751_with_every_file_of_every_target() {
     let deps = |p: &toml::Value| -> Vec<String> {
         p.get("dependencies")
             .and_then(|d| d.as_array())
-            .map(|a| a.iter().map(|d| d["name"].as_str().unwrap().to_string()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|d| d["name"].as_str().unwrap().to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     assert_eq!(deps(&pkgs[0]), ["backport", "lib"]);

@@ -287,8 +287,10 @@ fn built_with(py: &Path, module: &str) -> String {
 }
 
 fn page(dir: &Path, project: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join(format!("simple/{project}/index.json"))).unwrap())
-        .unwrap()
+    serde_json::from_slice(
+        &std::fs::read(dir.join(format!("simple/{project}/index.json"))).unwrap(),
+    )
+    .unwrap()
 }
 
 fn listed<'a>(page: &'a serde_json::Value, filename: &str) -> &'a serde_json::Value {
@@ -368,7 +370,10 @@ fn built_wheels_are_indexed_and_install_hash_checked_from_nginx() {
     let lock = std::fs::read_to_string(dir.join("requirements.lock")).unwrap();
     assert!(!lock.contains(&sha256(&wh.join(wheel))));
     // requirements.index.txt is the wheelhouse's, not a stray file.
-    tools::ok("verify", &pinwheel(dir).args(["verify", "wh"]).output().unwrap());
+    tools::ok(
+        "verify",
+        &pinwheel(dir).args(["verify", "wh"]).output().unwrap(),
+    );
 
     let work = dir.join("nginx");
     std::fs::create_dir_all(&work).unwrap();
@@ -378,7 +383,11 @@ fn built_wheels_are_indexed_and_install_hash_checked_from_nginx() {
 
     // The lock's hashes: pip builds the sdist from the index, as it would from the original.
     let py = tools::fresh_venv(&dir.join("venv-lock"));
-    pip_install(&py, &url, &dir.join("requirements.lock").display().to_string());
+    pip_install(
+        &py,
+        &url,
+        &dir.join("requirements.lock").display().to_string(),
+    );
     assert_eq!(built_with(&py, "rpbuild"), "None");
     // The index's own hashes (the requirements file fetched from the server, as a fleet does):
     // pinwheel's wheel, no build.
@@ -388,7 +397,10 @@ fn built_wheels_are_indexed_and_install_hash_checked_from_nginx() {
     assert!(tools::installed(&py).contains(&"app==1.0.0".to_string()));
 
     match tools::tool("uv") {
-        None => tools::skip("uv installs the built wheel from the static index", "uv is not installed"),
+        None => tools::skip(
+            "uv installs the built wheel from the static index",
+            "uv is not installed",
+        ),
         Some(uv) => {
             let py = tools::fresh_venv(&dir.join("venv-uv"));
             let out = StdCommand::new(uv)
@@ -451,7 +463,13 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     for (dest, extra) in [("wh", None), ("wh-index", Some("--index"))] {
         let mut c = pinwheel(dir);
         c.args(["wheelhouse", "requirements.lock", "-d", dest])
-            .args(["--cache-dir", "cache", "--index-url", &idx.url(), "--no-build"]);
+            .args([
+                "--cache-dir",
+                "cache",
+                "--index-url",
+                &idx.url(),
+                "--no-build",
+            ]);
         c.args(extra);
         tools::ok("wheelhouse", &c.output().unwrap());
     }
@@ -479,10 +497,17 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     // Over the --index wheelhouse: the very pages `wheelhouse --index` wrote, upload times kept.
     let before = tree(&dir.join("wh-index/simple"));
     let out = pinwheel(dir).args(["index", "wh-index"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is up to date"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is up to date"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(tree(&dir.join("wh-index/simple")), before);
     assert_eq!(
-        listed(&page(&dir.join("wh-index"), "staticsdist"), "staticsdist-1.0.0.tar.gz")["upload-time"],
+        listed(
+            &page(&dir.join("wh-index"), "staticsdist"),
+            "staticsdist-1.0.0.tar.gz"
+        )["upload-time"],
         "2024-01-01T00:00:00Z"
     );
 
@@ -492,9 +517,15 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     let out = pinwheel(dir).args(["index", "wh"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("2 files in wh are not a distribution"), "{err}");
+    assert!(
+        err.contains("2 files in wh are not a distribution"),
+        "{err}"
+    );
     assert!(err.contains("notes.txt: not a distribution"), "{err}");
-    assert!(err.contains("broken-1.0-py3-none-any.whl: not a wheel"), "{err}");
+    assert!(
+        err.contains("broken-1.0-py3-none-any.whl: not a wheel"),
+        "{err}"
+    );
     assert!(err.contains("hint:"), "{err}");
     assert_eq!(tree(&wh.join("simple")), first);
     let hidden: Vec<String> = std::fs::read_dir(&wh)
@@ -519,7 +550,11 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     let url = format!("http://127.0.0.1:{}/simple/", server.port);
     let want = pins(&std::fs::read_to_string(dir.join("requirements.lock")).unwrap());
     let py = tools::fresh_venv(&dir.join("venv-pip"));
-    pip_install(&py, &url, &dir.join("requirements.lock").display().to_string());
+    pip_install(
+        &py,
+        &url,
+        &dir.join("requirements.lock").display().to_string(),
+    );
     let installed = tools::installed(&py);
     for p in &want {
         assert!(installed.contains(p), "{p} not in {installed:?}");
@@ -542,7 +577,13 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     }
     let out = pinwheel(dir)
         .args(["lock", "requirements.in", "-o", "again.lock", "--no-cache"])
-        .args(["--index-url", &url, "--target", &host, "--no-emit-index-url"])
+        .args([
+            "--index-url",
+            &url,
+            "--target",
+            &host,
+            "--no-emit-index-url",
+        ])
         .output()
         .unwrap();
     tools::ok("lock against `pinwheel index`", &out);

@@ -35,9 +35,8 @@ pub fn run(args: IndexDirArgs) -> Result<u8, CliError> {
         .hint("give the directory that holds the wheels and sdists, e.g. a wheelhouse written by `pinwheel wheelhouse -d DIR`"));
     }
     // One writer at a time (a `wheelhouse` run filling the same directory takes the same lock).
-    let lock_err = |e: std::io::Error| {
-        CliError::new(exit::IO, format!("cannot lock {}: {e}", dir.display()))
-    };
+    let lock_err =
+        |e: std::io::Error| CliError::new(exit::IO, format!("cannot lock {}: {e}", dir.display()));
     let _held = match crate::lockfile::try_lock(dir).map_err(lock_err)? {
         Some(held) => held,
         None => {
@@ -83,19 +82,15 @@ pub fn run(args: IndexDirArgs) -> Result<u8, CliError> {
     );
     let simple = dir.join(SIMPLE);
     if simple_tree::is_current(dir, &pages) {
-        printer.info(format_args!(
-            "{} is up to date: {what}",
-            simple.display()
-        ));
+        printer.info(format_args!("{} is up to date: {what}", simple.display()));
         return Ok(exit::OK);
     }
     crate::interrupt::set_doing(format!(
         "writing {} (the previous index, if any, stays as it was)",
         simple.display()
     ));
-    simple_tree::write(dir, &pages).map_err(|e| {
-        CliError::new(exit::IO, format!("cannot write {}: {e}", simple.display()))
-    })?;
+    simple_tree::write(dir, &pages)
+        .map_err(|e| CliError::new(exit::IO, format!("cannot write {}: {e}", simple.display())))?;
     printer.info(format_args!(
         "Wrote {}: {what} (PEP 503 index.html, PEP 691 index.json); serve {} and install with --index-url URL/simple/",
         simple.display(),

@@ -601,7 +601,10 @@ fn write_static_index(
     simple_tree::write(dest, &static_index::pages(&files)).map_err(|e| {
         CliError::new(
             exit::IO,
-            format!("cannot write {}: {e}", dest.join(simple_tree::SIMPLE).display()),
+            format!(
+                "cannot write {}: {e}",
+                dest.join(simple_tree::SIMPLE).display()
+            ),
         )
     })
 }

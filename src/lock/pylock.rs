@@ -244,7 +244,8 @@ pub fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
                 .collect()
         })
         .collect();
-    let share = |a: usize, b: usize| envs.is_empty() || (0..envs.len()).any(|t| on[a][t] && on[b][t]);
+    let share =
+        |a: usize, b: usize| envs.is_empty() || (0..envs.len()).any(|t| on[a][t] && on[b][t]);
     lock.pins
         .iter()
         .enumerate()
@@ -827,7 +828,10 @@ mod tests {
         let native = doc["packages"][0].as_table().unwrap();
         assert_eq!(native["requires-python"].as_str(), Some(">=3.9"));
         // The oldest target's Python.
-        let older = vec!["cp313-manylinux_2_28_x86_64".into(), "cp311-win_amd64".into()];
+        let older = vec![
+            "cp313-manylinux_2_28_x86_64".into(),
+            "cp311-win_amd64".into(),
+        ];
         assert_eq!(requires_python(&older).as_deref(), Some(">=3.11"));
         assert_eq!(requires_python(&[]), None);
         // The files the lock lists disagree: unknown, not written. A file the pin does not
@@ -838,12 +842,18 @@ mod tests {
         files[0].files[1].requires_python = Some(">=3.10".into());
         let text = render(&lock, &files, &options, true, "pinwheel lock");
         let doc: toml::Table = toml::from_str(&text).unwrap();
-        assert!(!doc["packages"][0].as_table().unwrap().contains_key("requires-python"));
+        assert!(!doc["packages"][0]
+            .as_table()
+            .unwrap()
+            .contains_key("requires-python"));
         // Read back: the package's value is each file's.
         files[0].files[1].requires_python = Some(">=3.9".into());
         let text = render(&lock, &files, &options, true, "pinwheel lock");
         let back = parse(&text, Path::new("pylock.toml"), true).unwrap();
-        assert_eq!(back.files[0].files[0].requires_python.as_deref(), Some(">=3.9"));
+        assert_eq!(
+            back.files[0].files[0].requires_python.as_deref(),
+            Some(">=3.9")
+        );
     }
 
     #[test]
@@ -895,7 +905,10 @@ mod tests {
                 "{ name = \"numpy\", version = \"2.0.0\" }"
             ]
         );
-        assert!(!doc["packages"][2].as_table().unwrap().contains_key("dependencies"));
+        assert!(!doc["packages"][2]
+            .as_table()
+            .unwrap()
+            .contains_key("dependencies"));
         // The reader takes no notice of them.
         let back = parse(&text, Path::new("pylock.toml"), false);
         assert!(back.is_err(), "no files: refused as before");

@@ -11,7 +11,6 @@ use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
-
 use super::download;
 use super::static_index::IndexedFile;
 use crate::distribution::filename::{SdistExtension, SdistFilename, WheelFilename};
@@ -120,7 +119,9 @@ pub fn describe(path: &Path) -> Result<IndexedFile, String> {
         }
         meta
     } else {
-        return Err("not a distribution: neither a wheel (.whl) nor an sdist (.tar.gz, .zip)".into());
+        return Err(
+            "not a distribution: neither a wheel (.whl) nor an sdist (.tar.gz, .zip)".into(),
+        );
     };
     let (sha256, size) = download::hash_file(path).map_err(|e| format!("cannot read it: {e}"))?;
     Ok(IndexedFile {
@@ -421,9 +422,18 @@ mod tests {
             .map(|r| (r.filename.as_str(), r.reason.as_str()))
             .collect();
         assert!(why["notes.txt"].contains("neither a wheel"), "{why:?}");
-        assert!(why["broken-1.0-py3-none-any.whl"].contains("not a zip"), "{why:?}");
-        assert!(why["liar-1.0-py3-none-any.whl"].contains("liar 2.0"), "{why:?}");
-        assert!(why["bare-1.0.tar.gz"].contains("without a top-level PKG-INFO"), "{why:?}");
+        assert!(
+            why["broken-1.0-py3-none-any.whl"].contains("not a zip"),
+            "{why:?}"
+        );
+        assert!(
+            why["liar-1.0-py3-none-any.whl"].contains("liar 2.0"),
+            "{why:?}"
+        );
+        assert!(
+            why["bare-1.0.tar.gz"].contains("without a top-level PKG-INFO"),
+            "{why:?}"
+        );
         assert!(why["old-1.0.tar.bz2"].contains("legacy"), "{why:?}");
     }
 
