@@ -1,8 +1,12 @@
 //! Live tests against the real index, with a fixed `--exclude-newer` so results stay stable.
 //! When the machine has no route to the index they say so and pass (CI machines reach it).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use support::tools;
 
 const EXCLUDE_NEWER: &str = "2025-10-01T00:00:00Z";
 
@@ -337,4 +341,84 @@ fn live_unknown_package_on_pypi_is_not_blamed_on_the_index_url() {
     error: package `pinwheel-no-such-package-7f3a` was not found on https://pypi.org/simple/
       hint: check the spelling, or add the index that has it with --extra-index-url
     ");
+}
+
+/// `name==version` of every pin a requirements-format lock applies on the target whose
+/// `python_version` is `python` (pins without a marker, or whose marker names it), sorted,
+/// with normalised names.
+fn pins_for(lock: &str, python: &str) -> Vec<String> {
+    let mut out: Vec<String> = lock
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '-']) && l.contains("=="))
+        .filter_map(|l| {
+            let l = l.trim_end_matches(" \\");
+            let (pin, marker) = l.split_once(" ; ").unwrap_or((l, ""));
+            let applies =
+                marker.is_empty() || marker.contains(&format!("python_version == '{python}'"));
+            applies.then(|| pin.trim().to_lowercase().replace('_', "-"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Issue 13: numpy, pandas and scipy locked for python:3.10-slim and python:3.13-slim in one
+/// lock give each target the versions `uv pip compile --python-version` gives it alone (numpy
+/// and scipy dropped Python 3.10 before that date, so the lock forks).
+#[test]
+fn live_forked_lock_matches_uv_per_target() {
+    if !index_reachable() {
+        return;
+    }
+    let Some(uv) = tools::tool("uv") else {
+        tools::skip("live_forked_lock_matches_uv_per_target", "uv is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("requirements.in");
+    std::fs::write(&input, "numpy\npandas\nscipy\n").unwrap();
+    let lock = dir.path().join("requirements.lock");
+    let out = Command::new(bin())
+        .arg("lock")
+        .arg(&input)
+        .arg("-o")
+        .arg(&lock)
+        .args(["--target", "python:3.10-slim", "--target", "python:3.13-slim"])
+        .args(["--exclude-newer", EXCLUDE_NEWER, "--cache-dir"])
+        .arg(dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&lock).unwrap();
+    let mut forked = false;
+    for python in ["3.10", "3.13"] {
+        let uv_out = Command::new(&uv)
+            .args(["pip", "compile", "--no-header", "--no-annotate", "--quiet"])
+            .args(["--python-version", python])
+            .args(["--python-platform", "x86_64-manylinux_2_28"])
+            .args(["--exclude-newer", EXCLUDE_NEWER])
+            .args(["--index-url", "https://pypi.org/simple"])
+            .arg(&input)
+            .env("UV_CACHE_DIR", dir.path().join("uv-cache"))
+            .env("UV_PYTHON_DOWNLOADS", "never")
+            .env_remove("UV_INDEX_URL")
+            .output()
+            .unwrap();
+        let uv_text = tools::ok("uv pip compile", &uv_out);
+        let mut want: Vec<String> = uv_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.contains("==") && !l.starts_with('#'))
+            .map(|l| l.to_lowercase().replace('_', "-"))
+            .collect();
+        want.sort();
+        let ours = pins_for(&text, python);
+        assert_eq!(ours, want, "Python {python}: ours vs uv's\n{text}");
+        forked |= text.contains(&format!("python_version == '{python}'"));
+    }
+    assert!(forked, "expected a forked lock:\n{text}");
 }

@@ -530,3 +530,64 @@ fn no_emit_index_url_records_no_index_and_flags_override_the_lock() {
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("127.0.0.1:9"));
 }
+
+/// A forked lock (issue 13) in PEP 751 form: a `[[packages]]` entry per fork, each with the
+/// marker of its targets; it gives the same wheelhouse as the requirements form, and uv
+/// installs the host's fork from it.
+#[test]
+fn a_forked_lock_writes_a_package_entry_per_fork() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let host = host(dir.path());
+    let minor: u32 = host[3..host.find('-').unwrap()].parse().unwrap();
+    let (other, host_newpy) = if minor >= 12 {
+        ("cp311-manylinux_2_28_x86_64", "2.0.0")
+    } else {
+        ("cp313-manylinux_2_28_x86_64", "1.0.0")
+    };
+    std::fs::write(dir.path().join("requirements.in"), "newpy\nframes\n").unwrap();
+    let targets = [host.as_str(), other];
+    let req = lock(&idx, dir.path(), "requirements.lock", &targets, &[]);
+    let py = lock(&idx, dir.path(), "pylock.toml", &targets, &[]);
+    let doc: toml::Value = toml::from_str(&std::fs::read_to_string(&py).unwrap()).unwrap();
+    let newpy: Vec<&toml::Value> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"].as_str() == Some("newpy"))
+        .collect();
+    assert_eq!(newpy.len(), 2, "{doc:#?}");
+    for p in &newpy {
+        assert!(
+            p["marker"].as_str().unwrap().starts_with("python_version == "),
+            "{p:#?}"
+        );
+    }
+    for (lock, dest) in [(&req, "wh-req"), (&py, "wh-pylock")] {
+        ok(&wheelhouse(dir.path(), lock, dest, &["--cache-dir", "cache"]));
+    }
+    let (a, b) = (dir.path().join("wh-req"), dir.path().join("wh-pylock"));
+    assert_eq!(files(&a), files(&b));
+    assert_eq!(manifest(&a), manifest(&b));
+    match tools::tool("uv") {
+        None => tools::skip("uv installs a forked pylock", "uv is not installed"),
+        Some(uv) => {
+            let venv = tools::fresh_venv(&dir.path().join("venv-uv"));
+            let out = StdCommand::new(&uv)
+                .args(["pip", "install", "--python"])
+                .arg(&venv)
+                .arg("-r")
+                .arg(&py)
+                .env("UV_CACHE_DIR", dir.path().join("uv-cache"))
+                .env_remove("UV_INDEX_URL")
+                .output()
+                .unwrap();
+            tools::ok("uv pip install -r pylock.toml", &out);
+            let got = tools::installed(&venv);
+            assert!(
+                got.contains(&format!("newpy=={host_newpy}")),
+                "{got:?}"
+            );
+        }
+    }
+}

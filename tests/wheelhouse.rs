@@ -836,3 +836,58 @@ fn only_binary_takes_pips_spelling() {
         &["--only-binary", ":none:"],
     ));
 }
+
+/// End to end for a forked lock (issue 13): locked for this machine and another Python, each
+/// with its newest `newpy`, the wheelhouse installs offline with the real pip, which takes the
+/// host's fork and ignores the other by its marker.
+#[test]
+fn pip_installs_a_forked_lock_offline() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let host =
+        String::from_utf8(pinwheel(dir.path()).arg("target").output().unwrap().stdout).unwrap();
+    let host = host.split_whitespace().next().unwrap().to_string();
+    let minor: u32 = host[3..host.find('-').unwrap()].parse().unwrap();
+    // newpy 2.0.0 needs Python 3.12: pair the host with a target on the other side of it.
+    let (other, host_newpy, other_newpy) = if minor >= 12 {
+        ("cp311-manylinux_2_28_x86_64", "2.0.0", "1.0.0")
+    } else {
+        ("cp313-manylinux_2_28_x86_64", "1.0.0", "2.0.0")
+    };
+    let lock = lock(&idx, dir.path(), "newpy\nframes\n", &[&host, other]);
+    let text = std::fs::read_to_string(&lock).unwrap();
+    for v in [host_newpy, other_newpy] {
+        assert!(
+            text.contains(&format!("newpy=={v} ; python_version == ")),
+            "{text}"
+        );
+    }
+    ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
+    let got = files(&dir.path().join("wh"));
+    for v in [host_newpy, other_newpy] {
+        assert!(got.contains(&format!("newpy-{v}-py3-none-any.whl")), "{got:?}");
+    }
+    let py = venv(&dir.path().join("venv"));
+    let out = StdCommand::new(&py)
+        .args(["-m", "pip", "install", "--no-index", "-r"])
+        .arg(dir.path().join("wh/requirements.txt"))
+        .env_remove("PIP_FIND_LINKS")
+        .env("PIP_NO_INPUT", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pip install failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version = StdCommand::new(&py)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('newpy'), m.version('frames'))",
+        ])
+        .output()
+        .unwrap();
+    let got = String::from_utf8_lossy(&version.stdout);
+    assert!(got.starts_with(&format!("{host_newpy} ")), "{got}");
+}
