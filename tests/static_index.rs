@@ -494,6 +494,19 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is up to date"));
     tools::ok("index again", &out);
     assert_eq!(tree(&wh.join("simple")), first);
+    // A later `wheelhouse` into the directory without --index leaves the tree and says so.
+    let out = pinwheel(dir)
+        .args(["wheelhouse", "requirements.lock", "-d", "wh"])
+        .args(["--cache-dir", "cache", "--index-url", &idx.url(), "--no-build"])
+        .output()
+        .unwrap();
+    tools::ok("wheelhouse again", &out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("wh/simple is the static index of an earlier `--index` run and was left as it was; pass --index"),
+        "{err}"
+    );
+    assert_eq!(tree(&wh.join("simple")), first);
     // Over the --index wheelhouse: the very pages `wheelhouse --index` wrote, upload times kept.
     let before = tree(&dir.join("wh-index/simple"));
     let out = pinwheel(dir).args(["index", "wh-index"]).output().unwrap();

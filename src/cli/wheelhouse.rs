@@ -430,6 +430,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
     write(wh::MANIFEST, &json)?;
+    if !args.static_index && args.dest.join(simple_tree::SIMPLE).is_dir() {
+        printer.always(format_args!(
+            "{} is the static index of an earlier `--index` run and was left as it was; pass --index to bring it up to date",
+            args.dest.join(simple_tree::SIMPLE).display()
+        ));
+    }
     if args.static_index {
         write_static_index(&args.dest, &plan, &manifest)?;
         write(
