@@ -371,7 +371,10 @@ fn live_forked_lock_matches_uv_per_target() {
         return;
     }
     let Some(uv) = tools::tool("uv") else {
-        tools::skip("live_forked_lock_matches_uv_per_target", "uv is not installed");
+        tools::skip(
+            "live_forked_lock_matches_uv_per_target",
+            "uv is not installed",
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -383,7 +386,12 @@ fn live_forked_lock_matches_uv_per_target() {
         .arg(&input)
         .arg("-o")
         .arg(&lock)
-        .args(["--target", "python:3.10-slim", "--target", "python:3.13-slim"])
+        .args([
+            "--target",
+            "python:3.10-slim",
+            "--target",
+            "python:3.13-slim",
+        ])
         .args(["--exclude-newer", EXCLUDE_NEWER, "--cache-dir"])
         .arg(dir.path().join("cache"))
         .output()

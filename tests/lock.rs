@@ -171,7 +171,15 @@ fn requires_python_picks_an_older_release_for_older_targets() {
     ok(&run.lock(
         &idx,
         "newpy\n",
-        &["--target", T312, "--target", T311, "-U", "--fork-strategy", "fewest"],
+        &[
+            "--target",
+            T312,
+            "--target",
+            T311,
+            "-U",
+            "--fork-strategy",
+            "fewest",
+        ],
     ));
     assert_eq!(pins(&run.output()), ["newpy==1.0.0"]);
 }
@@ -207,7 +215,11 @@ fn newest_releases_per_python_fork_the_lock() {
     // `requires-python` (uv's name for the strategy) is accepted; fewest keeps one version.
     let same = Run::new();
     let args = ["--target", T310, "--target", T313, "--fork-strategy"];
-    ok(&same.lock(&idx, "frames\n", &[&args[..], &["requires-python"]].concat()));
+    ok(&same.lock(
+        &idx,
+        "frames\n",
+        &[&args[..], &["requires-python"]].concat(),
+    ));
     assert_eq!(pins(&same.output()), pins(&run.output()));
     let fewest = Run::new();
     ok(&fewest.lock(&idx, "frames\n", &[&args[..], &["fewest"]].concat()));
@@ -295,7 +307,11 @@ fn relocking_keeps_each_forks_pin_until_released() {
     ok(&run.lock(&idx, "arrays\n", &targets));
     assert_eq!(pins(&run.output()), forked);
     // --upgrade-package releases it in every fork.
-    ok(&run.lock(&idx, "arrays\n", &[&targets[..], &["-P", "arrays"]].concat()));
+    ok(&run.lock(
+        &idx,
+        "arrays\n",
+        &[&targets[..], &["-P", "arrays"]].concat(),
+    ));
     assert_eq!(
         pins(&run.output()),
         [
@@ -950,7 +966,14 @@ fn an_unsatisfiable_fork_is_named_by_its_targets() {
     let out = run.lock(
         &idx,
         "newpy>=2\n",
-        &["--target", T312, "--target", T311, "--fork-strategy", "fewest"],
+        &[
+            "--target",
+            T312,
+            "--target",
+            T311,
+            "--fork-strategy",
+            "fewest",
+        ],
     );
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -1289,7 +1312,14 @@ fn input_lines_splitting_a_package_by_target_fork_the_lock() {
         ok(&run.lock(
             &idx,
             input,
-            &["--target", T310, "--target", T313, "--fork-strategy", strategy],
+            &[
+                "--target",
+                T310,
+                "--target",
+                T313,
+                "--fork-strategy",
+                strategy,
+            ],
         ));
         assert_eq!(
             pins(&run.output()),

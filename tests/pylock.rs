@@ -559,12 +559,20 @@ fn a_forked_lock_writes_a_package_entry_per_fork() {
     assert_eq!(newpy.len(), 2, "{doc:#?}");
     for p in &newpy {
         assert!(
-            p["marker"].as_str().unwrap().starts_with("python_version == "),
+            p["marker"]
+                .as_str()
+                .unwrap()
+                .starts_with("python_version == "),
             "{p:#?}"
         );
     }
     for (lock, dest) in [(&req, "wh-req"), (&py, "wh-pylock")] {
-        ok(&wheelhouse(dir.path(), lock, dest, &["--cache-dir", "cache"]));
+        ok(&wheelhouse(
+            dir.path(),
+            lock,
+            dest,
+            &["--cache-dir", "cache"],
+        ));
     }
     let (a, b) = (dir.path().join("wh-req"), dir.path().join("wh-pylock"));
     assert_eq!(files(&a), files(&b));
@@ -584,10 +592,7 @@ fn a_forked_lock_writes_a_package_entry_per_fork() {
                 .unwrap();
             tools::ok("uv pip install -r pylock.toml", &out);
             let got = tools::installed(&venv);
-            assert!(
-                got.contains(&format!("newpy=={host_newpy}")),
-                "{got:?}"
-            );
+            assert!(got.contains(&format!("newpy=={host_newpy}")), "{got:?}");
         }
     }
 }

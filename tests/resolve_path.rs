@@ -23,10 +23,30 @@ fn index(opts: IndexOptions) -> FixtureIndex {
 /// an ordinary walk down a package's releases.
 const INPUT: &str = "scheduler\nstorage[s3]\nbacktrack\nlib<1.1\n";
 
+/// The targets of the single-fork runs.
+const ONE: &[&str] = &["cp312-manylinux_2_28_x86_64"];
+
+/// A forked run: frames and arrays drop Python 3.10 (fixtures/index), so each Python is a fork.
+const FORKED: &[&str] = &[
+    "cp310-manylinux_2_28_x86_64",
+    "cp312-manylinux_2_28_x86_64",
+    "cp313-manylinux_2_28_x86_64",
+];
+
 /// Runs `pinwheel lock` with `PINWHEEL_LOG=resolve`; returns the output and the lock's pins.
 fn lock(idx: &FixtureIndex, dir: &Path, cache: &Path) -> (Output, String) {
+    lock_for(idx, dir, cache, INPUT, ONE)
+}
+
+fn lock_for(
+    idx: &FixtureIndex,
+    dir: &Path,
+    cache: &Path,
+    input_text: &str,
+    targets: &[&str],
+) -> (Output, String) {
     let input = dir.join("requirements.in");
-    std::fs::write(&input, INPUT).unwrap();
+    std::fs::write(&input, input_text).unwrap();
     let lock = dir.join("requirements.lock");
     let _ = std::fs::remove_file(&lock);
     let out = Command::cargo_bin("pinwheel")
@@ -41,7 +61,7 @@ fn lock(idx: &FixtureIndex, dir: &Path, cache: &Path) -> (Output, String) {
         .arg(&lock)
         .args(["--index-url", &idx.url(), "--cache-dir"])
         .arg(cache)
-        .args(["--target", "cp312-manylinux_2_28_x86_64"])
+        .args(targets.iter().flat_map(|t| ["--target", t]))
         .output()
         .unwrap();
     assert!(
@@ -100,12 +120,36 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn the_path_does_not_depend_on_latency_or_the_cache() {
+    same_path_whatever_the_latency_or_cache(INPUT, ONE);
+}
+
+/// The same for a forked lock: the forks are resolved one after another in target order, so
+/// the whole trace (each fork's decisions and reads) is the same on every run.
+#[test]
+fn a_forked_path_does_not_depend_on_latency_or_the_cache() {
+    same_path_whatever_the_latency_or_cache("frames\nscheduler\nstorage[s3]\nlib<1.1\n", FORKED);
+}
+
+fn same_path_whatever_the_latency_or_cache(input: &str, targets: &[&str]) {
     let work = tempfile::tempdir().unwrap();
     // Reference: a fast index, an empty cache.
     let fast = index(IndexOptions::default());
     let full = work.path().join("full-cache");
-    let (out, ref_pins) = lock(&fast, work.path(), &full);
+    let (out, ref_pins) = lock_for(&fast, work.path(), &full, input, targets);
     let reference = trace(&out);
+    let forks = reference
+        .iter()
+        .filter(|l| l.starts_with("resolve: fork: "))
+        .count();
+    assert_eq!(
+        forks,
+        targets.len(),
+        "one fork per Python:\n{}",
+        reference.join("\n")
+    );
+    if targets.len() > 1 {
+        assert!(ref_pins.contains(" ; python_version == "), "{ref_pins}");
+    }
     assert!(
         reference
             .iter()
@@ -136,11 +180,11 @@ fn the_path_does_not_depend_on_latency_or_the_cache() {
                 let warm = work.path().join(format!("seed{seed}-warmup"));
                 if !warm.exists() {
                     std::fs::create_dir_all(&warm).unwrap();
-                    lock(&slow, &warm, &warm.join("cache"));
+                    lock_for(&slow, &warm, &warm.join("cache"), input, targets);
                 }
                 copy_cache(&warm.join("cache"), &cache, state == "partial");
             }
-            let (out, pins) = lock(&slow, &dir, &cache);
+            let (out, pins) = lock_for(&slow, &dir, &cache, input, targets);
             assert_eq!(pins, ref_pins, "seed {seed}, {state} cache: other pins");
             let got = trace(&out);
             if got != reference {

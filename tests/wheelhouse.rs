@@ -865,7 +865,10 @@ fn pip_installs_a_forked_lock_offline() {
     ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
     let got = files(&dir.path().join("wh"));
     for v in [host_newpy, other_newpy] {
-        assert!(got.contains(&format!("newpy-{v}-py3-none-any.whl")), "{got:?}");
+        assert!(
+            got.contains(&format!("newpy-{v}-py3-none-any.whl")),
+            "{got:?}"
+        );
     }
     let py = venv(&dir.path().join("venv"));
     let out = StdCommand::new(&py)

@@ -131,13 +131,12 @@ pub async fn resolve(
     };
     match strategy {
         options::ForkStrategy::Newest => {
-            // The groups are resolved at once; each answer is a function of its group alone,
-            // so the merge (in group order) does not depend on which finishes first.
-            let answers =
-                futures::future::join_all(classes.iter().map(|c| job.resolve_fork(c))).await;
+            // One fork after another, in target order: each answer is a function of its own
+            // targets, and the trace reads the same on every run. A later fork finds most of
+            // what it needs in the memo.
             let mut forks = Vec::new();
-            for answer in answers {
-                forks.push(answer?);
+            for class in &classes {
+                forks.push(job.resolve_fork(class).await?);
             }
             Ok(merge(forks))
         }
@@ -169,6 +168,7 @@ impl Job {
             .map(|t| t.canonical())
             .collect::<Vec<_>>()
             .join(", ");
+        crate::trace!("resolve", "fork: {target_names}");
         let mut settings = self.settings.clone();
         settings.preferences = self.settings.preferences.for_fork(&envs);
         settings.targets = targets;

@@ -74,12 +74,13 @@ impl Preferences {
                 .iter()
                 .map(|(v, m)| (envs.iter().filter(|e| m.evaluate(e, &[])).count(), v, m))
                 .filter(|(n, _, _)| *n > 0)
-                .fold(None, |best: Option<(usize, &Version, &MarkerTree)>, c| {
-                    match best {
+                .fold(
+                    None,
+                    |best: Option<(usize, &Version, &MarkerTree)>, c| match best {
                         Some(b) if b.0 >= c.0 => Some(b),
                         _ => Some(c),
-                    }
-                });
+                    },
+                );
             if let Some((_, v, m)) = best {
                 pins.insert(name.clone(), vec![(v.clone(), m.clone())]);
             }
