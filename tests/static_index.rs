@@ -497,7 +497,13 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     // A later `wheelhouse` into the directory without --index leaves the tree and says so.
     let out = pinwheel(dir)
         .args(["wheelhouse", "requirements.lock", "-d", "wh"])
-        .args(["--cache-dir", "cache", "--index-url", &idx.url(), "--no-build"])
+        .args([
+            "--cache-dir",
+            "cache",
+            "--index-url",
+            &idx.url(),
+            "--no-build",
+        ])
         .output()
         .unwrap();
     tools::ok("wheelhouse again", &out);
