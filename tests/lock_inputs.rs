@@ -247,6 +247,51 @@ fn tool_config_targets_win_over_the_existing_lock() {
 }
 
 #[test]
+fn tool_config_sets_the_fork_strategy_and_the_flag_wins() {
+    let idx = index(IndexOptions::default());
+    let run = Run::new();
+    let pyproject = |strategy: &str| {
+        run.write(
+            "pyproject.toml",
+            &format!(
+                "[project]\nname = \"svc\"\nversion = \"0\"\ndependencies = [\"newpy\"]\n\
+                 [tool.pinwheel]\ntargets = [\"{T312}\", \"{T311}\"]\n\
+                 fork-strategy = \"{strategy}\"\n"
+            ),
+        );
+    };
+    let lock = |extra: &[&str]| {
+        run.cmd()
+            .args(["lock", "pyproject.toml", "-o", "requirements.lock", "-U"])
+            .args(["--index-url", &idx.url(), "--cache-dir"])
+            .arg(run.path("cache"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    pyproject("fewest");
+    ok(&lock(&[]));
+    assert_eq!(pins(&run.output()), ["newpy==1.0.0"]);
+    ok(&lock(&["--fork-strategy", "newest"]));
+    assert_eq!(
+        pins(&run.output()),
+        [
+            "newpy==1.0.0 ; python_version == '3.11'",
+            "newpy==2.0.0 ; python_version == '3.12'"
+        ]
+    );
+    pyproject("fastest");
+    let out = lock(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pyproject.toml:7")
+            && err.contains("`tool.pinwheel.fork-strategy` is `fastest`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn project_requires_python_must_admit_every_target() {
     let idx = index(IndexOptions::default());
     let run = Run::new();

@@ -93,9 +93,9 @@ pub struct LockArgs {
     /// How targets share versions: `newest` gives each target the newest versions that suit it
     /// (Python version, platform wheels) and pins a package once wherever they agree; `fewest`
     /// keeps one version for all targets unless none serves them all. `requires-python` (uv's
-    /// name) is `newest`.
-    #[arg(long, value_enum, value_name = "STRATEGY", default_value = "newest")]
-    pub fork_strategy: ForkStrategyArg,
+    /// name) is `newest`. Default: `[tool.pinwheel] fork-strategy`, else `newest`.
+    #[arg(long, value_enum, value_name = "STRATEGY")]
+    pub fork_strategy: Option<ForkStrategyArg>,
     /// Output format: `requirements` (pip's, with --hash) or `pylock` (PEP 751). Default:
     /// `pylock` when -o names `pylock.toml` or `pylock.NAME.toml`, else `requirements`.
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -550,7 +550,11 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         only_binary,
         no_binary: HashSet::new(),
         prefer_binary: args.prefer_binary || inputs.prefer_binary,
-        fork_strategy: args.fork_strategy.into(),
+        fork_strategy: match (args.fork_strategy, inputs.config.fork_strategy.as_deref()) {
+            (Some(arg), _) => arg.into(),
+            (None, Some("fewest")) => ForkStrategy::Fewest,
+            (None, _) => ForkStrategy::Newest,
+        },
     };
     printer.detail(format_args!(
         "Resolving {} for {} on {}",
@@ -570,8 +574,10 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         ResolveError::NoSolution { .. } | ResolveError::Unserved { .. } => {
             CliError::new(exit::RESOLUTION, e.to_string())
         }
-        ResolveError::Input(m) => CliError::new(exit::USAGE, m),
-        ResolveError::Provider(m) => CliError::new(exit::NETWORK, m),
+        ResolveError::DirectReference { .. } => CliError::new(exit::USAGE, e.to_string()),
+        ResolveError::Metadata { .. } | ResolveError::Thread(_) => {
+            CliError::new(exit::NETWORK, e.to_string())
+        }
     })?;
     let progress = crate::progress::snapshot();
     printer.detail(format_args!(

@@ -26,6 +26,8 @@ pub struct ToolConfig {
     pub exclude_newer: Option<String>,
     /// `only-binary`, empty when unset.
     pub only_binary: Vec<String>,
+    /// `fork-strategy`: `newest` (or uv's `requires-python`) or `fewest`, checked when read.
+    pub fork_strategy: Option<String>,
 }
 
 /// A parsed pyproject.toml.
@@ -88,6 +90,7 @@ struct RawToolConfig {
     extra_index_urls: Option<Vec<Spanned<String>>>,
     exclude_newer: Option<Spanned<toml::Value>>,
     only_binary: Option<Vec<String>>,
+    fork_strategy: Option<Spanned<String>>,
 }
 
 /// 1-based line of a byte offset.
@@ -212,6 +215,18 @@ impl PyProject {
                         })
                         .transpose()?,
                     only_binary: raw.only_binary.unwrap_or_default(),
+                    fork_strategy: raw
+                        .fork_strategy
+                        .map(|value| match value.get_ref().as_str() {
+                            "newest" | "requires-python" | "fewest" => Ok(value.into_inner()),
+                            other => Err(RequirementsError::InvalidPyProject {
+                                origin: at(value.span().start),
+                                message: format!(
+                                    "`tool.pinwheel.fork-strategy` is `{other}`: expected `newest` (or `requires-python`) or `fewest`"
+                                ),
+                            }),
+                        })
+                        .transpose()?,
                 }
             }
         };

@@ -64,11 +64,22 @@ pub enum ResolveError {
     /// resolution with those targets known did not find others (exit status as NoSolution).
     #[error("no set of versions serves every target ({targets}): {reason}")]
     Unserved { targets: String, reason: String },
-    /// The input cannot be used as written (a direct reference that names no distribution).
-    #[error("{0}")]
-    Input(String),
-    #[error("{0}")]
-    Provider(String),
+    /// A direct reference (`name @ url`) whose URL names no wheel or sdist of `name`.
+    #[error(
+        "{name}: the direct reference {url} is not a wheel or sdist file name of {name} (from {from})"
+    )]
+    DirectReference {
+        name: PackageName,
+        url: crate::index::DisplaySafeUrl,
+        /// The input line it was read from.
+        from: String,
+    },
+    /// A chosen version's core metadata cannot be used.
+    #[error("invalid metadata in {file}: {reason}")]
+    Metadata { file: String, reason: String },
+    /// The resolver's thread ended without an answer (it panicked or was cancelled).
+    #[error("the resolver thread failed: {0}")]
+    Thread(#[from] tokio::task::JoinError),
 }
 
 /// Resolves `requirements` under `constraints` for all `settings.targets`, forking the targets
@@ -100,13 +111,11 @@ pub async fn resolve(
             let file = IndexFile::from_url(&url);
             let map = candidates::VersionMap::from_files(&o.requirement.name, [file].into(), None);
             if map.versions.is_empty() {
-                return Err(ResolveError::Input(format!(
-                    "{}: the direct reference {} is not a wheel or sdist file name of {} (from {})",
-                    o.requirement.name,
-                    crate::index::DisplaySafeUrl::from(&url),
-                    o.requirement.name,
-                    o.source
-                )));
+                return Err(ResolveError::DirectReference {
+                    name: o.requirement.name.clone(),
+                    url: crate::index::DisplaySafeUrl::from(&url),
+                    from: o.source.clone(),
+                });
             }
             direct.insert(o.requirement.name.clone(), Arc::new(map));
         }
@@ -187,9 +196,8 @@ impl Job {
             pre_named: self.pre_named.clone(),
         };
         let provider = Provider::new(inputs, self.memo.clone(), prefetch);
-        let mut resolution = tokio::task::spawn_blocking(move || solve(&provider, target_names))
-            .await
-            .map_err(|e| ResolveError::Provider(format!("the resolver thread failed: {e}")))??;
+        let mut resolution =
+            tokio::task::spawn_blocking(move || solve(&provider, target_names)).await??;
         for pin in &mut resolution.pins {
             for t in &mut pin.targets {
                 *t = fork[*t];
@@ -424,7 +432,7 @@ fn pin_files(
 fn fetch_error(e: FetchError) -> ResolveError {
     match e {
         FetchError::Index(e) => ResolveError::Index(e),
-        other => ResolveError::Provider(other.to_string()),
+        FetchError::Metadata { file, reason } => ResolveError::Metadata { file, reason },
     }
 }
 
@@ -451,10 +459,12 @@ fn run_pubgrub(
             Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
             | Err(PubGrubError::ErrorChoosingVersion { source, .. })
             | Err(PubGrubError::ErrorInShouldCancel(source)) => {
-                return Err(match source {
-                    ProviderError::Fetch(e) => fetch_error(e),
-                    other => ResolveError::Provider(other.to_string()),
-                })
+                match source {
+                    ProviderError::Fetch(e) => return Err(fetch_error(e)),
+                    // Only `should_cancel` asks for a restart; wherever one comes from, it
+                    // means the same.
+                    ProviderError::Restart => continue,
+                }
             }
         }
     };
