@@ -537,6 +537,7 @@ fn man_pages_for_the_tool_and_each_command() {
             "pinwheel-check.1",
             "pinwheel-completions.1",
             "pinwheel-dockerfile.1",
+            "pinwheel-index.1",
             "pinwheel-lock.1",
             "pinwheel-man.1",
             "pinwheel-target.1",
