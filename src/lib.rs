@@ -4,18 +4,24 @@
 //! core metadata, requirements, resolution decisions, the lock model — and IO at the edges:
 //! the index client (`index`), PEP 517 builds (`build`) and the downloader (`wheelhouse`).
 
-pub mod check;
-pub mod cli;
+// The library's surface is what the binary, the benches and the tests use: `run`, `trace`,
+// and the modules below that are `pub`; the rest is the crate's own.
+pub use cli::run;
+
+pub(crate) mod check;
+pub(crate) mod cli;
+// `distribution` and `index::auth` are public for the property tests and fuzz targets of their
+// parsers (tests/properties.rs, fuzz/).
 pub mod distribution;
-pub mod fs;
+pub(crate) mod fs;
 pub mod index;
-pub mod interrupt;
+pub(crate) mod interrupt;
 pub mod lock;
-pub mod lockfile;
-pub mod pep517;
+pub(crate) mod lockfile;
+pub(crate) mod pep517;
 pub mod platform;
-pub mod progress;
+pub(crate) mod progress;
 pub mod requirements;
 pub mod resolve;
 pub mod trace;
-pub mod wheelhouse;
+pub(crate) mod wheelhouse;

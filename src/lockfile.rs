@@ -6,13 +6,12 @@
 
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// An exclusive lock, held until dropped.
 #[derive(Debug)]
 pub struct Held {
     _file: File,
-    pub path: PathBuf,
 }
 
 fn open(path: &Path) -> io::Result<File> {
@@ -54,20 +53,14 @@ fn flock(_file: &File, _nonblocking: bool) -> io::Result<bool> {
 /// process holds it.
 pub fn try_lock(path: &Path) -> io::Result<Option<Held>> {
     let file = open(path)?;
-    Ok(flock(&file, true)?.then(|| Held {
-        _file: file,
-        path: path.to_path_buf(),
-    }))
+    Ok(flock(&file, true)?.then(|| Held { _file: file }))
 }
 
 /// Takes the lock at `path`, waiting as long as another process holds it (blocks the thread).
 pub fn lock(path: &Path) -> io::Result<Held> {
     let file = open(path)?;
     flock(&file, false)?;
-    Ok(Held {
-        _file: file,
-        path: path.to_path_buf(),
-    })
+    Ok(Held { _file: file })
 }
 
 #[cfg(all(test, unix))]

@@ -30,5 +30,5 @@ fn main() -> std::process::ExitCode {
     #[cfg(not(target_os = "linux"))]
     allocator_options();
     pinwheel::trace::init();
-    pinwheel::cli::run()
+    pinwheel::run()
 }

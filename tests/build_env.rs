@@ -4,44 +4,29 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
+use support::cli::{names, ok, pins, stderr, Run};
 use support::{FixtureIndex, IndexOptions};
 
 const T312: &str = "cp312-manylinux_2_28_x86_64";
 
 fn index() -> FixtureIndex {
-    FixtureIndex::start_from(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/index"),
-        IndexOptions::default(),
-    )
+    FixtureIndex::start(IndexOptions::default())
 }
 
-struct Run {
-    dir: tempfile::TempDir,
+/// What the tests do in a [`Run`]'s directory.
+trait Builds {
+    fn lock(&self, idx: &FixtureIndex, input: &str) -> Output;
+    fn pins(&self) -> Vec<String>;
+    fn envs(&self) -> Vec<String>;
 }
 
-impl Run {
-    fn new() -> Self {
-        Run {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
+impl Builds for Run {
     /// `pinwheel lock` of `input` with this run's cache, logging what builds do.
     fn lock(&self, idx: &FixtureIndex, input: &str) -> Output {
         std::fs::write(self.path("requirements.in"), input).unwrap();
-        Command::cargo_bin("pinwheel")
-            .unwrap()
-            .current_dir(self.dir.path())
-            .env_remove("PIP_INDEX_URL")
-            .env_remove("PIP_EXTRA_INDEX_URL")
+        self.cmd()
             .env("PINWHEEL_LOG", "build")
             .args(["lock", "requirements.in", "-o", "requirements.lock"])
             .args(["--index-url", &idx.url(), "--target", T312, "--cache-dir"])
@@ -51,41 +36,15 @@ impl Run {
     }
 
     fn pins(&self) -> Vec<String> {
-        std::fs::read_to_string(self.path("requirements.lock"))
-            .unwrap()
-            .lines()
-            .filter(|l| {
-                !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with("--") && !l.is_empty()
-            })
-            .map(|l| l.trim_end_matches(" \\").to_string())
-            .collect()
+        pins(&self.output())
     }
 
     /// The kept build environments (their directory names).
     fn envs(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.path("cache/build-envs-v1"))
-            .map(|d| {
-                d.flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
+        names(&self.path("cache/build-envs-v1"))
+            .into_iter()
+            .collect()
     }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr:\n{}",
-        out.status.code(),
-        stderr(out)
-    );
 }
 
 /// Whether the index served `file` itself (not its `.metadata`).

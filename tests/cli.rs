@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use support::cli::times;
 use support::{FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
@@ -68,32 +69,6 @@ impl Run {
     fn stderr(&self, o: &Output) -> String {
         self.clean(&o.stderr)
     }
-}
-
-/// `0.12s` -> `[TIME]`.
-fn times(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find(|c: char| c.is_ascii_digit()) {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let end = tail
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(tail.len());
-        let (num, after) = tail.split_at(end);
-        if num.contains('.')
-            && after.starts_with('s')
-            && !after[1..].starts_with(char::is_alphanumeric)
-        {
-            out.push_str("[TIME]");
-            rest = &after[1..];
-        } else {
-            out.push_str(num);
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn code(o: &Output) -> i32 {
@@ -562,6 +537,7 @@ fn man_pages_for_the_tool_and_each_command() {
             "pinwheel-check.1",
             "pinwheel-completions.1",
             "pinwheel-dockerfile.1",
+            "pinwheel-index.1",
             "pinwheel-lock.1",
             "pinwheel-man.1",
             "pinwheel-target.1",

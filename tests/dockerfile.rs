@@ -7,16 +7,8 @@ mod support;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
+use support::cli::pinwheel;
 use support::{tools, FixtureIndex, IndexOptions};
-
-fn pinwheel(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL");
-    c
-}
 
 fn dockerfile(dir: &Path, args: &[&str]) -> String {
     let out = pinwheel(dir).arg("dockerfile").args(args).output().unwrap();

@@ -2,41 +2,18 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use support::cli::{index, ok, pins, Run};
 use support::{FixtureIndex, Format, IndexOptions, MetadataMode};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/index")
+/// `pinwheel lock` in a [`Run`]'s directory.
+trait Lock {
+    fn lock(&self, idx: &FixtureIndex, input: &str, args: &[&str]) -> Output;
 }
 
-fn index(opts: IndexOptions) -> FixtureIndex {
-    FixtureIndex::start_from(&fixtures(), opts)
-}
-
-struct Run {
-    dir: tempfile::TempDir,
-}
-
-impl Run {
-    fn new() -> Self {
-        Run {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
+impl Lock for Run {
     /// Runs `pinwheel lock <input> -o requirements.lock` with a private cache.
     fn lock(&self, idx: &FixtureIndex, input: &str, args: &[&str]) -> Output {
         let src = self.write("requirements.in", input);
@@ -55,29 +32,6 @@ impl Run {
             .output()
             .unwrap()
     }
-
-    fn output(&self) -> String {
-        std::fs::read_to_string(self.path("requirements.lock")).unwrap()
-    }
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The `name==version` lines of a lock (marker kept), without hashes and comments.
-fn pins(lock: &str) -> Vec<String> {
-    lock.lines()
-        .filter(|l| {
-            !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with("--") && !l.is_empty()
-        })
-        .map(|l| l.trim_end_matches(" \\").to_string())
-        .collect()
 }
 
 const T312: &str = "cp312-manylinux_2_28_x86_64";

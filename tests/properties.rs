@@ -20,7 +20,7 @@ use std::io::Write;
 use std::path::Path;
 
 use parsers::*;
-use pinwheel::distribution::metadata::{read_sdist_pkg_info, CoreMetadata};
+use pinwheel::distribution::metadata::CoreMetadata;
 use pinwheel::distribution::zip_ranges;
 use pinwheel::index::simple;
 use pinwheel::lock::{pylock, Lock};

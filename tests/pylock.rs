@@ -10,32 +10,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use assert_cmd::Command;
+use support::cli::{host, names as files, ok, pinwheel};
 use support::{tools, FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
 const CP311: &str = "cp311-manylinux_2_28_x86_64";
-
-fn pinwheel(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL")
-        .env("NETRC", dir.join("no-netrc"));
-    c
-}
-
-fn ok(out: &Output) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{err}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    err
-}
 
 /// `pinwheel lock requirements.in -o OUT --index-url IDX [--target T]... EXTRA...`.
 fn lock(idx: &FixtureIndex, dir: &Path, out: &str, targets: &[&str], extra: &[&str]) -> PathBuf {
@@ -67,24 +47,6 @@ fn wheelhouse(dir: &Path, lock: &Path, dest: &str, extra: &[&str]) -> Output {
         .unwrap()
 }
 
-fn files(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
-}
-
-fn host(dir: &Path) -> String {
-    let out = pinwheel(dir).arg("target").output().unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 /// The manifest without its generator line: files, hashes, pins, targets.
 fn manifest(dir: &Path) -> serde_json::Value {
     let mut m: serde_json::Value =
@@ -98,20 +60,51 @@ fn manifest(dir: &Path) -> serde_json::Value {
 fn pylock_output_is_pep_751_with_every_file_of_every_target() {
     let idx = FixtureIndex::start(IndexOptions::default());
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("requirements.in"), "app\nnative\n").unwrap();
+    std::fs::write(dir.path().join("requirements.in"), "app\nnative\nnewpy\n").unwrap();
     let path = lock(&idx, dir.path(), "pylock.toml", &[GLIBC, MUSL, CP311], &[]);
     let text = std::fs::read_to_string(&path).unwrap();
     let doc: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(doc["lock-version"].as_str(), Some("1.0"));
     assert_eq!(doc["created-by"].as_str(), Some("pinwheel"));
+    // The oldest target's Python, as uv writes it.
+    assert_eq!(doc["requires-python"].as_str(), Some(">=3.11"));
     let pkgs = doc["packages"].as_array().unwrap();
     let names: Vec<&str> = pkgs.iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["app", "backport", "lib", "native"]);
+    // newpy's newest for 3.12 needs 3.12: each Python its own release (issue 13's forks).
+    assert_eq!(
+        names,
+        ["app", "backport", "lib", "native", "newpy", "newpy"]
+    );
     let backport = &pkgs[1];
     assert_eq!(
         backport["marker"].as_str(),
         Some("python_version == '3.11'")
     );
+    // The release's Requires-Python where the index gives one; none where it does not.
+    let newpy: Vec<(&str, &str)> = pkgs[4..]
+        .iter()
+        .map(|p| {
+            (
+                p["version"].as_str().unwrap(),
+                p["requires-python"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(newpy, [("1.0.0", ">=3.9"), ("2.0.0", ">=3.12")]);
+    assert!(pkgs[0].get("requires-python").is_none());
+    // What each pin requires on its targets: app needs lib, and backport on 3.11.
+    let deps = |p: &toml::Value| -> Vec<String> {
+        p.get("dependencies")
+            .and_then(|d| d.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|d| d["name"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(deps(&pkgs[0]), ["backport", "lib"]);
+    assert!(deps(&pkgs[2]).is_empty());
     let native = &pkgs[3];
     assert_eq!(native["version"].as_str(), Some("1.0.0"));
     assert_eq!(native["index"].as_str(), Some(idx.url().as_str()));

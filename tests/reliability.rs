@@ -11,45 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
+use support::cli::{fails, names, ok, pinwheel_std as pinwheel, stderr};
 use support::{Fault, FixtureIndex, IndexOptions};
 
 const T312: &str = "cp312-manylinux_2_28_x86_64";
-
-fn pinwheel(dir: &Path) -> StdCommand {
-    let mut c = StdCommand::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL")
-        .env_remove("PINWHEEL_LOG");
-    c
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    let err = stderr(out);
-    assert!(out.status.success(), "exit {:?}\n{err}", out.status.code());
-    err
-}
-
-fn fails(out: &Output, code: i32) -> String {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    err
-}
-
-fn names(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// Waits (polling, at most a minute) until `cond` holds; the condition, not the time, matters.
 fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {

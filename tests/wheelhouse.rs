@@ -7,25 +7,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use assert_cmd::Command;
+use support::cli::{manifest_file, names as files, ok, pinwheel, Redactions};
+use support::tools::fresh_venv as venv;
 use support::{FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
-
-fn pinwheel(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL");
-    c
-}
-
-fn ok(out: &Output) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "exit {:?}\n{err}", out.status.code());
-    err
-}
 
 /// Locks `input` for `targets` with pinwheel, returns the lock path.
 fn lock(idx: &FixtureIndex, dir: &Path, input: &str, targets: &[&str]) -> PathBuf {
@@ -55,14 +42,6 @@ fn wheelhouse(idx: &FixtureIndex, dir: &Path, lock: &Path, extra: &[&str]) -> Ou
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn files(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
 }
 
 fn downloads(idx: &FixtureIndex) -> Vec<String> {
@@ -163,11 +142,9 @@ fn legacy_manylinux1_serves_glibc_and_nothing_serves_musl() {
         &lock,
         &["--target", GLIBC, "--target", MUSL],
     );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("legacy on cp312-musllinux_1_2_x86_64"),
-        "{err}"
+    insta::assert_snapshot!(
+        "nothing_serves_musl",
+        Redactions::new(&idx, dir.path()).transcript(&out)
     );
     assert!(!dir.path().join("wh").exists());
 }
@@ -183,19 +160,9 @@ fn sdist_fallback_is_reported_and_only_binary_refuses_it() {
         &[GLIBC, MUSL],
     );
     let out = wheelhouse(&idx, dir.path(), &lock, &["--only-binary", ":all:"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("glibconly on cp312-musllinux_1_2_x86_64"),
-        "{err}"
-    );
-    assert!(
-        err.contains("staticsdist on cp312-manylinux_2_28_x86_64"),
-        "{err}"
-    );
-    assert!(
-        err.contains("staticsdist on cp312-musllinux_1_2_x86_64"),
-        "{err}"
+    insta::assert_snapshot!(
+        "only_binary_refuses_sdists",
+        Redactions::new(&idx, dir.path()).transcript(&out)
     );
     assert!(
         !dir.path().join("wh").exists(),
@@ -203,16 +170,11 @@ fn sdist_fallback_is_reported_and_only_binary_refuses_it() {
     );
 
     // --no-build: today's behaviour, the sdists go in for the image's pip to build.
-    let err = ok(&wheelhouse(&idx, dir.path(), &lock, &["--no-build"]));
-    assert!(
-        err.contains("needs a compiler")
-            || err.contains("need a compiler")
-            || err.contains("a compiler"),
-        "{err}"
-    );
-    assert!(
-        err.contains("glibconly on cp312-musllinux_1_2_x86_64"),
-        "{err}"
+    // One download at a time: the `fetched` lines come in the plan's order.
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--no-build", "-j", "1"]);
+    insta::assert_snapshot!(
+        "no_build_keeps_sdists",
+        Redactions::new(&idx, dir.path()).transcript(&out)
     );
     let got = files(&dir.path().join("wh"));
     assert!(
@@ -232,14 +194,14 @@ fn hash_mismatch_discards_the_file_and_names_it() {
     let expected = idx.sha256("lib-1.2.0-py3-none-any.whl");
     std::fs::write(&f, b"tampered").unwrap();
     let out = wheelhouse(&idx, dir.path(), &lock, &[]);
-    assert_eq!(out.status.code(), Some(5));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("lib-1.2.0-py3-none-any.whl") && err.contains(&expected),
-        "{err}"
-    );
     let actual = idx.sha256("lib-1.2.0-py3-none-any.whl");
-    assert!(err.contains(&actual), "{err}");
+    insta::assert_snapshot!(
+        "hash_mismatch",
+        Redactions::new(&idx, dir.path())
+            .with(expected, "[LOCKED]")
+            .with(actual, "[SERVED]")
+            .transcript(&out)
+    );
     let left: Vec<_> = files(&dir.path().join("wh")).into_iter().collect();
     assert!(left.is_empty(), "nothing left behind: {left:?}");
 }
@@ -295,11 +257,10 @@ fn verify_catches_changed_missing_and_extra_files() {
     std::fs::remove_file(wh.join("app-1.0.0-py3-none-any.whl")).unwrap();
     std::fs::write(wh.join("extra-1.0-py3-none-any.whl"), b"x").unwrap();
     let out = verify();
-    assert_eq!(out.status.code(), Some(5));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("changed: lib-1.2.0-py3-none-any.whl"), "{err}");
-    assert!(err.contains("missing: app-1.0.0-py3-none-any.whl"), "{err}");
-    assert!(err.contains("extra-1.0-py3-none-any.whl"), "{err}");
+    insta::assert_snapshot!(
+        "verify_changed_missing_extra",
+        Redactions::new(&idx, dir.path()).transcript(&out)
+    );
 }
 
 #[test]
@@ -313,8 +274,10 @@ fn refuses_unhashed_locks_unless_allowed() {
         &dir.path().join("plain.txt"),
         &["--target", GLIBC],
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-unhashed"));
+    insta::assert_snapshot!(
+        "unhashed_lock",
+        Redactions::new(&idx, dir.path()).transcript(&out)
+    );
     ok(&wheelhouse(
         &idx,
         dir.path(),
@@ -348,16 +311,6 @@ fn reads_locks_written_by_uv_and_pip_compile() {
             assert!(got.contains(f), "{name}: {f} missing from {got:?}");
         }
     }
-}
-
-fn venv(dir: &Path) -> PathBuf {
-    let st = StdCommand::new("python3")
-        .args(["-m", "venv"])
-        .arg(dir)
-        .status()
-        .unwrap();
-    assert!(st.success(), "python3 -m venv failed");
-    dir.join("bin/python")
 }
 
 /// End to end: lock for this machine and Alpine, build the wheelhouse, and the real pip
@@ -477,19 +430,6 @@ fn entry_hashes(reqs: &str, start: &str) -> Vec<String> {
         .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
         .map(|h| h.trim_end_matches(" \\").to_string())
         .collect()
-}
-
-fn manifest_file(dir: &Path, filename: &str) -> serde_json::Value {
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("wh/pinwheel-manifest.json")).unwrap())
-            .unwrap();
-    manifest["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["filename"] == filename)
-        .unwrap_or_else(|| panic!("{filename} not in {manifest}"))
-        .clone()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -690,10 +630,10 @@ fn a_package_pinned_twice_with_markers_gets_both_versions() {
         [idx.sha256(new)],
         "{reqs}"
     );
-    let m = manifest_file(dir.path(), old);
+    let m = manifest_file(&dir.path().join("wh"), old);
     assert_eq!(m["pins"], serde_json::json!(["lib==1.1.0"]), "{m}");
     assert_eq!(m["targets"], serde_json::json!([CP311]), "{m}");
-    let m = manifest_file(dir.path(), new);
+    let m = manifest_file(&dir.path().join("wh"), new);
     assert_eq!(m["pins"], serde_json::json!(["lib==1.2.0"]), "{m}");
     assert_eq!(m["targets"], serde_json::json!([GLIBC]), "{m}");
     // Two wheels per target: lib and legacy on 3.11, lib and app on 3.12.
@@ -757,13 +697,14 @@ fn a_lock_hash_matching_no_file_on_the_index_fails() {
             &dir.path().join(lock),
             &["--target", GLIBC],
         );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(5), "{lock}: {err}");
-        assert!(
-            err.contains("lock hash(es) for glibconly==2.0.0 match no file on the index")
-                && err.contains(&gone)
-                && err.contains("re-lock"),
-            "{lock}: {err}"
+        insta::assert_snapshot!(
+            format!(
+                "lock_hash_matching_no_file_{}",
+                lock.trim_end_matches(".lock")
+            ),
+            Redactions::new(&idx, dir.path())
+                .with(gone.clone(), "[GONE]")
+                .transcript(&out)
         );
         assert!(!dir.path().join("wh").exists(), "{lock}: nothing written");
     }
@@ -774,16 +715,10 @@ fn the_sdist_summary_names_the_build_requirements() {
     let idx = FixtureIndex::start(IndexOptions::default());
     let dir = tempfile::tempdir().unwrap();
     let lock = lock(&idx, dir.path(), "buildreq\n", &[GLIBC]);
-    let err = ok(&wheelhouse(&idx, dir.path(), &lock, &["--no-build"]));
-    assert!(
-        err.contains("buildreq on cp312-manylinux_2_28_x86_64"),
-        "{err}"
-    );
-    assert!(
-        err.contains("pip install --no-index needs the build requirements in the wheelhouse too")
-            && err.contains("setuptools>=61, wheel")
-            && err.contains("add them to the lock's input"),
-        "{err}"
+    let out = wheelhouse(&idx, dir.path(), &lock, &["--no-build"]);
+    insta::assert_snapshot!(
+        "sdist_build_requirements",
+        Redactions::new(&idx, dir.path()).transcript(&out)
     );
 }
 

@@ -9,40 +9,11 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use assert_cmd::Command;
+use support::cli::{host, manifest_file, ok, pinwheel, stderr};
+use support::tools::fresh_venv as venv;
 use support::{FixtureIndex, IndexOptions};
 
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
-
-fn pinwheel(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("pinwheel").unwrap();
-    c.current_dir(dir)
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL")
-        .env_remove("SOURCE_DATE_EPOCH");
-    c
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    let err = stderr(out);
-    assert!(out.status.success(), "exit {:?}\n{err}", out.status.code());
-    err
-}
-
-/// This machine as a target (`cp311-manylinux_2_36_x86_64`).
-fn host(dir: &Path) -> String {
-    let out = pinwheel(dir).arg("target").output().unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
 
 fn lock(idx: &FixtureIndex, dir: &Path, input: &str, targets: &[&str]) -> PathBuf {
     std::fs::write(dir.join("requirements.in"), input).unwrap();
@@ -66,20 +37,6 @@ fn wheelhouse(idx: &FixtureIndex, dir: &Path, dest: &str, extra: &[&str]) -> Out
         .unwrap()
 }
 
-fn manifest(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join("pinwheel-manifest.json")).unwrap()).unwrap()
-}
-
-fn manifest_file(dir: &Path, filename: &str) -> serde_json::Value {
-    manifest(dir)["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["filename"] == filename)
-        .unwrap_or_else(|| panic!("{filename} not in the manifest"))
-        .clone()
-}
-
 fn sha256(path: &Path) -> String {
     support::build::sha256_file(path)
 }
@@ -93,16 +50,6 @@ fn hashes(reqs: &str, start: &str) -> Vec<String> {
         .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
         .map(|h| h.trim_end_matches(" \\").to_string())
         .collect()
-}
-
-fn venv(dir: &Path) -> PathBuf {
-    let st = StdCommand::new("python3")
-        .args(["-m", "venv"])
-        .arg(dir)
-        .status()
-        .unwrap();
-    assert!(st.success(), "python3 -m venv failed");
-    dir.join("bin/python")
 }
 
 fn pip(py: &Path, args: &[&str], wh: &Path) -> Output {

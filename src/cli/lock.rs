@@ -820,6 +820,7 @@ async fn build_lock(
                     size: c.file.size,
                     upload_time: c.file.upload_time,
                     sha256: c.file.sha256.clone().unwrap_or_default(),
+                    requires_python: c.file.requires_python.as_ref().map(|r| r.to_string()),
                 })
                 .collect(),
         });

@@ -7,6 +7,7 @@ pub mod dockerfile;
 pub mod generate;
 pub mod lock;
 pub mod printer;
+pub mod static_index;
 pub mod wheelhouse;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -138,6 +139,8 @@ pub enum Command {
     Man(generate::ManArgs),
     /// Print the Dockerfile stage that installs a wheelhouse for a target (BuildKit bind mount).
     Dockerfile(dockerfile::DockerfileArgs),
+    /// Write a static index (PEP 503 simple/ pages, PEP 691 JSON) over a directory of wheels and sdists.
+    Index(static_index::IndexDirArgs),
 }
 
 /// Index, cache and network options shared by every command.
@@ -214,6 +217,7 @@ pub fn run() -> ExitCode {
         Command::Completions(_) => "completions",
         Command::Man(_) => "man",
         Command::Dockerfile(_) => "dockerfile",
+        Command::Index(_) => "index",
     };
     // SIGINT/SIGTERM: the watcher (a task of its own, so that work blocking this thread does
     // not delay it) cleans up, says what was interrupted and exits.
@@ -228,6 +232,7 @@ pub fn run() -> ExitCode {
             Command::Completions(args) => generate::completions(args),
             Command::Man(args) => generate::man(args),
             Command::Dockerfile(args) => dockerfile::run(args),
+            Command::Index(args) => static_index::run(args),
         }
     });
     match result {

@@ -72,14 +72,6 @@ impl Printer {
         self.verbosity
     }
 
-    pub fn quiet(&self) -> bool {
-        self.verbosity == Verbosity::Quiet
-    }
-
-    pub fn verbose(&self) -> bool {
-        self.verbosity == Verbosity::Verbose
-    }
-
     /// Whether live status lines are drawn.
     pub fn live(&self) -> bool {
         self.live

@@ -22,6 +22,7 @@ use crate::platform::Target;
 use crate::wheelhouse::build::BuiltRecord;
 use crate::wheelhouse::builds::{Builds, Job};
 use crate::wheelhouse::download::{self, DownloadError, Fetched};
+use crate::wheelhouse::simple_tree;
 use crate::wheelhouse::static_index::{self, IndexedFile};
 use crate::wheelhouse::{self as wh, Manifest, ManifestFile};
 
@@ -217,6 +218,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         }
     };
     download::clean_parts(&args.dest);
+    simple_tree::clean_temporaries(&args.dest);
 
     // Download every distinct file once. On a terminal, progress bars; else one line per
     // file added to the wheelhouse (with -v also those already present).
@@ -428,25 +430,18 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| CliError::new(exit::IO, e.to_string()))?;
     write(wh::MANIFEST, &json)?;
+    if !args.static_index && args.dest.join(simple_tree::SIMPLE).is_dir() {
+        printer.always(format_args!(
+            "{} is the static index of an earlier `--index` run and was left as it was; pass --index to bring it up to date",
+            args.dest.join(simple_tree::SIMPLE).display()
+        ));
+    }
     if args.static_index {
-        let files: Vec<IndexedFile> = plan
-            .files
-            .iter()
-            .map(|(name, pf)| {
-                let f = &fetched[name];
-                let pin = &lock.pins[pf.serves[0].0];
-                IndexedFile {
-                    filename: name.clone(),
-                    project: crate::index::normalize(pin.name.as_ref()),
-                    version: pin.version.to_string(),
-                    size: f.size,
-                    sha256: f.sha256.clone(),
-                    requires_python: pf.file.requires_python.as_ref().map(|r| r.to_string()),
-                    upload_time: pf.file.upload_time,
-                }
-            })
-            .collect();
-        write_index(&args.dest, &static_index::pages(&files))?;
+        write_static_index(&args.dest, &plan, &manifest)?;
+        write(
+            wh::INDEX_REQUIREMENTS,
+            wh::render_index_requirements(&lock, &present, &target_names).as_bytes(),
+        )?;
     }
 
     // Files present that the lock does not need.
@@ -560,27 +555,64 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-/// Writes the static index's pages into `DEST/simple/`: first into a fresh `.simple.part`
-/// directory, then swapped in, so a failure leaves the old index (or none), never half of one.
-fn write_index(dest: &std::path::Path, pages: &[(String, String)]) -> Result<(), CliError> {
-    let io = |what: &std::path::Path, e: std::io::Error| {
-        CliError::new(exit::IO, format!("cannot write {}: {e}", what.display()))
-    };
-    let part = dest.join(".simple.part");
-    let _ = std::fs::remove_dir_all(&part);
-    for (rel, text) in pages {
-        let rel = rel.strip_prefix("simple/").unwrap_or(rel);
-        let path = part.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+/// The static index over every file of the manifest (the lock's files, the wheels built here,
+/// the build requirements' wheels): sha256, size and `Requires-Python` of the bytes in the
+/// wheelhouse (its own metadata), upload times as the index listed them (none for a wheel built
+/// here), written whole or not at all.
+fn write_static_index(
+    dest: &std::path::Path,
+    plan: &plan::Plan,
+    manifest: &Manifest,
+) -> Result<(), CliError> {
+    let mut files = Vec::new();
+    for m in &manifest.files {
+        let listed = plan.files.get(&m.filename);
+        let mut f = match simple_tree::describe(&dest.join(&m.filename)) {
+            Ok(f) => f,
+            // A file of the lock whose metadata cannot be read here: the listing's facts.
+            Err(_) if listed.is_some() => IndexedFile {
+                filename: m.filename.clone(),
+                project: m
+                    .pins
+                    .first()
+                    .and_then(|p| p.split_once("=="))
+                    .map(|(n, _)| crate::index::normalize(n))
+                    .unwrap_or_default(),
+                version: m
+                    .pins
+                    .first()
+                    .and_then(|p| p.split_once("=="))
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default(),
+                size: m.size,
+                sha256: m.sha256.clone(),
+                requires_python: None,
+                upload_time: None,
+            },
+            Err(why) => {
+                return Err(CliError::new(
+                    exit::IO,
+                    format!("cannot index {}: {why}", dest.join(&m.filename).display()),
+                ))
+            }
+        };
+        if let Some(pf) = listed {
+            f.upload_time = pf.file.upload_time;
+            if f.requires_python.is_none() {
+                f.requires_python = pf.file.requires_python.as_ref().map(|r| r.to_string());
+            }
         }
-        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+        files.push(f);
     }
-    let simple = dest.join("simple");
-    if simple.exists() {
-        std::fs::remove_dir_all(&simple).map_err(|e| io(&simple, e))?;
-    }
-    std::fs::rename(&part, &simple).map_err(|e| io(&simple, e))
+    simple_tree::write(dest, &static_index::pages(&files)).map_err(|e| {
+        CliError::new(
+            exit::IO,
+            format!(
+                "cannot write {}: {e}",
+                dest.join(simple_tree::SIMPLE).display()
+            ),
+        )
+    })
 }
 
 pub fn verify(args: VerifyArgs) -> Result<u8, CliError> {
@@ -851,7 +883,7 @@ async fn build_requirement_wheels(
                 );
             }
             Err(why) => {
-                crate::trace!("build", "{source} for {}: {why}", target.canonical());
+                tracing::debug!(target: "build", "{source} for {}: {why}", target.canonical());
                 for m in plan::missing_build_requires(lock, &requires, target) {
                     if !out.missing.contains(&m) {
                         out.missing.push(m);

@@ -7,8 +7,8 @@
 //! that old packages published (`foo (>=1.0<2.0)`, `>=1.0.*`, `~=1`, trailing commas) are
 //! repaired before giving up, since `pep508_rs` has no lenient mode.
 //!
-//! [`read_sdist_pkg_info`] finds the top-level `PKG-INFO` inside a `.tar.gz` or `.zip` sdist
-//! ([`read_sdist_file`] any other top-level file, such as `pyproject.toml`).
+//! [`read_sdist_file_from`] finds a top-level file inside a `.tar.gz`, `.tgz`, `.tar` or `.zip`
+//! sdist read from disk: `PKG-INFO`, or any other, such as `pyproject.toml`.
 
 use std::io::Read;
 use std::str::FromStr;
@@ -342,12 +342,14 @@ fn lenient_requirement(text: &str) -> Option<String> {
 /// Find the top-level `<dir>/PKG-INFO` in an sdist (`.tar.gz`, `.tgz`, `.tar` or `.zip`,
 /// chosen by `filename`) and return its bytes; `Ok(None)` if there is none. Nested ones (like
 /// `pkg-1.0/src/pkg.egg-info/PKG-INFO`) are not taken.
+#[cfg(test)]
 pub fn read_sdist_pkg_info(bytes: &[u8], filename: &str) -> Result<Option<Vec<u8>>, MetadataError> {
     read_sdist_file(bytes, filename, "PKG-INFO")
 }
 
 /// Find the top-level `<dir>/<member>` in an sdist (as [`read_sdist_pkg_info`] does for
 /// `PKG-INFO`) and return its bytes (at most 16 MiB); `Ok(None)` if there is none.
+#[cfg(test)]
 pub fn read_sdist_file(
     bytes: &[u8],
     filename: &str,

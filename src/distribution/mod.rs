@@ -9,8 +9,8 @@ pub mod requires_python;
 pub mod retag;
 pub mod zip_ranges;
 
-pub use filename::{
-    DistFilename, FilenameError, PackageName, SdistExtension, SdistFilename, Version, WheelFilename,
-};
+#[cfg(test)]
+pub use filename::DistFilename;
+pub use filename::SdistExtension;
 pub use hash::HashDigest;
 pub use requires_python::RequiresPython;

@@ -24,7 +24,7 @@ use super::builder::{Sdist, SdistBuilder};
 use super::cache::{digest_key, Cache, CachedPage};
 use super::simple::{self, IndexFile, ProjectPage};
 use super::DisplaySafeUrl;
-use super::IndexError;
+use super::{Cause, IndexError};
 use crate::distribution::filename::version_part;
 use crate::distribution::zip_ranges;
 
@@ -153,16 +153,16 @@ pub fn http_client(
     for path in bundles {
         let pem = std::fs::read(&path).map_err(|e| IndexError::Cert {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: e.into(),
         })?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| IndexError::Cert {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: Cause::Client(Arc::new(e)),
         })?;
         if certs.is_empty() {
             return Err(IndexError::Cert {
                 path: path.display().to_string(),
-                reason: "no PEM certificates in the file".into(),
+                reason: Cause::NoCertificates,
             });
         }
         for c in certs {
@@ -170,7 +170,7 @@ pub fn http_client(
         }
     }
     b.build().map_err(|e| IndexError::Client {
-        reason: format!("could not set up the HTTP client: {e}"),
+        reason: Cause::Client(Arc::new(e)),
     })
 }
 
@@ -276,16 +276,14 @@ impl IndexClient {
         url: &Url,
         attempt: u32,
         retry_after: Option<Duration>,
-        cause: impl std::fmt::Display,
+        cause: Cause,
     ) -> Result<(), IndexError> {
         match self
             .retry_policy()
             .wait(attempt, retry_after, fastrand::f64())
         {
             Some(wait) => {
-                crate::trace!(
-                    "http",
-                    "{}: {cause}; try {} in {:.0} ms",
+                tracing::debug!(target: "http", "{}: {cause}; try {} in {:.0} ms",
                     DisplaySafeUrl::from(url),
                     attempt + 1,
                     wait.as_secs_f64() * 1000.0
@@ -295,11 +293,7 @@ impl IndexClient {
             }
             None => Err(IndexError::Http {
                 url: DisplaySafeUrl::from(url),
-                reason: if attempt > 1 {
-                    format!("failed {attempt} times; the last: {cause}")
-                } else {
-                    cause.to_string()
-                },
+                reason: cause.after(attempt),
             }),
         }
     }
@@ -319,13 +313,14 @@ impl IndexClient {
             attempt += 1;
             let started = std::time::Instant::now();
             let sent = make().send().await;
-            if crate::trace::enabled("http") {
+            if tracing::enabled!(target: "http", tracing::Level::DEBUG) {
                 let status = match &sent {
                     Ok(r) => r.status().as_u16().to_string(),
                     Err(e) => format!("error: {}", error_chain(e)),
                 };
-                eprintln!(
-                    "http: {} {} {:.0} ms",
+                tracing::debug!(
+                    target: "http",
+                    "{} {} {:.0} ms",
                     DisplaySafeUrl::from(url),
                     status,
                     started.elapsed().as_secs_f64() * 1000.0
@@ -347,19 +342,20 @@ impl IndexClient {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| super::retry::parse_retry_after(v, now()));
-                    let cause = format!("HTTP {}", r.status().as_u16());
+                    let status = r.status().as_u16();
                     if self.retry_policy().wait(attempt, None, 0.0).is_none() {
                         // Out of tries: the caller reports the status, with the count.
                         return Err(IndexError::Http {
                             url: DisplaySafeUrl::from(url),
                             reason: if attempt > 1 {
-                                format!("failed {attempt} times; the last: {cause}")
+                                Cause::Status(status).after(attempt)
                             } else {
-                                format!("answered {cause}")
+                                Cause::Answered(status)
                             },
                         });
                     }
-                    self.backoff(url, attempt, retry_after, cause).await?;
+                    self.backoff(url, attempt, retry_after, Cause::Status(status))
+                        .await?;
                 }
                 // A redirect the policy did not follow (reqwest hands back redirects to
                 // schemes it cannot fetch, such as file:): refused, with where it pointed.
@@ -379,20 +375,17 @@ impl IndexClient {
                         .unwrap_or_else(|_| simple::redact_text(to));
                     return Err(IndexError::Http {
                         url: DisplaySafeUrl::from(url),
-                        reason: format!(
-                            "redirected to {shown}: not followed (redirects are followed to \
-                             http(s) URLs only, never from https to http)"
-                        ),
+                        reason: Cause::RedirectNotFollowed(shown),
                     });
                 }
                 Ok(r) => return Ok(r),
                 Err(e) if transient_error(&e) => {
-                    self.backoff(url, attempt, None, error_chain(&e)).await?;
+                    self.backoff(url, attempt, None, e.into()).await?;
                 }
                 Err(e) => {
                     return Err(IndexError::Http {
                         url: DisplaySafeUrl::from(url),
-                        reason: error_chain(&e),
+                        reason: e.into(),
                     })
                 }
             }
@@ -442,7 +435,7 @@ impl IndexClient {
                     })
                 }
                 Ok(false) => return Err(too_big()),
-                Err(e) => self.backoff(url, attempt, None, error_chain(&e)).await?,
+                Err(e) => self.backoff(url, attempt, None, e.into()).await?,
             }
         }
     }
@@ -512,7 +505,7 @@ impl IndexClient {
             .join(&format!("{name}/"))
             .map_err(|_| IndexError::Http {
                 url: DisplaySafeUrl::from(index),
-                reason: format!("cannot form the project URL for {name}"),
+                reason: Cause::ProjectUrl(name.to_string()),
             })?;
         let key = index.as_str();
         let cached = self
@@ -619,7 +612,7 @@ impl IndexClient {
             let mut out = Vec::new();
             let entries = std::fs::read_dir(&dir).map_err(|e| IndexError::FindLinks {
                 location: simple::redact_text(location),
-                reason: e.to_string(),
+                reason: e.into(),
             })?;
             for entry in entries.flatten() {
                 let path = entry.path();
@@ -652,7 +645,7 @@ impl IndexClient {
         } else {
             let url = Url::parse(location).map_err(|e| IndexError::FindLinks {
                 location: simple::redact_text(location),
-                reason: e.to_string(),
+                reason: e.into(),
             })?;
             let bytes = self.fetch_bytes(&url).await?;
             let files = simple::parse_html(&String::from_utf8_lossy(&bytes), &url)?.files;
@@ -670,11 +663,11 @@ impl IndexClient {
         if url.scheme() == "file" {
             let path = url.to_file_path().map_err(|_| IndexError::Http {
                 url: DisplaySafeUrl::from(url),
-                reason: "not a local path".into(),
+                reason: Cause::NotLocalPath,
             })?;
             return std::fs::read(&path).map_err(|e| IndexError::Http {
                 url: DisplaySafeUrl::from(url),
-                reason: e.to_string(),
+                reason: e.into(),
             });
         }
         if self.inner.opts.offline {
@@ -722,7 +715,7 @@ impl IndexClient {
                 match read.await {
                     Ok(()) => break (bytes, hex::encode(hasher.finalize())),
                     // Cut short: the whole file again.
-                    Err(e) => self.backoff(url, attempt, None, error_chain(&e)).await?,
+                    Err(e) => self.backoff(url, attempt, None, e.into()).await?,
                 }
             }
         };
@@ -746,7 +739,7 @@ impl IndexClient {
         use tokio::io::AsyncWriteExt;
         let io_err = |e: std::io::Error| IndexError::Http {
             url: DisplaySafeUrl::from(url),
-            reason: format!("writing a temporary file: {e}"),
+            reason: Cause::TempFile(Arc::new(e)),
         };
         let tmp = crate::interrupt::temp_file().map_err(io_err)?;
         let (std_file, path) = tmp.into_parts();
@@ -786,7 +779,7 @@ impl IndexClient {
                         out.seek(std::io::SeekFrom::Start(0))
                             .await
                             .map_err(io_err)?;
-                        self.backoff(url, attempt, None, error_chain(&e)).await?;
+                        self.backoff(url, attempt, None, e.into()).await?;
                     }
                 }
             }
@@ -947,14 +940,14 @@ impl IndexClient {
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(|| IndexError::Http {
                 url: DisplaySafeUrl::from(url),
-                reason: "range answer without a Content-Range total".into(),
+                reason: Cause::NoContentRangeTotal,
             })?;
         let mut tail_start =
             total
                 .checked_sub(tail.len() as u64)
                 .ok_or_else(|| IndexError::Http {
                     url: DisplaySafeUrl::from(url),
-                    reason: format!("range answer longer than the file's total ({total} bytes)"),
+                    reason: Cause::RangeLongerThanFile(total),
                 })?;
         let mut tail = tail;
         let cd = zip_ranges::locate_central_directory(&tail, tail_start)
@@ -1030,10 +1023,10 @@ impl IndexClient {
             .fetch_file_to_disk(&file.url(), file.sha256.as_deref())
             .await?;
         let pkg_info = std::fs::File::open(&archive)
-            .map_err(|e| e.to_string())
+            .map_err(Cause::from)
             .and_then(|f| {
                 crate::distribution::metadata::read_sdist_file_from(f, &file.filename, "PKG-INFO")
-                    .map_err(|e| e.to_string())
+                    .map_err(Cause::from)
             })
             .map_err(|reason| IndexError::Metadata {
                 file: file.filename.clone(),
@@ -1047,10 +1040,8 @@ impl IndexClient {
             }
         }
         let Some(builder) = &self.inner.opts.builder else {
-            return Err(IndexError::Build {
+            return Err(IndexError::NoBuilder {
                 file: file.filename.clone(),
-                reason: "no PEP 517 builder is set up for this command".into(),
-                python: String::new(),
             });
         };
         let sdist = Sdist {
@@ -1092,7 +1083,7 @@ impl IndexClient {
 fn zip_err(file: &IndexFile, e: zip_ranges::ZipError) -> IndexError {
     IndexError::Metadata {
         file: file.filename.clone(),
-        reason: e.to_string(),
+        reason: e.into(),
     }
 }
 

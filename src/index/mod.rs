@@ -3,16 +3,18 @@
 //! This is IO: everything here talks to the network or the disk; the parsing it relies on is pure.
 
 pub mod auth;
-pub mod builder;
+pub(crate) mod builder;
 pub mod cache;
-pub mod client;
-pub mod dns;
-pub mod hostile;
-pub mod retry;
+pub(crate) mod cause;
+pub(crate) mod client;
+pub(crate) mod dns;
+pub(crate) mod hostile;
+pub(crate) mod retry;
 pub mod simple;
-pub mod url;
+pub(crate) mod url;
 
 pub use builder::{Sdist, SdistBuilder};
+pub use cause::Cause;
 pub use client::{ClientOptions, IndexClient, Project};
 pub use simple::IndexFile;
 pub use url::DisplaySafeUrl;
@@ -28,10 +30,10 @@ pub enum IndexError {
         indexes: Vec<String>,
         offline: bool,
     },
-    #[error("{reason}")]
-    Client { reason: String },
+    #[error("could not set up the HTTP client: {reason}")]
+    Client { reason: Cause },
     #[error("{url}: {reason}")]
-    Http { url: DisplaySafeUrl, reason: String },
+    Http { url: DisplaySafeUrl, reason: Cause },
     #[error("{url} answered HTTP {status}")]
     Status { url: DisplaySafeUrl, status: u16 },
     #[error("{url} refused the credentials (HTTP {status})")]
@@ -45,20 +47,25 @@ pub enum IndexError {
         actual: String,
     },
     #[error("cannot read the metadata of {file}: {reason}")]
-    Metadata { file: String, reason: String },
+    Metadata { file: String, reason: Cause },
+    /// The injected [`SdistBuilder`] failed; its own error, typed by the builder.
     #[error("building the metadata of {file} failed: {reason}")]
     Build {
         file: String,
-        reason: String,
+        reason: std::sync::Arc<dyn std::error::Error + Send + Sync>,
         /// The Python that ran (or was to run) the build backend.
         python: String,
     },
+    #[error(
+        "building the metadata of {file} failed: no PEP 517 builder is set up for this command"
+    )]
+    NoBuilder { file: String },
     #[error("{url}: the answer is larger than {} MiB; refused", limit >> 20)]
     TooLarge { url: DisplaySafeUrl, limit: u64 },
     #[error("cannot use the CA bundle {path}: {reason}")]
-    Cert { path: String, reason: String },
+    Cert { path: String, reason: Cause },
     #[error("--find-links {location}: {reason}")]
-    FindLinks { location: String, reason: String },
+    FindLinks { location: String, reason: Cause },
     #[error(transparent)]
     Simple(#[from] std::sync::Arc<simple::SimpleError>),
 }

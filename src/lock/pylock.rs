@@ -3,9 +3,12 @@
 //! the [`Lock`] model for `wheelhouse` and `check`.
 //!
 //! Writing: every pin becomes a `[[packages]]` entry with its version, its marker (the targets
-//! that need it), the index it came from, and its sdist and wheels (URL without userinfo, size,
-//! upload time, sha256) among the files the lock hashes; a direct reference becomes an
-//! `archive`. `environments` holds one marker per target; `[tool.pinwheel]` the targets, the
+//! that need it), its `requires-python` (where the index lists one value for its files), its
+//! `dependencies` (the pins it requires on some target it shares with them, from the
+//! resolution's graph), the index it came from, and its sdist and wheels (URL without userinfo,
+//! size, upload time, sha256) among the files the lock hashes; a direct reference becomes an
+//! `archive`. The top-level `requires-python` is the oldest target Python's (`>=3.Y`, as uv
+//! writes it), `environments` holds one marker per target; `[tool.pinwheel]` the targets, the
 //! command and the lock's index options. Reading keeps what the `Lock` needs: name, version,
 //! marker, the sha256 of every file, direct references; the indexes come from `[tool.pinwheel]`,
 //! else from the packages' `index` keys. Pure.
@@ -59,6 +62,10 @@ pub struct LockedFile {
     pub upload_time: Option<i64>,
     /// Lowercase hex.
     pub sha256: String,
+    /// The release's `Requires-Python`, as the index lists it for this file (PEP 503
+    /// `data-requires-python`, PEP 691 `requires-python`: the index takes it from the core
+    /// metadata), or as a PEP 751 file's package gives it.
+    pub requires_python: Option<String>,
 }
 
 impl LockedFile {
@@ -181,6 +188,80 @@ pub fn environments(targets: &[String]) -> Vec<String> {
     out
 }
 
+/// The lock's top-level `requires-python`: the oldest Python among the targets (`>=3.Y`), the
+/// minimum viable Python PEP 751 asks for; `None` when no target names one.
+pub fn requires_python(targets: &[String]) -> Option<String> {
+    targets
+        .iter()
+        .filter_map(|t| Target::parse(t).ok())
+        .map(|t| t.python_version())
+        .min()
+        .map(|(major, minor)| format!(">={major}.{minor}"))
+}
+
+/// A package's `requires-python`: the release's `Requires-Python` when the index gives one
+/// value for the files the lock lists (it is the release's metadata; files that disagree leave
+/// it unknown, and unknown is not written).
+fn package_requires_python(pin: &Pin, pf: &PinFiles) -> Option<String> {
+    let mut values: Vec<&str> = pf
+        .files
+        .iter()
+        .filter(|f| {
+            pin.url.is_some()
+                || pin
+                    .hashes
+                    .iter()
+                    .any(|h| h.sha256_hex() == Some(f.sha256.as_str()))
+        })
+        .filter_map(|f| f.requires_python.as_deref())
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    match values.as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
+}
+
+/// Per pin (by index), the pins it requires directly: those whose `via` names it (the
+/// resolution's dependency graph, walked per target) and that are needed on a target it is
+/// needed on, so that with a name pinned twice each entry points at its own targets' pin.
+pub fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
+    let envs: Vec<pep508_rs::MarkerEnvironment> = lock
+        .targets
+        .iter()
+        .filter_map(|t| Target::parse(t).ok())
+        .map(|t| t.marker_env())
+        .collect();
+    let on: Vec<Vec<bool>> = lock
+        .pins
+        .iter()
+        .map(|p| {
+            envs.iter()
+                .map(|e| p.marker.as_ref().is_none_or(|m| m.evaluate(e)))
+                .collect()
+        })
+        .collect();
+    let share =
+        |a: usize, b: usize| envs.is_empty() || (0..envs.len()).any(|t| on[a][t] && on[b][t]);
+    lock.pins
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            lock.pins
+                .iter()
+                .enumerate()
+                .filter(|&(j, q)| {
+                    j != i && q.via.iter().any(|v| v == p.name.as_ref()) && share(i, j)
+                })
+                .map(|(j, _)| j)
+                .collect()
+        })
+        .collect()
+}
+
 /// The lock as a PEP 751 `pylock.toml`. `files[i]` is `lock.pins[i]`'s index and files (only
 /// those whose sha256 the pin lists are written); `options` are the lock's index options
 /// (recorded under `[tool.pinwheel]`; empty: none, and no package names its index either when
@@ -209,8 +290,12 @@ pub fn render(
         }
         out.push_str("]\n");
     }
+    if let Some(rp) = requires_python(&lock.targets) {
+        out.push_str(&format!("requires-python = {}\n", quote(&rp)));
+    }
     out.push_str(&format!("created-by = {}\n", quote("pinwheel")));
     let empty = PinFiles::default();
+    let deps = dependencies(lock);
     for (i, pin) in lock.pins.iter().enumerate() {
         let pf = files.get(i).unwrap_or(&empty);
         out.push_str("\n[[packages]]\n");
@@ -218,6 +303,26 @@ pub fn render(
         out.push_str(&format!("version = {}\n", quote(&pin.version.to_string())));
         if let Some(m) = &pin.marker {
             out.push_str(&format!("marker = {}\n", quote(m.as_str())));
+        }
+        if let Some(rp) = package_requires_python(pin, pf) {
+            out.push_str(&format!("requires-python = {}\n", quote(&rp)));
+        }
+        if !deps[i].is_empty() {
+            out.push_str("dependencies = [\n");
+            for &j in &deps[i] {
+                let dep = &lock.pins[j];
+                // The name alone says which entry, unless the lock pins that name twice.
+                if lock.pins.iter().filter(|p| p.name == dep.name).count() > 1 {
+                    out.push_str(&format!(
+                        "    {{ name = {}, version = {} }},\n",
+                        quote(dep.name.as_ref()),
+                        quote(&dep.version.to_string())
+                    ));
+                } else {
+                    out.push_str(&format!("    {{ name = {} }},\n", quote(dep.name.as_ref())));
+                }
+            }
+            out.push_str("]\n");
         }
         if let Some(url) = &pin.url {
             let hashes: Vec<&str> = pin.hashes.iter().filter_map(|h| h.sha256_hex()).collect();
@@ -306,6 +411,8 @@ struct RawPackage {
     version: Option<String>,
     #[serde(default)]
     marker: Option<String>,
+    #[serde(default)]
+    requires_python: Option<String>,
     #[serde(default)]
     index: Option<String>,
     #[serde(default)]
@@ -500,6 +607,7 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                             .and_then(|t| t.to_string().parse::<jiff::Timestamp>().ok())
                             .map(|t| t.as_second()),
                         sha256: f.sha256()?,
+                        requires_python: p.requires_python.clone(),
                     })
                 })
                 .collect(),
@@ -591,6 +699,7 @@ mod tests {
             size: Some(1234),
             upload_time: Some(1_748_736_000),
             sha256: sha.into(),
+            requires_python: Some(">=3.9".into()),
         }
     }
 
@@ -711,6 +820,101 @@ mod tests {
         assert_eq!(back.options.find_links, ["./wheels"]);
         assert_eq!(back.files[0].files.len(), 2);
         assert_eq!(back.files[0].files[0].upload_time, Some(1_748_736_000));
+    }
+
+    #[test]
+    fn requires_python_from_the_targets_and_the_index() {
+        let (lock, mut files, options) = sample();
+        let text = render(&lock, &files, &options, true, "pinwheel lock");
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(doc["requires-python"].as_str(), Some(">=3.12"));
+        let native = doc["packages"][0].as_table().unwrap();
+        assert_eq!(native["requires-python"].as_str(), Some(">=3.9"));
+        // The oldest target's Python.
+        let older = vec![
+            "cp313-manylinux_2_28_x86_64".into(),
+            "cp311-win_amd64".into(),
+        ];
+        assert_eq!(requires_python(&older).as_deref(), Some(">=3.11"));
+        assert_eq!(requires_python(&[]), None);
+        // The files the lock lists disagree: unknown, not written. A file the pin does not
+        // hash does not count.
+        files[0].files[2].requires_python = Some(">=3.13".into());
+        let text = render(&lock, &files, &options, true, "pinwheel lock");
+        assert!(text.contains("requires-python = \">=3.9\""), "{text}");
+        files[0].files[1].requires_python = Some(">=3.10".into());
+        let text = render(&lock, &files, &options, true, "pinwheel lock");
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        assert!(!doc["packages"][0]
+            .as_table()
+            .unwrap()
+            .contains_key("requires-python"));
+        // Read back: the package's value is each file's.
+        files[0].files[1].requires_python = Some(">=3.9".into());
+        let text = render(&lock, &files, &options, true, "pinwheel lock");
+        let back = parse(&text, Path::new("pylock.toml"), true).unwrap();
+        assert_eq!(
+            back.files[0].files[0].requires_python.as_deref(),
+            Some(">=3.9")
+        );
+    }
+
+    #[test]
+    fn dependencies_follow_the_resolution_per_target() {
+        let via = |p: &mut Pin, v: &[&str]| p.via = v.iter().map(|s| s.to_string()).collect();
+        let mut app = pin("app", "1.0", &[]);
+        via(&mut app, &["-r requirements.in"]);
+        let mut lib = pin("lib", "1.1", &[]);
+        via(&mut lib, &["app", "other"]);
+        // numpy pinned twice: 1.x for the x86_64 target, 2.x for aarch64; both via app.
+        let mut np1 = pin("numpy", "1.26.4", &[]);
+        np1.marker = PinMarker::parse("platform_machine == 'x86_64'").ok();
+        via(&mut np1, &["app"]);
+        let mut np2 = pin("numpy", "2.0.0", &[]);
+        np2.marker = PinMarker::parse("platform_machine == 'aarch64'").ok();
+        via(&mut np2, &["app", "armtool"]);
+        let mut armtool = pin("armtool", "3.0", &[]);
+        armtool.marker = PinMarker::parse("platform_machine == 'aarch64'").ok();
+        via(&mut armtool, &["-r requirements.in"]);
+        let mut other = pin("other", "1.0", &[]);
+        via(&mut other, &["-r requirements.in"]);
+        let lock = Lock {
+            header: vec![],
+            targets: vec![
+                "cp312-manylinux_2_28_x86_64".into(),
+                "cp312-manylinux_2_28_aarch64".into(),
+            ],
+            pins: vec![app, armtool, lib, np1, np2, other],
+        };
+        let deps = dependencies(&lock);
+        assert_eq!(deps[0], [2, 3, 4]); // app: lib and both numpys
+        assert_eq!(deps[1], [4]); // armtool: only the aarch64 numpy
+        assert!(deps[2].is_empty());
+        assert_eq!(deps[5], [2]); // other: lib
+        let text = render(&lock, &[], &LockOptions::default(), false, "pinwheel lock");
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        let app = doc["packages"][0].as_table().unwrap();
+        let listed: Vec<String> = app["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "{ name = \"lib\" }",
+                "{ name = \"numpy\", version = \"1.26.4\" }",
+                "{ name = \"numpy\", version = \"2.0.0\" }"
+            ]
+        );
+        assert!(!doc["packages"][2]
+            .as_table()
+            .unwrap()
+            .contains_key("dependencies"));
+        // The reader takes no notice of them.
+        let back = parse(&text, Path::new("pylock.toml"), false);
+        assert!(back.is_err(), "no files: refused as before");
     }
 
     #[test]

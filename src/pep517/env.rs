@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use pep508_rs::{PackageName, VersionOrUrl};
 use sha2::{Digest, Sha256};
@@ -19,6 +20,7 @@ use url::Url;
 
 use super::install::{install_wheel, Layout};
 use super::interpreter::{venv_layout, venv_python, Interpreter};
+use super::BuildFailure;
 use crate::index::IndexClient;
 use crate::resolve::{Root, Settings};
 
@@ -42,7 +44,6 @@ pub struct ChosenWheel {
 /// A ready environment.
 #[derive(Debug, Clone)]
 pub struct BuildEnv {
-    pub root: PathBuf,
     pub python: PathBuf,
     pub scripts: PathBuf,
     /// What pinwheel installed in it; `None` for pip's environment.
@@ -57,7 +58,7 @@ pub async fn resolve_wheels(
     requires: &[String],
     source: &str,
     exclude_newer: Option<i64>,
-) -> Result<Vec<ChosenWheel>, String> {
+) -> Result<Vec<ChosenWheel>, BuildFailure> {
     resolve_wheels_for(client, &interp.target, requires, source, exclude_newer).await
 }
 
@@ -70,15 +71,14 @@ pub async fn resolve_wheels_for(
     requires: &[String],
     source: &str,
     exclude_newer: Option<i64>,
-) -> Result<Vec<ChosenWheel>, String> {
+) -> Result<Vec<ChosenWheel>, BuildFailure> {
     let mut roots = Vec::new();
     for r in requires {
-        let requirement = crate::distribution::pep508::requirement(r).map_err(|e| {
-            format!(
-                "cannot read `{r}`: {}",
-                crate::distribution::pep508::describe(&e)
-            )
-        })?;
+        let requirement =
+            crate::distribution::pep508::requirement(r).map_err(|e| BuildFailure::Requirement {
+                text: r.clone(),
+                source: Arc::new(e),
+            })?;
         roots.push(Root {
             requirement,
             source: source.to_string(),
@@ -95,7 +95,7 @@ pub async fn resolve_wheels_for(
     };
     let resolution = crate::resolve::resolve(client, roots, Vec::new(), settings)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| BuildFailure::Resolve(Arc::new(e)))?;
     let mut out = Vec::new();
     for pin in resolution.pins {
         let best = pin
@@ -104,13 +104,10 @@ pub async fn resolve_wheels_for(
             .filter_map(|c| c.wheel_for(target).map(|rank| (rank, c)))
             .min_by_key(|(rank, _)| *rank)
             .map(|(_, c)| c)
-            .ok_or_else(|| {
-                format!(
-                    "{} {} has no wheel for {}",
-                    pin.name,
-                    pin.version,
-                    target.canonical()
-                )
+            .ok_or_else(|| BuildFailure::NoWheel {
+                name: pin.name.to_string(),
+                version: pin.version.to_string(),
+                target: target.canonical(),
             })?;
         out.push(ChosenWheel {
             name: pin.name.clone(),
@@ -155,7 +152,10 @@ pub fn env_key(interp: &Interpreter, wheels: &[ChosenWheel]) -> String {
 
 /// The bytes of `wheel`: from the cache's files when there, else fetched through the client;
 /// checked against the listed sha256 either way, and kept in the cache when verified.
-pub async fn fetch_wheel(client: &IndexClient, wheel: &ChosenWheel) -> Result<Vec<u8>, String> {
+pub async fn fetch_wheel(
+    client: &IndexClient,
+    wheel: &ChosenWheel,
+) -> Result<Vec<u8>, BuildFailure> {
     let cached = wheel
         .sha256
         .as_ref()
@@ -170,7 +170,10 @@ pub async fn fetch_wheel(client: &IndexClient, wheel: &ChosenWheel) -> Result<Ve
     let bytes = client
         .fetch_file(&wheel.url, wheel.sha256.as_deref())
         .await
-        .map_err(|e| format!("fetching {}: {e}", wheel.filename))?;
+        .map_err(|source| BuildFailure::Fetch {
+            filename: wheel.filename.clone(),
+            source,
+        })?;
     if let Some(path) = cached {
         // Verified bytes only; a cache that cannot be written only costs a download later.
         let _ = crate::fs::write_atomic(&path, &bytes);
@@ -190,21 +193,18 @@ pub fn materialize(
     interp: &Interpreter,
     dest: &Path,
     wheels: &[(ChosenWheel, Vec<u8>)],
-) -> Result<bool, String> {
+) -> Result<bool, BuildFailure> {
     if is_ready(dest) {
         return Ok(true);
     }
-    let parent = dest
-        .parent()
-        .ok_or("an environment needs a parent directory")?;
-    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    let parent = dest.parent().ok_or(BuildFailure::NoParent)?;
+    std::fs::create_dir_all(parent).map_err(BuildFailure::file(parent))?;
     if dest.exists() {
         // Incomplete or broken (its base interpreter gone): made again.
-        std::fs::remove_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+        std::fs::remove_dir_all(dest).map_err(BuildFailure::file(dest))?;
     }
     remove_stale_temporaries(parent);
-    let tmp = crate::interrupt::temp_dir_in(parent, ".tmp-")
-        .map_err(|e| format!("{}: {e}", parent.display()))?;
+    let tmp = crate::interrupt::temp_dir_in(parent, ".tmp-").map_err(BuildFailure::file(parent))?;
     let root = tmp.path();
     create_venv(interp, root, false)?;
     let layout: Layout = venv_layout(interp, root, dest)?;
@@ -215,14 +215,14 @@ pub fn materialize(
         interp.target.canonical()
     );
     for (wheel, bytes) in wheels {
-        install_wheel(bytes, &wheel.filename, &layout).map_err(|e| e.to_string())?;
+        install_wheel(bytes, &wheel.filename, &layout)?;
         marker.push_str(&format!(
             "{} {}\n",
             wheel.filename,
             wheel.sha256.as_deref().unwrap_or("-")
         ));
     }
-    std::fs::write(root.join(MARKER), marker).map_err(|e| format!("{}: {e}", root.display()))?;
+    std::fs::write(root.join(MARKER), marker).map_err(BuildFailure::file(root))?;
     let root = tmp.keep();
     match std::fs::rename(&root, dest) {
         Ok(()) => Ok(false),
@@ -233,10 +233,10 @@ pub fn materialize(
         }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&root);
-            Err(format!(
-                "cannot move the build environment into {}: {e}",
-                dest.display()
-            ))
+            Err(BuildFailure::Move {
+                dest: dest.to_path_buf(),
+                source: Arc::new(e),
+            })
         }
     }
 }
@@ -260,7 +260,7 @@ fn remove_stale_temporaries(dir: &Path) {
 }
 
 /// `python -m venv [--without-pip] root`.
-fn create_venv(interp: &Interpreter, root: &Path, with_pip: bool) -> Result<(), String> {
+fn create_venv(interp: &Interpreter, root: &Path, with_pip: bool) -> Result<(), BuildFailure> {
     let mut cmd = Command::new(&interp.executable);
     cmd.args(["-m", "venv"]);
     if !with_pip {
@@ -281,10 +281,9 @@ pub fn pip_env(
     requires: &[String],
     project: &str,
     index_env: &[(&'static str, String)],
-) -> Result<BuildEnv, String> {
+) -> Result<BuildEnv, BuildFailure> {
     create_venv(interp, root, !requires.is_empty())?;
     let env = BuildEnv {
-        root: root.to_path_buf(),
         python: venv_python(root),
         scripts: venv_python(root)
             .parent()
@@ -302,7 +301,7 @@ pub fn pip_install(
     requires: &[String],
     project: &str,
     index_env: &[(&'static str, String)],
-) -> Result<(), String> {
+) -> Result<(), BuildFailure> {
     if requires.is_empty() {
         return Ok(());
     }
@@ -327,15 +326,18 @@ pub fn pip_install(
     )
 }
 
-fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let output = crate::interrupt::output(cmd).map_err(|e| format!("{what}: {e}"))?;
+fn run(cmd: &mut Command, what: &str) -> Result<(), BuildFailure> {
+    let output = crate::interrupt::output(cmd).map_err(|e| BuildFailure::Start {
+        what: what.to_string(),
+        source: Arc::new(e),
+    })?;
     if output.status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "{what} failed:\n{}",
-            super::hook::tail(&output.stderr)
-        ))
+        Err(BuildFailure::Command {
+            what: what.to_string(),
+            stderr_tail: super::hook::tail(&output.stderr),
+        })
     }
 }
 

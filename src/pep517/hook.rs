@@ -12,6 +12,9 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use super::BuildFailure;
 
 /// Tags the line that carries `get_requires_for_build_wheel`'s answer on the runner's stdout.
 const ANSWER_TAG: &str = "pinwheel-hook-requires:";
@@ -109,18 +112,22 @@ pub enum Outcome {
 pub fn requires_then_metadata(
     c: &Call,
     holds: impl FnOnce(&[String]) -> bool,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, BuildFailure> {
     let (mut child, _running, answer, stderr) = spawn(c, "requires")?;
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
     let mut extra = None;
     let mut line = String::new();
-    while stdout.read_line(&mut line).map_err(|e| e.to_string())? > 0 {
+    while stdout
+        .read_line(&mut line)
+        .map_err(|e| BuildFailure::Runner(Arc::new(e)))?
+        > 0
+    {
         if let Some(json) = line.trim_end().strip_prefix(ANSWER_TAG) {
             extra = Some(serde_json::from_str::<Vec<String>>(json).map_err(|e| {
-                format!(
-                    "the build backend {} returned requirements that are not a list of strings: {e}",
-                    c.backend
-                )
+                BuildFailure::BadRequires {
+                    backend: c.backend.to_string(),
+                    source: Arc::new(e),
+                }
             })?);
             break;
         }
@@ -143,16 +150,15 @@ pub fn requires_then_metadata(
     match extra {
         Some(_) if go_on => read_answer(&answer).map(Outcome::Done),
         Some(extra) => Ok(Outcome::NeedsMore(extra)),
-        None => Err(format!(
-            "the build backend {} gave no answer to get_requires_for_build_wheel",
-            c.backend
-        )),
+        None => Err(BuildFailure::NoRequiresAnswer {
+            backend: c.backend.to_string(),
+        }),
     }
 }
 
 /// Makes the goal (the second invocation, in the environment that holds everything): the path
 /// of the METADATA or wheel made.
-pub fn finish_goal(c: &Call) -> Result<PathBuf, String> {
+pub fn finish_goal(c: &Call) -> Result<PathBuf, BuildFailure> {
     let (mut child, _running, answer, stderr) = spawn(c, "metadata")?;
     if let Some(mut out) = child.stdout.take() {
         let _ = std::io::copy(&mut out, &mut std::io::sink());
@@ -172,12 +178,11 @@ fn spawn(
         PathBuf,
         PathBuf,
     ),
-    String,
+    BuildFailure,
 > {
     let answer = c.work.join(format!("{mode}-answer.txt"));
     let stderr_path = c.work.join(format!("{mode}-stderr.txt"));
-    let stderr = std::fs::File::create(&stderr_path)
-        .map_err(|e| format!("{}: {e}", stderr_path.display()))?;
+    let stderr = std::fs::File::create(&stderr_path).map_err(BuildFailure::file(&stderr_path))?;
     let path = match std::env::var_os("PATH") {
         Some(p) => std::env::join_paths(
             std::iter::once(c.scripts.to_path_buf()).chain(std::env::split_paths(&p)),
@@ -206,14 +211,18 @@ fn spawn(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(stderr);
-    let (child, running) = crate::interrupt::spawn(&mut cmd)
-        .map_err(|e| format!("cannot run {}: {e}", c.python.display()))?;
+    let (child, running) = crate::interrupt::spawn(&mut cmd).map_err(|e| BuildFailure::Spawn {
+        program: c.python.to_path_buf(),
+        source: Arc::new(e),
+    })?;
     Ok((child, running, answer, stderr_path))
 }
 
 /// Waits for the runner; a failure carries the end of its standard error.
-fn finish(c: &Call, mut child: std::process::Child, stderr: &Path) -> Result<(), String> {
-    let status = child.wait().map_err(|e| e.to_string())?;
+fn finish(c: &Call, mut child: std::process::Child, stderr: &Path) -> Result<(), BuildFailure> {
+    let status = child
+        .wait()
+        .map_err(|e| BuildFailure::Runner(Arc::new(e)))?;
     if status.success() {
         return Ok(());
     }
@@ -221,24 +230,21 @@ fn finish(c: &Call, mut child: std::process::Child, stderr: &Path) -> Result<(),
     if let Ok(mut f) = std::fs::File::open(stderr) {
         let _ = f.read_to_end(&mut text);
     }
-    Err(format!(
-        "the build backend {} failed:\n{}",
-        c.backend,
-        tail(&text)
-    ))
+    Err(BuildFailure::Backend {
+        backend: c.backend.to_string(),
+        stderr_tail: tail(&text),
+    })
 }
 
 /// The path the runner wrote to the answer file, checked to exist.
-fn read_answer(answer: &Path) -> Result<PathBuf, String> {
-    let path = std::fs::read_to_string(answer).map_err(|e| {
-        format!(
-            "the build backend gave no answer ({}): {e}",
-            answer.display()
-        )
+fn read_answer(answer: &Path) -> Result<PathBuf, BuildFailure> {
+    let path = std::fs::read_to_string(answer).map_err(|e| BuildFailure::NoAnswer {
+        answer: answer.to_path_buf(),
+        source: Arc::new(e),
     })?;
     let path = PathBuf::from(path.trim());
     if !path.is_file() {
-        return Err(format!("the build backend made no {}", path.display()));
+        return Err(BuildFailure::NothingMade { path });
     }
     Ok(path)
 }

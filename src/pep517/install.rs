@@ -37,7 +37,7 @@ pub const INSTALLER: &str = "pinwheel";
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
     #[error("{wheel} is not a valid wheel: {reason}")]
-    Invalid { wheel: String, reason: String },
+    Invalid { wheel: String, reason: WheelFault },
     #[error("{wheel}: {path}: {source}")]
     Io {
         wheel: String,
@@ -47,8 +47,56 @@ pub enum InstallError {
     },
 }
 
-/// What was installed: the `.dist-info` directory and the files recorded in `RECORD`.
+/// What is wrong with a wheel that is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WheelFault {
+    #[error("cannot open the archive: {0}")]
+    Archive(zip::result::ZipError),
+    /// A member that cannot be read.
+    #[error("{name}: {source}")]
+    Member {
+        name: String,
+        source: std::io::Error,
+    },
+    #[error("member {index}: {source}")]
+    MemberAt {
+        index: usize,
+        source: zip::result::ZipError,
+    },
+    #[error("no .dist-info/WHEEL at the top of the archive")]
+    NoDistInfo,
+    #[error("several .dist-info directories: {}", .0.join(", "))]
+    SeveralDistInfo(Vec<String>),
+    #[error("WHEEL has no Wheel-Version")]
+    NoWheelVersion,
+    #[error("Wheel-Version {0} is not supported (1.x is)")]
+    WheelVersion(String),
+    #[error("unsafe path {0}")]
+    UnsafePath(String),
+    #[error("{name}: a file directly in {data_dir}")]
+    DataFile { name: String, data_dir: String },
+    #[error("{name}: unknown scheme `{scheme}` in {data_dir}")]
+    UnknownScheme {
+        name: String,
+        scheme: String,
+        data_dir: String,
+    },
+    #[error("{name} does not match RECORD ({want}, the file has {have})")]
+    Record {
+        name: String,
+        want: String,
+        have: String,
+    },
+    #[error("entry_points.txt: `{0}` has no `=`")]
+    EntryPointNoEquals(String),
+    #[error("entry_points.txt: invalid entry point `{0}`")]
+    EntryPoint(String),
+}
+
+/// What was installed: the `.dist-info` directory and the files recorded in `RECORD` (the
+/// builds need only the files on disk; the tests check this account of them).
 #[derive(Debug, Clone)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct Installed {
     pub dist_info: PathBuf,
     /// RECORD's paths (relative to purelib), in the order they were written.
@@ -61,7 +109,7 @@ pub fn install_wheel(
     filename: &str,
     layout: &Layout,
 ) -> Result<Installed, InstallError> {
-    let invalid = |reason: String| InstallError::Invalid {
+    let invalid = |reason: WheelFault| InstallError::Invalid {
         wheel: filename.to_string(),
         reason,
     };
@@ -71,7 +119,7 @@ pub fn install_wheel(
         source,
     };
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| invalid(format!("cannot open the archive: {e}")))?;
+        .map_err(|e| invalid(WheelFault::Archive(e)))?;
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     let dist_info = find_dist_info(&names, filename).map_err(invalid)?;
     let data_dir = format!(
@@ -80,12 +128,17 @@ pub fn install_wheel(
     );
     let project = dist_info.split('-').next().unwrap_or("").to_string();
     let read_member = |zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| {
+        let member = |source: std::io::Error| {
+            invalid(WheelFault::Member {
+                name: name.to_string(),
+                source,
+            })
+        };
         let mut f = zip
             .by_name(name)
-            .map_err(|e| invalid(format!("{name}: {e}")))?;
+            .map_err(|e| member(std::io::Error::other(e)))?;
         let mut out = Vec::with_capacity(f.size() as usize);
-        f.read_to_end(&mut out)
-            .map_err(|e| invalid(format!("{name}: {e}")))?;
+        f.read_to_end(&mut out).map_err(member)?;
         Ok::<_, InstallError>(out)
     };
     let wheel_meta =
@@ -110,7 +163,7 @@ pub fn install_wheel(
     for index in 0..zip.len() {
         let mut member = zip
             .by_index(index)
-            .map_err(|e| invalid(format!("member {index}: {e}")))?;
+            .map_err(|source| invalid(WheelFault::MemberAt { index, source }))?;
         let name = member.name().to_string();
         if member.is_dir() || name.ends_with('/') {
             continue;
@@ -123,14 +176,17 @@ pub fn install_wheel(
             continue;
         }
         let relative =
-            safe_relative(&name).ok_or_else(|| invalid(format!("unsafe path {name}")))?;
+            safe_relative(&name).ok_or_else(|| invalid(WheelFault::UnsafePath(name.clone())))?;
         let dest = match name.strip_prefix(&format!("{data_dir}/")) {
             Some(rest) => {
-                let (scheme, inner) = rest
-                    .split_once('/')
-                    .ok_or_else(|| invalid(format!("{name}: a file directly in {data_dir}")))?;
-                let inner =
-                    safe_relative(inner).ok_or_else(|| invalid(format!("unsafe path {name}")))?;
+                let (scheme, inner) = rest.split_once('/').ok_or_else(|| {
+                    invalid(WheelFault::DataFile {
+                        name: name.clone(),
+                        data_dir: data_dir.clone(),
+                    })
+                })?;
+                let inner = safe_relative(inner)
+                    .ok_or_else(|| invalid(WheelFault::UnsafePath(name.clone())))?;
                 let base = match scheme {
                     "scripts" => layout.scripts.clone(),
                     "purelib" => layout.purelib.clone(),
@@ -138,9 +194,11 @@ pub fn install_wheel(
                     "headers" => layout.headers.join(&project),
                     "data" => layout.data.clone(),
                     other => {
-                        return Err(invalid(format!(
-                            "{name}: unknown scheme `{other}` in {data_dir}"
-                        )))
+                        return Err(invalid(WheelFault::UnknownScheme {
+                            name: name.clone(),
+                            scheme: other.to_string(),
+                            data_dir: data_dir.clone(),
+                        }))
                     }
                 };
                 (base.join(inner), scheme == "scripts")
@@ -149,15 +207,20 @@ pub fn install_wheel(
         };
         let (dest, is_script) = dest;
         let mut content = Vec::with_capacity(member.size() as usize);
-        member
-            .read_to_end(&mut content)
-            .map_err(|e| invalid(format!("{name}: {e}")))?;
+        member.read_to_end(&mut content).map_err(|source| {
+            invalid(WheelFault::Member {
+                name: name.clone(),
+                source,
+            })
+        })?;
         let hash = record_hash(&content);
         if let Some(Some(want)) = expected.get(name.as_str()) {
             if *want != hash {
-                return Err(invalid(format!(
-                    "{name} does not match RECORD ({want}, the file has {hash})"
-                )));
+                return Err(invalid(WheelFault::Record {
+                    name,
+                    want: want.clone(),
+                    have: hash,
+                }));
             }
         }
         let executable = is_script || member.unix_mode().is_some_and(|m| m & 0o111 != 0);
@@ -203,7 +266,7 @@ pub fn install_wheel(
 
 /// The wheel's `.dist-info` directory: the top-level one holding `WHEEL`, whose name matches the
 /// file name's project when there are several.
-fn find_dist_info(names: &[String], filename: &str) -> Result<String, String> {
+fn find_dist_info(names: &[String], filename: &str) -> Result<String, WheelFault> {
     let dirs: Vec<&str> = names
         .iter()
         .filter_map(|n| n.strip_suffix("/WHEEL"))
@@ -211,7 +274,7 @@ fn find_dist_info(names: &[String], filename: &str) -> Result<String, String> {
         .collect();
     let project = filename.split('-').next().unwrap_or("");
     match dirs.as_slice() {
-        [] => Err("no .dist-info/WHEEL at the top of the archive".into()),
+        [] => Err(WheelFault::NoDistInfo),
         [one] => Ok(one.to_string()),
         many => many
             .iter()
@@ -220,12 +283,14 @@ fn find_dist_info(names: &[String], filename: &str) -> Result<String, String> {
                     == crate::index::normalize(project)
             })
             .map(|d| d.to_string())
-            .ok_or_else(|| format!("several .dist-info directories: {}", many.join(", "))),
+            .ok_or_else(|| {
+                WheelFault::SeveralDistInfo(many.iter().map(|d| d.to_string()).collect())
+            }),
     }
 }
 
 /// Checks `Wheel-Version` (major 1) and returns `Root-Is-Purelib`.
-fn check_wheel_file(text: &str) -> Result<bool, String> {
+fn check_wheel_file(text: &str) -> Result<bool, WheelFault> {
     let field = |key: &str| {
         text.lines().find_map(|l| {
             let (k, v) = l.split_once(':')?;
@@ -234,9 +299,9 @@ fn check_wheel_file(text: &str) -> Result<bool, String> {
                 .then(|| v.trim().to_string())
         })
     };
-    let version = field("Wheel-Version").ok_or("WHEEL has no Wheel-Version")?;
+    let version = field("Wheel-Version").ok_or(WheelFault::NoWheelVersion)?;
     if version.split('.').next() != Some("1") {
-        return Err(format!("Wheel-Version {version} is not supported (1.x is)"));
+        return Err(WheelFault::WheelVersion(version));
     }
     Ok(field("Root-Is-Purelib").is_some_and(|v| v.eq_ignore_ascii_case("true")))
 }
@@ -383,7 +448,7 @@ pub struct EntryScript {
 }
 
 /// The scripts `entry_points.txt` asks for (`[console_scripts]` and `[gui_scripts]`).
-pub fn entry_point_scripts(text: &str) -> Result<Vec<EntryScript>, String> {
+pub fn entry_point_scripts(text: &str) -> Result<Vec<EntryScript>, WheelFault> {
     let mut out = Vec::new();
     let mut section = "";
     for raw in text.lines() {
@@ -400,7 +465,7 @@ pub fn entry_point_scripts(text: &str) -> Result<Vec<EntryScript>, String> {
         }
         let (name, value) = line
             .split_once('=')
-            .ok_or_else(|| format!("entry_points.txt: `{line}` has no `=`"))?;
+            .ok_or_else(|| WheelFault::EntryPointNoEquals(line.to_string()))?;
         let name = name.trim();
         // Extras (`[x]`) once selected optional dependencies; installers ignore them now.
         let value = value.split('[').next().unwrap_or("").trim();
@@ -420,7 +485,7 @@ pub fn entry_point_scripts(text: &str) -> Result<Vec<EntryScript>, String> {
             || !dotted(module)
             || !(attr.is_empty() || dotted(attr))
         {
-            return Err(format!("entry_points.txt: invalid entry point `{line}`"));
+            return Err(WheelFault::EntryPoint(line.to_string()));
         }
         out.push(EntryScript {
             name: name.to_string(),

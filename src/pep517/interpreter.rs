@@ -5,8 +5,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use super::install::Layout;
+use super::BuildFailure;
 use crate::platform::Target;
 
 /// A build interpreter.
@@ -23,8 +25,8 @@ pub struct Interpreter {
 
 impl Interpreter {
     /// Asks `name` (a command on PATH or a path) what it is.
-    pub fn detect(name: &str) -> Result<Interpreter, String> {
-        let (target, report) = Target::of_interpreter(name).map_err(|e| e.to_string())?;
+    pub fn detect(name: &str) -> Result<Interpreter, crate::platform::TargetError> {
+        let (target, report) = Target::of_interpreter(name)?;
         let (major, minor, patch) = report.version;
         let executable = if report.executable.is_empty() {
             PathBuf::from(name)
@@ -57,38 +59,43 @@ pub fn venv_python(root: &Path) -> PathBuf {
 
 /// The install scheme of the venv at `root` (asked of its interpreter), with scripts naming
 /// `final_root`'s interpreter: the venv is built in one place and renamed to another.
-pub fn venv_layout(interp: &Interpreter, root: &Path, final_root: &Path) -> Result<Layout, String> {
+pub fn venv_layout(
+    interp: &Interpreter,
+    root: &Path,
+    final_root: &Path,
+) -> Result<Layout, BuildFailure> {
     let python = venv_python(root);
     let out = crate::interrupt::output(Command::new(&python).args([
         "-I",
         "-c",
         "import sysconfig\nfor k in ('purelib', 'platlib', 'scripts', 'data'):\n    print(sysconfig.get_path(k))",
     ]))
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        .map_err(|e| BuildFailure::Spawn {
+            program: python.clone(),
+            source: Arc::new(e),
+        })?;
     if !out.status.success() {
-        return Err(format!(
-            "{} could not tell its install paths:\n{}",
-            python.display(),
-            super::hook::tail(&out.stderr)
-        ));
+        return Err(BuildFailure::InstallPathsFailed {
+            python,
+            stderr_tail: super::hook::tail(&out.stderr),
+        });
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let paths: Vec<PathBuf> = text.lines().map(PathBuf::from).collect();
     let [purelib, platlib, scripts, data] = paths.as_slice() else {
-        return Err(format!(
-            "{} gave no install paths: {text}",
-            python.display()
-        ));
+        return Err(BuildFailure::NoInstallPaths {
+            python,
+            output: text.into_owned(),
+        });
     };
     // Places outside the venv would be written by every build: refuse them.
     let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     for p in [purelib, platlib, scripts, data] {
         if !real(p).starts_with(real(root)) {
-            return Err(format!(
-                "the venv's install path {} lies outside it ({})",
-                p.display(),
-                root.display()
-            ));
+            return Err(BuildFailure::InstallPathOutside {
+                path: p.clone(),
+                root: root.to_path_buf(),
+            });
         }
     }
     Ok(Layout {

@@ -12,6 +12,7 @@
 //! keyed by the sdist's sha256, so a release is built once.
 
 pub mod env;
+pub mod error;
 pub mod hook;
 pub mod install;
 pub mod interpreter;
@@ -29,6 +30,7 @@ use crate::index::{IndexClient, IndexError, Sdist, SdistBuilder};
 use env::{BuildEnv, ChosenWheel};
 use interpreter::Interpreter;
 
+pub use error::BuildFailure;
 pub use source::build_requires;
 
 /// A failed build, with its facts: the sdist, the Python that ran (or was to run) the backend,
@@ -38,14 +40,14 @@ pub use source::build_requires;
 pub struct BuildError {
     pub file: String,
     pub python: String,
-    pub reason: String,
+    pub reason: BuildFailure,
 }
 
 impl From<BuildError> for IndexError {
     fn from(e: BuildError) -> Self {
         IndexError::Build {
             file: e.file,
-            reason: e.reason,
+            reason: Arc::new(e.reason),
             python: e.python,
         }
     }
@@ -69,16 +71,16 @@ enum Prepared {
     Unresolvable(String),
 }
 
-type EnvCell = Arc<OnceCell<Result<Prepared, String>>>;
+type EnvCell = Arc<OnceCell<Result<Prepared, BuildFailure>>>;
 
 /// Builds sdists' metadata; share one per run (environments are memoised in it).
 pub struct Builder {
     opts: BuildOptions,
-    interpreter: OnceCell<Result<Arc<Interpreter>, String>>,
+    interpreter: OnceCell<Result<Arc<Interpreter>, BuildFailure>>,
     /// Per sorted requirement list, the environment that serves it.
     envs: Mutex<HashMap<Vec<String>, EnvCell>>,
     /// Where environments live when the run has no cache.
-    scratch: OnceLock<Result<tempfile::TempDir, String>>,
+    scratch: OnceLock<Result<tempfile::TempDir, BuildFailure>>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -107,7 +109,7 @@ impl Builder {
             .to_string()
     }
 
-    fn error(&self, file: &str, reason: impl Into<String>) -> BuildError {
+    fn error(&self, file: &str, reason: impl Into<BuildFailure>) -> BuildError {
         BuildError {
             file: file.to_string(),
             python: self.python_name(),
@@ -115,14 +117,16 @@ impl Builder {
         }
     }
 
-    async fn interpreter(&self) -> Result<Arc<Interpreter>, String> {
+    async fn interpreter(&self) -> Result<Arc<Interpreter>, BuildFailure> {
         self.interpreter
             .get_or_init(|| async {
                 let name = self.python_name();
                 tokio::task::spawn_blocking(move || Interpreter::detect(&name).map(Arc::new))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| format!("cannot use {} to build: {e}", self.python_name()))
+                    .await?
+                    .map_err(|e| BuildFailure::Interpreter {
+                        python: self.python_name(),
+                        source: Arc::new(e),
+                    })
             })
             .await
             .clone()
@@ -130,23 +134,24 @@ impl Builder {
 
     /// Where environments are kept: the cache's `build-envs-v1`, else (no cache, or one that
     /// cannot be written) a directory of this run.
-    fn envs_dir(&self, client: &IndexClient) -> Result<PathBuf, String> {
+    fn envs_dir(&self, client: &IndexClient) -> Result<PathBuf, BuildFailure> {
         // Scripts name their interpreter by this path: it must not be relative.
         let usable = |dir: PathBuf| {
             std::fs::create_dir_all(&dir)
                 .and_then(|()| std::fs::canonicalize(&dir))
-                .map_err(|e| format!("{}: {e}", dir.display()))
+                .map_err(BuildFailure::file(&dir))
         };
         if let Some(cache) = client.cache() {
             match usable(cache.root().join(env::ENVS_DIR)) {
                 Ok(dir) => return Ok(dir),
-                Err(e) => crate::trace!("build", "build environments are not kept: {e}"),
+                Err(e) => tracing::debug!(target: "build", "build environments are not kept: {e}"),
             }
         }
         let scratch = self
             .scratch
             .get_or_init(|| {
-                crate::interrupt::temp_dir("pinwheel-build-envs-").map_err(|e| e.to_string())
+                crate::interrupt::temp_dir("pinwheel-build-envs-")
+                    .map_err(|e| BuildFailure::Scratch(Arc::new(e)))
             })
             .as_ref()
             .map_err(Clone::clone)?;
@@ -160,7 +165,7 @@ impl Builder {
         interp: &Interpreter,
         requires: &[String],
         file: &str,
-    ) -> Result<Prepared, String> {
+    ) -> Result<Prepared, BuildFailure> {
         let mut key: Vec<String> = requires.to_vec();
         key.sort();
         key.dedup();
@@ -182,7 +187,7 @@ impl Builder {
         interp: &Interpreter,
         requires: Vec<String>,
         file: &str,
-    ) -> Result<Prepared, String> {
+    ) -> Result<Prepared, BuildFailure> {
         let started = Instant::now();
         let source = format!("the build requirements of {file}");
         let wheels =
@@ -213,11 +218,8 @@ impl Builder {
         let reused = tokio::task::spawn_blocking(move || {
             env::materialize(&interp_owned, &dest_owned, &fetched)
         })
-        .await
-        .map_err(|e| e.to_string())??;
-        crate::trace!(
-            "build",
-            "{} build environment {} for [{}] ({}) in {:.0} ms",
+        .await??;
+        tracing::debug!(target: "build", "{} build environment {} for [{}] ({}) in {:.0} ms",
             if reused { "reused" } else { "made" },
             dest.display(),
             requires.join(", "),
@@ -228,7 +230,6 @@ impl Builder {
         Ok(Prepared::Env(Arc::new(BuildEnv {
             scripts: python.parent().map(Path::to_path_buf).unwrap_or_default(),
             python,
-            root: dest,
             wheels: Some(wheels),
         })))
     }
@@ -247,16 +248,16 @@ impl Builder {
         std::fs::read(&built.output).map_err(|e| {
             self.error(
                 &sdist.filename,
-                format!(
-                    "the backend wrote no METADATA ({}): {e}",
-                    built.output.display()
-                ),
+                BuildFailure::NoMetadata {
+                    path: built.output.clone(),
+                    source: Arc::new(e),
+                },
             )
         })
     }
 
     /// The interpreter that runs this builder's backends.
-    pub async fn build_interpreter(&self) -> Result<Arc<Interpreter>, String> {
+    pub async fn build_interpreter(&self) -> Result<Arc<Interpreter>, BuildFailure> {
         self.interpreter().await
     }
 
@@ -268,7 +269,7 @@ impl Builder {
         requires: &[String],
         file: &str,
     ) -> Result<Option<Vec<ChosenWheel>>, BuildError> {
-        let err = |reason: String| self.error(file, reason);
+        let err = |reason: BuildFailure| self.error(file, reason);
         let interp = self.interpreter().await.map_err(err)?;
         match self
             .environment(client, &interp, requires, file)
@@ -295,8 +296,9 @@ impl Builder {
         let started = Instant::now();
         let file = file.to_string();
         let _building = crate::progress::build(&file);
-        let err = |reason: String| self.error(&file, reason);
-        let work = crate::interrupt::temp_dir("pinwheel-build-").map_err(|e| err(e.to_string()))?;
+        let err = |reason: BuildFailure| self.error(&file, reason);
+        let work = crate::interrupt::temp_dir("pinwheel-build-")
+            .map_err(|e| err(BuildFailure::Scratch(Arc::new(e))))?;
         // The interpreter is asked (once per run) while the sdist unpacks.
         let unpacked = {
             let archive = archive.to_path_buf();
@@ -305,16 +307,14 @@ impl Builder {
         };
         let (interp, unpacked) = tokio::join!(self.interpreter(), unpacked);
         let interp = interp.map_err(err)?;
-        let (src, bs) = unpacked.map_err(|e| err(e.to_string()))?.map_err(err)?;
-        crate::trace!(
-            "build",
-            "{file}: unpacked in {:.0} ms",
+        let (src, bs) = unpacked.map_err(|e| err(e.into()))?.map_err(err)?;
+        tracing::debug!(target: "build", "{file}: unpacked in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );
         let out = work.path().join("out");
-        std::fs::create_dir_all(&out).map_err(|e| err(e.to_string()))?;
+        std::fs::create_dir_all(&out).map_err(|e| err(BuildFailure::Scratch(Arc::new(e))))?;
         let hook_work = work.path().join("hook");
-        std::fs::create_dir_all(&hook_work).map_err(|e| err(e.to_string()))?;
+        std::fs::create_dir_all(&hook_work).map_err(|e| err(BuildFailure::Scratch(Arc::new(e))))?;
         let index_env = client.pip_index_env();
         let pip_root = work.path().join("env");
         let pip_env = |requires: Vec<String>| {
@@ -324,8 +324,7 @@ impl Builder {
                 tokio::task::spawn_blocking(move || {
                     env::pip_env(&interp, &root, &requires, &project, &index_env)
                 })
-                .await
-                .map_err(|e| e.to_string())?
+                .await?
             }
         };
         let env = match self
@@ -335,9 +334,7 @@ impl Builder {
         {
             Prepared::Env(env) => env,
             Prepared::Unresolvable(why) => {
-                crate::trace!(
-                    "build",
-                    "{file}: pip installs the build requirements in a venv of this build ({why})"
+                tracing::debug!(target: "build", "{file}: pip installs the build requirements in a venv of this build ({why})"
                 );
                 Arc::new(pip_env(bs.requires.clone()).await.map_err(err)?)
             }
@@ -372,9 +369,7 @@ impl Builder {
         let (output, env) = match outcome {
             hook::Outcome::Done(output) => (output, env),
             hook::Outcome::NeedsMore(extra) => {
-                crate::trace!(
-                    "build",
-                    "{file}: get_requires_for_build_wheel asks for [{}] too ({:.0} ms)",
+                tracing::debug!(target: "build", "{file}: get_requires_for_build_wheel asks for [{}] too ({:.0} ms)",
                     extra.join(", "),
                     hook_started.elapsed().as_secs_f64() * 1000.0
                 );
@@ -388,7 +383,7 @@ impl Builder {
                             env::pip_install(&pip, &extra, &project, &index_env)
                         })
                         .await
-                        .map_err(|e| err(e.to_string()))?
+                        .map_err(|e| err(e.into()))?
                         .map_err(err)?;
                         env
                     }
@@ -402,7 +397,7 @@ impl Builder {
                         {
                             Prepared::Env(env) => env,
                             Prepared::Unresolvable(why) => {
-                                crate::trace!("build", "{file}: pip installs the build requirements in a venv of this build ({why})");
+                                tracing::debug!(target: "build", "{file}: pip installs the build requirements in a venv of this build ({why})");
                                 Arc::new(pip_env(all).await.map_err(err)?)
                             }
                         }
@@ -411,9 +406,7 @@ impl Builder {
                 (call(&env).run(hook::finish_goal).await.map_err(err)?, env)
             }
         };
-        crate::trace!(
-            "build",
-            "{file}: {} built in {:.0} ms",
+        tracing::debug!(target: "build", "{file}: {} built in {:.0} ms",
             match goal {
                 hook::Goal::Metadata => "metadata",
                 hook::Goal::Wheel => "wheel",
@@ -421,7 +414,7 @@ impl Builder {
             started.elapsed().as_secs_f64() * 1000.0
         );
         Ok(Built {
-            work,
+            _work: work,
             output,
             backend: bs.backend.clone(),
             requires,
@@ -433,8 +426,8 @@ impl Builder {
 /// What a build made.
 #[derive(Debug)]
 pub struct Built {
-    /// The build's directory (removed when dropped), which holds the output.
-    pub work: tempfile::TempDir,
+    /// The build's directory, which holds the output: kept until the build is dropped.
+    pub _work: tempfile::TempDir,
     /// METADATA or the wheel.
     pub output: PathBuf,
     /// `[build-system].build-backend`.
@@ -461,8 +454,8 @@ struct HookCall {
 impl HookCall {
     async fn run<T: Send + 'static>(
         self,
-        hook: impl FnOnce(&hook::Call) -> Result<T, String> + Send + 'static,
-    ) -> Result<T, String> {
+        hook: impl FnOnce(&hook::Call) -> Result<T, BuildFailure> + Send + 'static,
+    ) -> Result<T, BuildFailure> {
         tokio::task::spawn_blocking(move || {
             hook(&hook::Call {
                 python: &self.env.python,
@@ -477,8 +470,7 @@ impl HookCall {
                 goal: self.goal,
             })
         })
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
     }
 }
 

@@ -3,6 +3,9 @@
 //! legacy backend when the table or the file is absent). Pure but for the unpacking.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::BuildFailure;
 
 /// What `[build-system]` says: how to build the project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,16 +25,16 @@ pub fn unpack_sdist(
     archive: &Path,
     filename: &str,
     dest: &Path,
-) -> Result<(PathBuf, BuildSystem), String> {
-    let file = std::fs::File::open(archive).map_err(|e| format!("cannot open: {e}"))?;
-    unpack(file, filename, dest).map_err(|e| format!("cannot unpack: {e}"))?;
+) -> Result<(PathBuf, BuildSystem), BuildFailure> {
+    let file = std::fs::File::open(archive).map_err(|e| BuildFailure::OpenSdist(Arc::new(e)))?;
+    unpack(file, filename, dest).map_err(|e| BuildFailure::Unpack(Arc::new(e)))?;
     let src = single_top_dir(dest).unwrap_or(dest.to_path_buf());
     let bs = build_system(&src)?;
     Ok((src, bs))
 }
 
 /// `[build-system]` of pyproject.toml with PEP 517/518 defaults (setuptools' legacy backend).
-fn build_system(src: &Path) -> Result<BuildSystem, String> {
+fn build_system(src: &Path) -> Result<BuildSystem, BuildFailure> {
     build_system_of(
         std::fs::read_to_string(src.join("pyproject.toml"))
             .ok()
@@ -42,12 +45,12 @@ fn build_system(src: &Path) -> Result<BuildSystem, String> {
 /// `[build-system].requires` of an sdist's pyproject.toml (`None`: the sdist has none), with
 /// pip's default for the legacy setuptools backend (`setuptools>=40.8.0` and `wheel`, which pip
 /// 23 and 24 install for it) when the file, the table or the key is absent. Pure.
-pub fn build_requires(pyproject: Option<&str>) -> Result<Vec<String>, String> {
+pub fn build_requires(pyproject: Option<&str>) -> Result<Vec<String>, BuildFailure> {
     build_system_of(pyproject).map(|bs| bs.requires)
 }
 
 /// The build system of pyproject.toml's text, with the defaults.
-fn build_system_of(pyproject: Option<&str>) -> Result<BuildSystem, String> {
+fn build_system_of(pyproject: Option<&str>) -> Result<BuildSystem, BuildFailure> {
     let legacy = BuildSystem {
         requires: vec!["setuptools>=40.8.0".to_string(), "wheel".to_string()],
         backend: "setuptools.build_meta:__legacy__".to_string(),
@@ -58,7 +61,7 @@ fn build_system_of(pyproject: Option<&str>) -> Result<BuildSystem, String> {
     };
     let doc: toml::Table = text
         .parse()
-        .map_err(|e| format!("invalid pyproject.toml: {e}"))?;
+        .map_err(|e| BuildFailure::Pyproject(Arc::new(e)))?;
     let Some(bs) = doc.get("build-system").and_then(|v| v.as_table()) else {
         return Ok(legacy);
     };

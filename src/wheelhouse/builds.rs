@@ -112,7 +112,7 @@ impl Builds {
                 // Another minor's interpreter that is not there: the reason stays as it is.
                 Err(_) if python != "python3" => continue,
                 Err(e) => {
-                    out.failure = Some(e);
+                    out.failure = Some(e.to_string());
                     break;
                 }
             };
@@ -173,7 +173,7 @@ impl Builds {
         let env_wheels = builder
             .environment_wheels(client, &requires, &job.sdist)
             .await
-            .map_err(|e| e.reason)?;
+            .map_err(|e| e.reason.to_string())?;
         let wheel_lines: Vec<String> = env_wheels
             .iter()
             .flatten()
@@ -187,9 +187,7 @@ impl Builds {
             .collect();
         let key = cache_key(&job.sdist_sha256, built_on, &wheel_lines, &requires);
         if let Some((record, path)) = self.cache.lookup(&job.sdist_sha256, &key) {
-            crate::trace!(
-                "build",
-                "{}: wheel {} from the cache",
+            tracing::debug!(target: "build", "{}: wheel {} from the cache",
                 job.sdist,
                 record.wheel
             );
@@ -209,7 +207,7 @@ impl Builds {
                 vec![("SOURCE_DATE_EPOCH", self.source_date_epoch.to_string())],
             )
             .await
-            .map_err(|e| e.reason)?;
+            .map_err(|e| e.reason.to_string())?;
         let mut filename = built
             .output
             .file_name()
@@ -224,7 +222,7 @@ impl Builds {
                 retag::retag_linux(&bytes, &filename, &built_on.platform.tag())
                     .map_err(|e| format!("cannot retag {filename}: {e}"))?
             {
-                crate::trace!("build", "{}: {filename} retagged {name}", job.sdist);
+                tracing::debug!(target: "build", "{}: {filename} retagged {name}", job.sdist);
                 filename = name;
                 bytes = new;
                 info = retag::wheel_info(&bytes)?;

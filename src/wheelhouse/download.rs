@@ -99,7 +99,7 @@ pub async fn fetch(
             filename: format!("{filename:?}"),
             source: IndexError::Http {
                 url: DisplaySafeUrl::from(url),
-                reason: format!("refused: {why}"),
+                reason: crate::index::Cause::Refused(why),
             },
         });
     }
@@ -187,7 +187,7 @@ pub async fn fetch(
             // after the client's backoff, until its tries run out.
             Err(StreamError::Transient(cause)) => {
                 client
-                    .backoff(url, attempt, None, &cause)
+                    .backoff(url, attempt, None, cause.into())
                     .await
                     .map_err(|source| DownloadError::Index {
                         filename: filename.to_string(),
@@ -238,7 +238,7 @@ fn copy_hashing(
 
 enum StreamError {
     /// The body was cut short: the cause.
-    Transient(String),
+    Transient(reqwest::Error),
     Fatal(IndexError),
     Io(std::io::Error),
 }
@@ -253,7 +253,7 @@ async fn stream_to(
         let path: PathBuf = url.to_file_path().map_err(|_| {
             StreamError::Fatal(IndexError::Http {
                 url: DisplaySafeUrl::from(url),
-                reason: "not a local path".into(),
+                reason: crate::index::Cause::NotLocalPath,
             })
         })?;
         return copy_hashing(&path, out, on_bytes).map_err(StreamError::Io);
@@ -274,8 +274,7 @@ async fn stream_to(
     let mut size = 0u64;
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|e| StreamError::Transient(crate::index::client::error_chain(&e)))?;
+        let chunk = chunk.map_err(StreamError::Transient)?;
         hasher.update(&chunk);
         out.write_all(&chunk).map_err(StreamError::Io)?;
         size += chunk.len() as u64;

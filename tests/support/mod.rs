@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod build;
+pub mod cli;
 pub mod tools;
 
 use std::collections::HashMap;

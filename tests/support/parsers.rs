@@ -5,15 +5,23 @@
 
 use std::path::Path;
 
-use pinwheel::distribution::metadata::{read_sdist_pkg_info, CoreMetadata};
+use pinwheel::distribution::filename::{DistFilename, PackageName, SdistFilename, WheelFilename};
+use pinwheel::distribution::metadata::{read_sdist_file_from, CoreMetadata};
 use pinwheel::distribution::zip_ranges;
-use pinwheel::distribution::{DistFilename, PackageName, SdistFilename, WheelFilename};
 use pinwheel::index::auth::Credentials;
 use pinwheel::index::simple;
 use pinwheel::lock::options::LockOptions;
 use pinwheel::lock::{header_targets, pylock, recorded, Lock};
 use pinwheel::platform::Target;
 use pinwheel::requirements::{text, PyProject, RequirementsFile};
+
+/// An sdist's top-level PKG-INFO, as the index client reads it.
+pub fn read_sdist_pkg_info(
+    bytes: &[u8],
+    filename: &str,
+) -> Result<Option<Vec<u8>>, pinwheel::distribution::metadata::MetadataError> {
+    read_sdist_file_from(std::io::Cursor::new(bytes), filename, "PKG-INFO")
+}
 
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
