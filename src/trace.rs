@@ -4,7 +4,8 @@
 //! metadata read of the resolver, one line each, in an order that depends only on the input and
 //! the index's data), `pubgrub` (the solver's own log: unit propagation, learned
 //! incompatibilities), `build` (what PEP 517 metadata and wheel builds do: environments made or
-//! reused, pip used instead, times); `all` is every one of them.
+//! reused, pip used instead, times), `prefetch` (what is fetched ahead of the resolver); `all`
+//! is every one of them.
 //!
 //! Code emits events with `tracing::debug!(target: "http", ...)`; [`init`] installs a
 //! subscriber that keeps the asked-for targets and writes each event as one line,
@@ -19,7 +20,7 @@ use tracing_subscriber::fmt::FmtContext;
 use tracing_subscriber::registry::LookupSpan;
 
 /// The topics there are, each a tracing target.
-pub const TOPICS: [&str; 4] = ["http", "resolve", "pubgrub", "build"];
+pub const TOPICS: [&str; 5] = ["http", "resolve", "prefetch", "pubgrub", "build"];
 
 /// The topics `PINWHEEL_LOG`'s value asks for (`all`: every topic), known ones only, in
 /// [`TOPICS`] order. Pure.
@@ -34,15 +35,6 @@ pub fn topics(value: &str) -> Vec<&'static str> {
 /// The filter that keeps the events of `topics` (and nothing of other crates). Pure.
 pub fn filter(topics: &[&str]) -> Targets {
     Targets::new().with_targets(topics.iter().map(|t| (t.to_string(), LevelFilter::TRACE)))
-}
-
-/// Prints one trace line, `topic: message`, when the topic is enabled. A shim over
-/// `tracing::debug!(target: topic, ...)` for code not yet converted (the resolver).
-#[macro_export]
-macro_rules! trace {
-    ($topic:literal, $($arg:tt)*) => {
-        ::tracing::debug!(target: $topic, $($arg)*)
-    };
 }
 
 /// Writes an event as `target: message` (then its other fields as `name=value`).

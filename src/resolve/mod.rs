@@ -177,7 +177,7 @@ impl Job {
             .map(|t| t.canonical())
             .collect::<Vec<_>>()
             .join(", ");
-        crate::trace!("resolve", "fork: {target_names}");
+        tracing::debug!(target: "resolve", "fork: {target_names}");
         let mut settings = self.settings.clone();
         settings.preferences = self.settings.preferences.for_fork(&envs);
         settings.targets = targets;
@@ -212,7 +212,7 @@ impl Job {
         let all: Vec<usize> = (0..self.settings.targets.len()).collect();
         match self.resolve_fork(&all).await {
             Err(e) if classes.len() > 1 && e.unsatisfiable() => {
-                crate::trace!("resolve", "no versions serve all targets together: forking");
+                tracing::debug!(target: "resolve", "no versions serve all targets together: forking");
             }
             answer => return answer,
         }
@@ -444,7 +444,7 @@ fn run_pubgrub(
     masks: &HashMap<PackageName, u64>,
 ) -> Result<BTreeMap<PackageName, Version>, ResolveError> {
     let solution = loop {
-        crate::trace!("resolve", "attempt {}", provider.restarts() + 1);
+        tracing::debug!(target: "resolve", "attempt {}", provider.restarts() + 1);
         provider.begin(masks.clone());
         match pubgrub::resolve(provider, Node::Root, Version::new([0])) {
             Ok(s) => break s,
@@ -468,7 +468,7 @@ fn run_pubgrub(
             }
         }
     };
-    crate::trace!("resolve", "solved: {} nodes", solution.len());
+    tracing::debug!(target: "resolve", "solved: {} nodes", solution.len());
     Ok(solution
         .iter()
         .filter_map(|(n, v)| match n {

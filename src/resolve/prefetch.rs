@@ -187,8 +187,7 @@ impl Prefetcher {
                     .filter(|v| !requested.contains(&(name.clone(), (*v).clone())))
                     .collect()
             };
-            crate::trace!(
-                "prefetch",
+            tracing::debug!(target: "prefetch",
                 "{name}: metadata of {} releases below {below}",
                 older.len()
             );

@@ -276,7 +276,7 @@ impl Provider {
     ) -> Result<Arc<CoreMetadata>, FetchError> {
         let (meta, first) = self.memo.metadata(name, version)?;
         if first {
-            crate::trace!("resolve", "metadata {name} {version}");
+            tracing::debug!(target: "resolve", "metadata {name} {version}");
         }
         Ok(meta)
     }
@@ -390,14 +390,12 @@ impl Provider {
             if range.contains(&decided) {
                 continue;
             }
-            crate::trace!(
-                "resolve",
+            tracing::debug!(target: "resolve",
                 "conflict: {name} {version} needs {dep} {range}, decided {decided}"
             );
             let verdict = self.conflicts.lock().unwrap().record(name, dep);
             if let Verdict::Restart(culprit) = verdict {
-                crate::trace!(
-                    "resolve",
+                tracing::debug!(target: "resolve",
                     "restart: {culprit} is decided late from now on (it rejected other packages' versions again and again)"
                 );
                 search.restart = true;
@@ -558,7 +556,7 @@ impl Provider {
         version: &Version,
         why: String,
     ) -> Dependencies<Node, Range, String> {
-        crate::trace!("resolve", "reject {node} {version}: {why}");
+        tracing::debug!(target: "resolve", "reject {node} {version}: {why}");
         Dependencies::Unavailable(why)
     }
 }
@@ -604,8 +602,7 @@ impl DependencyProvider for Provider {
     ) -> Result<Option<Version>, ProviderError> {
         let undone = self.search.lock().unwrap().decisions.choosing(package);
         if undone > 0 {
-            crate::trace!(
-                "resolve",
+            tracing::debug!(target: "resolve",
                 "backtrack: {package} is chosen again, {undone} decisions undone"
             );
         }
@@ -638,7 +635,7 @@ impl DependencyProvider for Provider {
         match &v {
             Some(v) => {
                 if !matches!(package, Node::Root) {
-                    crate::trace!("resolve", "decide {package} {v}");
+                    tracing::debug!(target: "resolve", "decide {package} {v}");
                 }
                 if let Node::Package(n) = package {
                     crate::progress::decided(n.as_ref());
@@ -649,7 +646,7 @@ impl DependencyProvider for Provider {
                     .decisions
                     .decided(package.clone(), v.clone());
             }
-            None => crate::trace!("resolve", "no version of {package} in {range}"),
+            None => tracing::debug!(target: "resolve", "no version of {package} in {range}"),
         }
         Ok(v)
     }
