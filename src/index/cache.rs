@@ -146,7 +146,7 @@ fn read_sealed(path: &Path) -> Option<Vec<u8>> {
 
 /// Removes a damaged entry: the caller fetches it again.
 fn discard(path: &Path, why: &str) {
-    crate::trace!("cache", "{} {why}: removed, fetched again", path.display());
+    tracing::debug!(target: "cache", "{} {why}: removed, fetched again", path.display());
     let _ = std::fs::remove_file(path);
 }
 
