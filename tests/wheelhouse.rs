@@ -9,7 +9,7 @@ use std::process::{Command as StdCommand, Output};
 
 use support::cli::{manifest_file, names as files, ok, pinwheel, Redactions};
 use support::tools::fresh_venv as venv;
-use support::{FixtureIndex, IndexOptions};
+use support::{tools, FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
@@ -332,26 +332,11 @@ fn pip_installs_the_wheelhouse_offline() {
     ok(&wheelhouse(&idx, dir.path(), &lock, &[]));
     let py = venv(&dir.path().join("venv"));
     let elsewhere = tempfile::tempdir().unwrap();
-    let out = StdCommand::new(&py)
-        .current_dir(elsewhere.path())
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--no-index",
-            "--no-build-isolation",
-            "-r",
-        ])
-        .arg(dir.path().join("wh/requirements.txt"))
-        .env_remove("PIP_FIND_LINKS")
-        .env("PIP_NO_INPUT", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pip install failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    tools::pip_install_offline(
+        &py,
+        elsewhere.path(),
+        &dir.path().join("wh/requirements.txt"),
+        &["--no-build-isolation"],
     );
     let check = StdCommand::new(&py)
         .args(["-m", "pip", "check"])
@@ -806,18 +791,11 @@ fn pip_installs_a_forked_lock_offline() {
         );
     }
     let py = venv(&dir.path().join("venv"));
-    let out = StdCommand::new(&py)
-        .args(["-m", "pip", "install", "--no-index", "-r"])
-        .arg(dir.path().join("wh/requirements.txt"))
-        .env_remove("PIP_FIND_LINKS")
-        .env("PIP_NO_INPUT", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pip install failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    tools::pip_install_offline(
+        &py,
+        dir.path(),
+        &dir.path().join("wh/requirements.txt"),
+        &[],
     );
     let version = StdCommand::new(&py)
         .args([

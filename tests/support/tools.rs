@@ -77,3 +77,19 @@ pub fn installed(python: &Path) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// `python -m pip install --no-index EXTRA... -r requirements`, run in `cwd` with no find-links
+/// from the environment and no prompts; asserts it succeeds.
+pub fn pip_install_offline(python: &Path, cwd: &Path, requirements: &Path, extra: &[&str]) {
+    let out = Command::new(python)
+        .current_dir(cwd)
+        .args(["-m", "pip", "install", "--no-index"])
+        .args(extra)
+        .arg("-r")
+        .arg(requirements)
+        .env_remove("PIP_FIND_LINKS")
+        .env("PIP_NO_INPUT", "1")
+        .output()
+        .unwrap();
+    ok("pip install --no-index", &out);
+}
