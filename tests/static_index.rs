@@ -192,36 +192,10 @@ fn nginx_serves_the_wheelhouse_to_pip_uv_and_pinwheel() {
     }
 
     // uv.
-    match tools::tool("uv") {
-        None => tools::skip("uv installs from the static index", "uv is not installed"),
-        Some(uv) => {
-            let py = tools::fresh_venv(&dir.join("venv-uv"));
-            let out = StdCommand::new(uv)
-                .args(["pip", "install", "--python"])
-                .arg(&py)
-                .args(["--index-url", &url, "-r"])
-                .arg(dir.join("requirements.lock"))
-                .env("UV_CACHE_DIR", dir.join("uv-cache"))
-                .output()
-                .unwrap();
-            tools::ok("uv pip install from nginx", &out);
-            assert_eq!(tools::installed(&py), want);
-        }
-    }
+    uv_installs(dir, &url, &[], "uv installs from the static index", &want);
 
     // pinwheel resolves against it to the same pins and hashes.
-    let out = pinwheel(dir)
-        .args(["lock", "requirements.in", "-o", "again.lock", "--no-cache"])
-        .args([
-            "--index-url",
-            &url,
-            "--target",
-            &host,
-            "--no-emit-index-url",
-        ])
-        .output()
-        .unwrap();
-    tools::ok("lock against nginx", &out);
+    lock_again(dir, &url, &host, "lock against nginx");
     let again = std::fs::read_to_string(dir.join("again.lock")).unwrap();
     assert_eq!(pins(&again), want);
     let hashes = |t: &str| -> Vec<String> {
@@ -570,37 +544,49 @@ fn pinwheel_index_over_a_directory_serves_pip_uv_and_lock() {
     for p in &want {
         assert!(installed.contains(p), "{p} not in {installed:?}");
     }
-    match tools::tool("uv") {
-        None => tools::skip("uv installs from `pinwheel index`", "uv is not installed"),
-        Some(uv) => {
-            let py = tools::fresh_venv(&dir.join("venv-uv"));
-            let out = StdCommand::new(uv)
-                .args(["pip", "install", "--require-hashes", "--python"])
-                .arg(&py)
-                .args(["--index-url", &url, "-r"])
-                .arg(dir.join("requirements.lock"))
-                .env("UV_CACHE_DIR", dir.join("uv-cache"))
-                .output()
-                .unwrap();
-            tools::ok("uv pip install from `pinwheel index`", &out);
-            assert_eq!(tools::installed(&py), want);
-        }
-    }
-    let out = pinwheel(dir)
-        .args(["lock", "requirements.in", "-o", "again.lock", "--no-cache"])
-        .args([
-            "--index-url",
-            &url,
-            "--target",
-            &host,
-            "--no-emit-index-url",
-        ])
-        .output()
-        .unwrap();
-    tools::ok("lock against `pinwheel index`", &out);
+    uv_installs(
+        dir,
+        &url,
+        &["--require-hashes"],
+        "uv installs from `pinwheel index`",
+        &want,
+    );
+    lock_again(dir, &url, &host, "lock against `pinwheel index`");
     assert_eq!(
         pins(&std::fs::read_to_string(dir.join("again.lock")).unwrap()),
         want
     );
     drop(server);
+}
+
+/// uv installs `dir/requirements.lock` from the index at `url` (with `extra` flags) into a
+/// fresh venv and gets exactly `want`; skipped, saying so, when uv is not installed.
+fn uv_installs(dir: &Path, url: &str, extra: &[&str], what: &str, want: &[String]) {
+    let Some(uv) = tools::tool("uv") else {
+        tools::skip(what, "uv is not installed");
+        return;
+    };
+    let py = tools::fresh_venv(&dir.join("venv-uv"));
+    let out = StdCommand::new(uv)
+        .args(["pip", "install"])
+        .args(extra)
+        .arg("--python")
+        .arg(&py)
+        .args(["--index-url", url, "-r"])
+        .arg(dir.join("requirements.lock"))
+        .env("UV_CACHE_DIR", dir.join("uv-cache"))
+        .output()
+        .unwrap();
+    tools::ok(what, &out);
+    assert_eq!(tools::installed(&py), want);
+}
+
+/// `pinwheel lock requirements.in -o again.lock` against the index at `url` for `host`.
+fn lock_again(dir: &Path, url: &str, host: &str, what: &str) {
+    let out = pinwheel(dir)
+        .args(["lock", "requirements.in", "-o", "again.lock", "--no-cache"])
+        .args(["--index-url", url, "--target", host, "--no-emit-index-url"])
+        .output()
+        .unwrap();
+    tools::ok(what, &out);
 }
