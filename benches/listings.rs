@@ -13,7 +13,7 @@ use pep508_rs::PackageName;
 use pinwheel::index::cache::{Cache, CachedPage};
 use pinwheel::index::simple::parse_json;
 use pinwheel::platform::Target;
-use pinwheel::resolve::candidates::VersionMap;
+use pinwheel::resolve::VersionMap;
 use url::Url;
 
 /// The binary's allocator, so the figures are the binary's.

@@ -643,7 +643,7 @@ pub fn lock_targets(
 ) -> Result<Vec<Target>, CliError> {
     if args.targets.is_empty() && lock.targets.is_empty() {
         let recorded = crate::lock::recorded::recorded(header_comments)
-            .map_err(|e| CliError::usage(e).hint("name the targets with --target"))?;
+            .map_err(|e| CliError::usage(e.to_string()).hint("name the targets with --target"))?;
         if let Some(r) = recorded {
             let fallback = recorded_target(&r)?;
             let (targets, _) = resolve_targets(args, &[fallback])?;

@@ -783,6 +783,7 @@ async fn build_sdists(
                     .entry((*p, t.clone()))
                     .or_insert_with(|| "the build failed".to_string());
             }
+            let failure = failure.to_string();
             let indented: Vec<String> = failure.lines().map(|l| format!("    {l}")).collect();
             out.failures.push(format!(
                 "{} {} ({name}):\n{}",
@@ -815,7 +816,8 @@ async fn build_requirement_wheels(
     args: &WheelhouseArgs,
 ) -> Result<BuildRequirementWheels, CliError> {
     let mut out = BuildRequirementWheels::default();
-    let mut requires_of: BTreeMap<String, Result<Vec<String>, String>> = BTreeMap::new();
+    let mut requires_of: BTreeMap<String, Result<Vec<String>, wh::BuildRequiresError>> =
+        BTreeMap::new();
     for (p, i, file) in stays {
         let target = &targets[*i];
         let key = (file.clone(), target.canonical());

@@ -48,31 +48,41 @@ pub struct HashDigest {
     digest: String,
 }
 
-/// Why a hash was refused, in words for an error message.
+/// Why a hash was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct HashError(pub String);
+pub enum HashError {
+    #[error("expected `algorithm:hexdigest`")]
+    NoAlgorithm,
+    /// An algorithm pip does not accept (lowercased).
+    #[error("algorithm `{0}` is not accepted; use sha256, sha384 or sha512")]
+    Algorithm(String),
+    #[error("the digest must be hexadecimal")]
+    NotHex,
+    #[error(
+        "a {} digest has {} hex digits, this one has {digits}",
+        algorithm.as_str(),
+        algorithm.hex_len()
+    )]
+    Length {
+        algorithm: HashAlgorithm,
+        digits: usize,
+    },
+}
 
 impl HashDigest {
     /// An algorithm and digest given apart (`sha256` and `<hex>` of a URL fragment or a PEP 691
     /// `hashes` table).
     pub fn new(algorithm: &str, digest: &str) -> Result<HashDigest, HashError> {
-        let algorithm = HashAlgorithm::parse(algorithm).ok_or_else(|| {
-            HashError(format!(
-                "algorithm `{}` is not accepted; use sha256, sha384 or sha512",
-                algorithm.to_ascii_lowercase()
-            ))
-        })?;
+        let algorithm = HashAlgorithm::parse(algorithm)
+            .ok_or_else(|| HashError::Algorithm(algorithm.to_ascii_lowercase()))?;
         if !digest.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(HashError("the digest must be hexadecimal".into()));
+            return Err(HashError::NotHex);
         }
         if digest.len() != algorithm.hex_len() {
-            return Err(HashError(format!(
-                "a {} digest has {} hex digits, this one has {}",
-                algorithm.as_str(),
-                algorithm.hex_len(),
-                digest.len()
-            )));
+            return Err(HashError::Length {
+                algorithm,
+                digits: digest.len(),
+            });
         }
         Ok(HashDigest {
             algorithm,
@@ -86,15 +96,6 @@ impl HashDigest {
             algorithm: HashAlgorithm::Sha256,
             digest: hex.to_ascii_lowercase(),
         }
-    }
-
-    pub fn algorithm(&self) -> HashAlgorithm {
-        self.algorithm
-    }
-
-    /// The lowercase hex digest.
-    pub fn digest(&self) -> &str {
-        &self.digest
     }
 
     /// The hex digest when this is a sha256 (what indexes list and pinwheel computes).
@@ -122,9 +123,7 @@ impl FromStr for HashDigest {
 
     /// `algorithm:hexdigest`, as pip's `--hash` takes it.
     fn from_str(value: &str) -> Result<HashDigest, HashError> {
-        let (algorithm, digest) = value
-            .split_once(':')
-            .ok_or_else(|| HashError("expected `algorithm:hexdigest`".into()))?;
+        let (algorithm, digest) = value.split_once(':').ok_or(HashError::NoAlgorithm)?;
         HashDigest::new(algorithm, digest)
     }
 }
@@ -163,7 +162,7 @@ mod tests {
             (&format!("sha256:{}", "z".repeat(64)), "hexadecimal"),
         ] {
             let err = bad.parse::<HashDigest>().unwrap_err();
-            assert!(err.0.contains(why), "{bad}: {err}");
+            assert!(err.to_string().contains(why), "{bad}: {err}");
         }
         let h512: HashDigest = format!("sha512:{}", "0".repeat(128)).parse().unwrap();
         assert_eq!(h512.sha256_hex(), None);

@@ -48,7 +48,7 @@ pub enum MetadataError {
         field: &'static str,
     },
     /// A header value that does not parse.
-    #[error("core metadata line {line}: invalid {field} `{value}`: {message}")]
+    #[error("core metadata line {line}: invalid {field} `{value}`: {problem}")]
     InvalidField {
         /// 1-based line of the header.
         line: usize,
@@ -57,15 +57,17 @@ pub enum MetadataError {
         /// The value as written (continuation lines joined).
         value: String,
         /// Why it does not parse.
-        message: String,
+        #[source]
+        problem: FieldError,
     },
     /// The sdist archive could not be read.
-    #[error("cannot read sdist {filename}: {message}")]
+    #[error("cannot read sdist {filename}: {source}")]
     Archive {
         /// The sdist filename.
         filename: String,
         /// What went wrong.
-        message: String,
+        #[source]
+        source: ArchiveError,
     },
     /// The sdist is not a `.tar.gz`, `.tgz`, `.tar` or `.zip`.
     #[error("cannot read sdist {filename}: unsupported archive format")]
@@ -75,21 +77,34 @@ pub enum MetadataError {
     },
 }
 
-impl MetadataError {
-    /// One line telling the user what to do.
-    pub fn hint(&self) -> String {
-        match self {
-            Self::MissingField { .. } | Self::InvalidField { .. } => {
-                "the package publishes broken metadata; pin another version of it, or report it to its maintainers".into()
-            }
-            Self::Archive { .. } => {
-                "the download may be truncated or corrupt; clear the cache and retry".into()
-            }
-            Self::UnsupportedArchive { .. } => {
-                "pin a version of the package that has wheels or a .tar.gz sdist".into()
-            }
-        }
-    }
+/// Why a core metadata header's value does not parse.
+#[derive(Debug, thiserror::Error)]
+pub enum FieldError {
+    #[error("expected `MAJOR.MINOR`")]
+    MetadataVersion,
+    #[error(transparent)]
+    Name(pep508_rs::InvalidNameError),
+    #[error(transparent)]
+    Version(pep440_rs::VersionParseError),
+    /// Not PEP 508, even after the legacy repairs. The parser's error is described in words
+    /// (`pep508::describe`) and not offered as a `source`: its own `Display` panics on some
+    /// spans, and a caller walking the chain would call it.
+    #[error("{}", super::pep508::describe(.0))]
+    Requirement(Box<pep508_rs::Pep508Error>),
+    /// Not PEP 440 specifiers, even after the legacy repairs.
+    #[error(transparent)]
+    RequiresPython(pep440_rs::VersionSpecifiersParseError),
+}
+
+/// Why an sdist archive could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The tar stream, its gzip layer or a member's bytes.
+    #[error(transparent)]
+    Io(std::io::Error),
+    /// The zip directory or a member's header.
+    #[error(transparent)]
+    Zip(zip::result::ZipError),
 }
 
 /// One header: name, value (continuation lines joined with `\n`), 1-based line.
@@ -142,43 +157,43 @@ impl CoreMetadata {
         let mut dynamic = Vec::new();
 
         for header in headers(&text) {
-            let invalid = |field: &'static str, message: String| MetadataError::InvalidField {
+            let invalid = |field: &'static str, problem: FieldError| MetadataError::InvalidField {
                 line: header.line,
                 field,
                 value: header.value.clone(),
-                message,
+                problem,
             };
             // Continuation lines of single-line fields are folded whitespace.
             let single = header.value.replace('\n', " ");
             match header.name.to_ascii_lowercase().as_str() {
                 "metadata-version" => {
                     if parse_metadata_version(&single).is_none() {
-                        return Err(invalid("Metadata-Version", "expected `MAJOR.MINOR`".into()));
+                        return Err(invalid("Metadata-Version", FieldError::MetadataVersion));
                     }
                     metadata_version = Some(single);
                 }
                 "name" => {
                     name = Some(
                         PackageName::from_str(&single)
-                            .map_err(|err| invalid("Name", err.to_string()))?,
+                            .map_err(|err| invalid("Name", FieldError::Name(err)))?,
                     );
                 }
                 "version" => {
                     version = Some(
                         Version::from_str(&single)
-                            .map_err(|err| invalid("Version", err.to_string()))?,
+                            .map_err(|err| invalid("Version", FieldError::Version(err)))?,
                     );
                 }
                 "requires-dist" => {
                     requires_dist.push(
                         parse_requires_dist(&single)
-                            .map_err(|message| invalid("Requires-Dist", message))?,
+                            .map_err(|problem| invalid("Requires-Dist", problem))?,
                     );
                 }
                 "requires-python" => {
                     requires_python = Some(
                         parse_requires_python(&single)
-                            .map_err(|message| invalid("Requires-Python", message))?,
+                            .map_err(|problem| invalid("Requires-Python", problem))?,
                     );
                 }
                 "provides-extra" => {
@@ -237,27 +252,24 @@ fn parse_metadata_version(value: &str) -> Option<(u32, u32)> {
     Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
-fn parse_requires_dist(value: &str) -> Result<Requirement, String> {
+/// A `Requires-Dist` value, repaired when it is a legacy spelling; the error is the one for the
+/// value as written.
+fn parse_requires_dist(value: &str) -> Result<Requirement, FieldError> {
     match super::pep508::requirement(value) {
         Ok(requirement) => Ok(requirement),
-        Err(err) => {
-            let message = super::pep508::describe(&err);
-            lenient_requirement(value)
-                .and_then(|fixed| super::pep508::requirement(&fixed).ok())
-                .ok_or(message)
-        }
+        Err(err) => lenient_requirement(value)
+            .and_then(|fixed| super::pep508::requirement(&fixed).ok())
+            .ok_or_else(|| FieldError::Requirement(Box::new(err))),
     }
 }
 
-fn parse_requires_python(value: &str) -> Result<VersionSpecifiers, String> {
+/// A `Requires-Python` value, repaired as [`parse_requires_dist`] repairs its specifiers.
+fn parse_requires_python(value: &str) -> Result<VersionSpecifiers, FieldError> {
     match VersionSpecifiers::from_str(value) {
         Ok(specifiers) => Ok(specifiers),
-        Err(err) => {
-            let message = err.to_string();
-            lenient_specifiers(value)
-                .and_then(|fixed| VersionSpecifiers::from_str(&fixed).ok())
-                .ok_or(message)
-        }
+        Err(err) => lenient_specifiers(value)
+            .and_then(|fixed| VersionSpecifiers::from_str(&fixed).ok())
+            .ok_or(FieldError::RequiresPython(err)),
     }
 }
 
@@ -366,18 +378,19 @@ pub fn read_sdist_file_from<R: Read + std::io::Seek>(
     member: &str,
 ) -> Result<Option<Vec<u8>>, MetadataError> {
     let lower = filename.to_ascii_lowercase();
-    let archive_error = |err: &dyn std::fmt::Display| MetadataError::Archive {
+    let archive_error = |source: ArchiveError| MetadataError::Archive {
         filename: filename.to_string(),
-        message: err.to_string(),
+        source,
     };
+    let io_error = |err| archive_error(ArchiveError::Io(err));
+    let zip_error = |err| archive_error(ArchiveError::Zip(err));
     if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
         let decoder = flate2::read::GzDecoder::new(std::io::BufReader::new(&mut reader));
-        read_tar_member(decoder, member).map_err(|err| archive_error(&err))
+        read_tar_member(decoder, member).map_err(io_error)
     } else if lower.ends_with(".tar") {
-        read_tar_member(std::io::BufReader::new(&mut reader), member)
-            .map_err(|err| archive_error(&err))
+        read_tar_member(std::io::BufReader::new(&mut reader), member).map_err(io_error)
     } else if lower.ends_with(".zip") {
-        let mut archive = zip::ZipArchive::new(reader).map_err(|err| archive_error(&err))?;
+        let mut archive = zip::ZipArchive::new(reader).map_err(zip_error)?;
         let found = archive
             .file_names()
             .find(|name| is_top_level(name, member))
@@ -385,10 +398,8 @@ pub fn read_sdist_file_from<R: Read + std::io::Seek>(
         let Some(name) = found else {
             return Ok(None);
         };
-        let file = archive.by_name(&name).map_err(|err| archive_error(&err))?;
-        read_bounded(file, member)
-            .map(Some)
-            .map_err(|err| archive_error(&err))
+        let file = archive.by_name(&name).map_err(zip_error)?;
+        read_bounded(file, member).map(Some).map_err(io_error)
     } else {
         Err(MetadataError::UnsupportedArchive {
             filename: filename.to_string(),

@@ -12,5 +12,5 @@ pub mod zip_ranges;
 #[cfg(test)]
 pub use filename::DistFilename;
 pub use filename::SdistExtension;
-pub use hash::HashDigest;
+pub use hash::{HashDigest, HashError};
 pub use requires_python::RequiresPython;

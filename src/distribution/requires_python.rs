@@ -37,10 +37,6 @@ impl RequiresPython {
     pub fn admits(&self, python: &Version) -> bool {
         self.specifiers().is_none_or(|s| s.contains(python))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
 }
 
 impl Clone for RequiresPython {
@@ -104,7 +100,7 @@ mod tests {
         // pip ignores an invalid Requires-Python: so do we.
         let bad = RequiresPython::new(">=3.6.*").unwrap();
         assert!(bad.admits(&v("3.12.0")));
-        assert_eq!(bad.as_str(), ">=3.6.*");
+        assert_eq!(bad.to_string(), ">=3.6.*");
         assert!(RequiresPython::new("  ").is_none());
     }
 

@@ -15,7 +15,49 @@ use std::io::{Read, Write};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::filename::WheelFilename;
+use super::filename::{FilenameError, WheelFilename};
+
+/// Why a built wheel's `WHEEL` could not be read, or the wheel could not be retagged.
+#[derive(Debug, thiserror::Error)]
+pub enum WheelFileError {
+    /// The archive (or a member's header in it) is not a readable zip.
+    #[error(transparent)]
+    Zip(zip::result::ZipError),
+    #[error("no .dist-info/WHEEL at the top of the archive")]
+    NoWheelFile,
+    #[error("several .dist-info/WHEEL files")]
+    SeveralWheelFiles,
+    /// A member the retagging rewrites is missing or unreadable.
+    #[error("{member}: {source}")]
+    Member {
+        member: String,
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// A member's bytes could not be read (or are not UTF-8 text).
+    #[error("{member}: {source}")]
+    Read {
+        member: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{member} expands past {limit_mib} MiB; refused")]
+    TooLarge { member: String, limit_mib: u64 },
+    /// The wheel's own file name does not parse.
+    #[error(transparent)]
+    Filename(FilenameError),
+    #[error("no platform field")]
+    NoPlatformField,
+    /// The retagged archive could not be written.
+    #[error(transparent)]
+    Write(std::io::Error),
+}
+
+impl From<zip::result::ZipError> for WheelFileError {
+    fn from(e: zip::result::ZipError) -> Self {
+        WheelFileError::Zip(e)
+    }
+}
 
 /// What a wheel says of itself in `.dist-info/WHEEL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +77,7 @@ impl WheelInfo {
 }
 
 /// The `.dist-info/WHEEL` member of a wheel archive, found at the archive's top.
-fn wheel_member(names: &[String]) -> Result<String, String> {
+fn wheel_member(names: &[String]) -> Result<String, WheelFileError> {
     let found: Vec<&String> = names
         .iter()
         .filter(|n| {
@@ -45,28 +87,30 @@ fn wheel_member(names: &[String]) -> Result<String, String> {
         .collect();
     match found.as_slice() {
         [one] => Ok(one.to_string()),
-        [] => Err("no .dist-info/WHEEL at the top of the archive".into()),
-        _ => Err("several .dist-info/WHEEL files".into()),
+        [] => Err(WheelFileError::NoWheelFile),
+        _ => Err(WheelFileError::SeveralWheelFiles),
     }
 }
 
 /// Reads `WHEEL` from a wheel's bytes.
-pub fn wheel_info(bytes: &[u8]) -> Result<WheelInfo, String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+pub fn wheel_info(bytes: &[u8]) -> Result<WheelInfo, WheelFileError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     let member = wheel_member(&names)?;
     let mut text = String::new();
     let limit = super::zip_ranges::MAX_MEMBER;
-    zip.by_name(&member)
-        .map_err(|e| e.to_string())?
+    if let Err(source) = zip
+        .by_name(&member)?
         .take(limit + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("{member}: {e}"))?;
+    {
+        return Err(WheelFileError::Read { member, source });
+    }
     if text.len() as u64 > limit {
-        return Err(format!(
-            "{member} expands past {} MiB; refused",
-            limit >> 20
-        ));
+        return Err(WheelFileError::TooLarge {
+            member,
+            limit_mib: limit >> 20,
+        });
     }
     Ok(parse_wheel_file(&text))
 }
@@ -96,8 +140,8 @@ pub fn retag_linux(
     bytes: &[u8],
     filename: &str,
     platform: &str,
-) -> Result<Option<(String, Vec<u8>)>, String> {
-    let parsed = WheelFilename::parse(filename).map_err(|e| e.to_string())?;
+) -> Result<Option<(String, Vec<u8>)>, WheelFileError> {
+    let parsed = WheelFilename::parse(filename).map_err(WheelFileError::Filename)?;
     let is_linux = |p: &str| p.starts_with("linux_");
     if !parsed.platform_tags.iter().any(|p| is_linux(p)) {
         return Ok(None);
@@ -119,10 +163,12 @@ pub fn retag_linux(
     };
     // The stem as the backend spelt it, with only the platform field replaced.
     let stem = filename.strip_suffix(".whl").unwrap_or(filename);
-    let (head, _) = stem.rsplit_once('-').ok_or("no platform field")?;
+    let (head, _) = stem
+        .rsplit_once('-')
+        .ok_or(WheelFileError::NoPlatformField)?;
     let new_name = format!("{head}-{}.whl", renamed.platform_tags.join("."));
 
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     let wheel_name = wheel_member(&names)?;
     let record_name = format!(
@@ -132,10 +178,16 @@ pub fn retag_linux(
     let read = |zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| {
         let mut text = String::new();
         zip.by_name(name)
-            .map_err(|e| format!("{name}: {e}"))?
+            .map_err(|source| WheelFileError::Member {
+                member: name.to_string(),
+                source,
+            })?
             .read_to_string(&mut text)
-            .map_err(|e| format!("{name}: {e}"))?;
-        Ok::<_, String>(text)
+            .map_err(|source| WheelFileError::Read {
+                member: name.to_string(),
+                source,
+            })?;
+        Ok::<_, WheelFileError>(text)
     };
     let wheel_text = read(&mut zip, &wheel_name)?;
     let mut new_wheel = String::new();
@@ -171,7 +223,7 @@ pub fn retag_linux(
     {
         let mut w = zip::ZipWriter::new(&mut out);
         for i in 0..zip.len() {
-            let member = zip.by_index_raw(i).map_err(|e| e.to_string())?;
+            let member = zip.by_index_raw(i)?;
             let name = member.name().to_string();
             let replaced = if name == wheel_name {
                 Some(new_wheel.as_bytes())
@@ -181,7 +233,7 @@ pub fn retag_linux(
                 None
             };
             match replaced {
-                None => w.raw_copy_file(member).map_err(|e| e.to_string())?,
+                None => w.raw_copy_file(member)?,
                 Some(body) => {
                     let mut opts = zip::write::SimpleFileOptions::default()
                         .compression_method(zip::CompressionMethod::Deflated);
@@ -192,13 +244,12 @@ pub fn retag_linux(
                         opts = opts.unix_permissions(mode);
                     }
                     drop(member);
-                    w.start_file(name.as_str(), opts)
-                        .map_err(|e| e.to_string())?;
-                    w.write_all(body).map_err(|e| e.to_string())?;
+                    w.start_file(name.as_str(), opts)?;
+                    w.write_all(body).map_err(WheelFileError::Write)?;
                 }
             }
         }
-        w.finish().map_err(|e| e.to_string())?;
+        w.finish()?;
     }
     Ok(Some((new_name, out.into_inner())))
 }

@@ -17,8 +17,6 @@ pub struct Sdist {
     /// The project's name as the resolver asked for it.
     pub project: String,
     pub filename: String,
-    /// The listed sha256 (hex), when the index gave one.
-    pub sha256: Option<String>,
     /// The archive, verified, in a temporary file (removed when the last holder drops it).
     pub archive: Arc<tempfile::TempPath>,
 }
@@ -31,7 +29,4 @@ pub trait SdistBuilder: Send + Sync + std::fmt::Debug {
         client: &'a IndexClient,
         sdist: Sdist,
     ) -> BoxFuture<'a, Result<Vec<u8>, IndexError>>;
-
-    /// The Python that runs the backends, as the user named it (for messages).
-    fn python(&self) -> String;
 }

@@ -216,14 +216,6 @@ impl IndexClient {
         })
     }
 
-    pub fn http(&self) -> &reqwest::Client {
-        &self.inner.http
-    }
-
-    pub fn offline(&self) -> bool {
-        self.inner.opts.offline
-    }
-
     pub fn cache(&self) -> Option<&Cache> {
         self.inner.cache.as_ref()
     }
@@ -1047,7 +1039,6 @@ impl IndexClient {
         let sdist = Sdist {
             project: project.to_string(),
             filename: file.filename.clone(),
-            sha256: file.sha256.clone(),
             archive: Arc::new(archive),
         };
         builder.prepare_metadata(self, sdist).await

@@ -20,6 +20,15 @@ use tokio::sync::OnceCell;
 pub type LookupFn =
     dyn Fn(String) -> BoxFuture<'static, std::io::Result<Vec<SocketAddr>>> + Send + Sync;
 
+/// A host name that did not resolve, with the last try's error.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot resolve {host}: {source}")]
+pub struct LookupError {
+    pub host: String,
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// Tries per lookup before a failure is reported; the pause before try `n` is `n × 100 ms`.
 const TRIES: u64 = 3;
 
@@ -51,7 +60,7 @@ impl SharedResolver {
 
     /// The addresses of `host`: the remembered answer, else a lookup (retried a few times)
     /// that is remembered only when it succeeds. Concurrent callers share one lookup.
-    pub fn addrs(&self, host: &str) -> BoxFuture<'static, Result<Vec<SocketAddr>, String>> {
+    pub fn addrs(&self, host: &str) -> BoxFuture<'static, Result<Vec<SocketAddr>, LookupError>> {
         let cell = self
             .hosts
             .lock()
@@ -63,17 +72,21 @@ impl SharedResolver {
         let host = host.to_string();
         Box::pin(async move {
             cell.get_or_try_init(|| async {
-                let mut last = String::new();
-                for attempt in 1..=TRIES {
+                let mut attempt = 1;
+                loop {
                     match lookup(host.clone()).await {
                         Ok(a) => return Ok(a),
-                        Err(e) => last = e.to_string(),
+                        Err(source) if attempt == TRIES => {
+                            return Err(LookupError {
+                                host: host.clone(),
+                                source,
+                            })
+                        }
+                        Err(_) => {}
                     }
-                    if attempt < TRIES {
-                        tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
-                    }
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                    attempt += 1;
                 }
-                Err(format!("cannot resolve {host}: {last}"))
             })
             .await
             .cloned()
@@ -119,7 +132,7 @@ mod tests {
     async fn a_failed_lookup_is_retried_by_the_next_request() {
         // Every try of the first request fails.
         let (r, calls) = flaky(TRIES as u32);
-        let err = r.addrs("pkgs.example").await.unwrap_err();
+        let err = r.addrs("pkgs.example").await.unwrap_err().to_string();
         assert!(
             err.contains("pkgs.example") && err.contains("temporary"),
             "{err}"

@@ -9,8 +9,6 @@ use url::Url;
 use super::DisplaySafeUrl;
 use crate::distribution::RequiresPython;
 
-/// The media type of the PEP 691 JSON form, version 1.
-pub const JSON_MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 /// What pinwheel asks for: JSON first, HTML as fallback (PEP 691 content negotiation).
 pub const ACCEPT: &str =
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -404,7 +402,7 @@ mod tests {
         );
         assert_eq!(f.sha256.as_deref(), Some("abcd"));
         assert_eq!(
-            f.requires_python.as_ref().map(|r| r.as_str()),
+            f.requires_python.as_ref().map(|r| r.to_string()).as_deref(),
             Some(">=3.8")
         );
         assert_eq!(f.yanked.as_deref(), Some("bad"));
@@ -447,7 +445,7 @@ mod tests {
         );
         assert_eq!(f.sha256.as_deref(), Some("abcd"));
         assert_eq!(
-            f.requires_python.as_ref().map(|r| r.as_str()),
+            f.requires_python.as_ref().map(|r| r.to_string()).as_deref(),
             Some(">=3.8,<4")
         );
         assert_eq!(f.core_metadata, Some(Some("ff".into())));

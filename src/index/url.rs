@@ -13,11 +13,6 @@ use url::Url;
 pub struct DisplaySafeUrl(Arc<Url>);
 
 impl DisplaySafeUrl {
-    /// The URL with its credentials, for making the request (never for showing).
-    pub fn as_url(&self) -> &Url {
-        &self.0
-    }
-
     /// Whether the URL carries a username or a password.
     pub fn has_credentials(&self) -> bool {
         !self.0.username().is_empty() || self.0.password().is_some()
@@ -76,8 +71,8 @@ mod tests {
             "DisplaySafeUrl(https://example.org/simple/)"
         );
         assert!(u.has_credentials());
-        // The request still has them.
-        assert_eq!(u.as_url().password(), Some("secret"));
+        // The request still has them (through `Deref`).
+        assert_eq!(u.password(), Some("secret"));
         let token = DisplaySafeUrl::from(Url::parse("https://tok@h/x").unwrap());
         assert_eq!(token.to_string(), "https://h/x");
         let plain = DisplaySafeUrl::from(Url::parse("file:///tmp/x.whl").unwrap());

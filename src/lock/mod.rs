@@ -8,14 +8,18 @@ use pep440_rs::{Operator, Version};
 use pep508_rs::{MarkerEnvironment, MarkerTree, PackageName, VersionOrUrl};
 
 use crate::distribution::HashDigest;
-use crate::requirements::RequirementsFile;
+use crate::requirements::{FileLine, RequirementsFile};
 
-pub mod options;
-pub mod plan;
+pub(crate) mod options;
+pub(crate) mod plan;
+// Public for tests/pylock.rs, which reads the pylock.toml files it checks.
 pub mod pylock;
-pub mod recorded;
-pub mod resolved;
-pub mod selector;
+pub(crate) mod recorded;
+pub(crate) mod resolved;
+pub(crate) mod selector;
+
+pub use options::LockOptions;
+pub use recorded::{recorded, Recorded, UnknownPlatform};
 
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.
 pub const TARGETS_PREFIX: &str = "targets:";
@@ -60,12 +64,10 @@ impl PinMarker {
     }
 
     /// Parses a marker's text, e.g. `python_version == '3.11'`.
-    pub fn parse(text: &str) -> Result<PinMarker, String> {
-        let tree = crate::distribution::pep508::marker(text).map_err(|e| {
-            format!(
-                "invalid marker `{text}`: {}",
-                crate::distribution::pep508::describe(&e)
-            )
+    pub fn parse(text: &str) -> Result<PinMarker, InvalidMarker> {
+        let tree = crate::distribution::pep508::marker(text).map_err(|e| InvalidMarker {
+            text: text.to_string(),
+            error: Box::new(e),
         })?;
         Ok(PinMarker {
             text: text.to_string(),
@@ -88,6 +90,18 @@ impl PinMarker {
     }
 }
 
+/// A marker that is not PEP 508. The parser's error is described in words and not offered as a
+/// `source`: `pep508_rs`'s own `Display` panics on some spans (see `distribution::pep508`).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "invalid marker `{text}`: {}",
+    crate::distribution::pep508::describe(error)
+)]
+pub struct InvalidMarker {
+    pub text: String,
+    pub error: Box<pep508_rs::Pep508Error>,
+}
+
 impl PartialEq for PinMarker {
     fn eq(&self, other: &Self) -> bool {
         self.tree == other.tree
@@ -103,15 +117,11 @@ impl std::fmt::Display for PinMarker {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("{origin}: `{line}` is not pinned with `==`; a lock needs exact versions\n  hint: generate the lock with `pinwheel lock`, `uv pip compile --generate-hashes` or `pip-compile --generate-hashes`")]
-    NotPinned { origin: String, line: String },
-    #[error("{origin}: `{name}` has no --hash; {what}\n  hint: re-generate the lock with hashes, or pass --allow-unhashed")]
-    Unhashed {
-        origin: String,
-        name: String,
-        what: String,
-    },
+    NotPinned { origin: FileLine, line: String },
+    #[error("{origin}: `{name}` has no --hash; pinwheel verifies every file against the lock\n  hint: re-generate the lock with hashes, or pass --allow-unhashed")]
+    Unhashed { origin: FileLine, name: String },
     #[error("{origin}: `{name}` is pinned twice in the lock")]
-    Duplicate { origin: String, name: String },
+    Duplicate { origin: FileLine, name: String },
 }
 
 impl Pin {
@@ -185,7 +195,7 @@ impl Lock {
         let mut pins: Vec<Pin> = Vec::new();
         for e in &file.requirements {
             let req = &e.requirement;
-            let origin = e.origin.to_string();
+            let origin = e.origin.clone();
             // A direct reference's `#sha256=` fragment counts as its hash when it has no
             // --hash (as in pip's hash-checking mode).
             let mut url_hash = None;
@@ -235,7 +245,6 @@ impl Lock {
                 return Err(LockError::Unhashed {
                     origin,
                     name: req.name.to_string(),
-                    what: "pinwheel verifies every file against the lock".into(),
                 });
             }
             if pins
@@ -262,10 +271,6 @@ impl Lock {
             targets,
             pins,
         })
-    }
-
-    pub fn pin(&self, name: &PackageName) -> Option<&Pin> {
-        self.pins.iter().find(|p| &p.name == name)
     }
 }
 

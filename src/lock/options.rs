@@ -77,6 +77,7 @@ impl LockOptions {
     }
 
     /// Whether the lock names no index option at all.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.index_url.is_none() && self.extra_index_urls.is_empty() && self.find_links.is_empty()
     }

@@ -96,16 +96,65 @@ pub struct Pylock {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PylockError {
-    #[error("{path}: not a valid PEP 751 lock file: {reason}\n  hint: write it with `pinwheel lock -o pylock.toml`, `uv pip compile -o pylock.toml` or `pip lock`")]
-    Toml { path: String, reason: String },
+    #[error("{path}: not a valid PEP 751 lock file: {}\n  hint: write it with `pinwheel lock -o pylock.toml`, `uv pip compile -o pylock.toml` or `pip lock`", source.to_string().trim_end())]
+    Toml {
+        path: String,
+        #[source]
+        source: toml::de::Error,
+    },
     #[error("{path}: lock-version `{version}` is not supported: pinwheel reads PEP 751 lock-version 1.x\n  hint: re-generate the lock with a tool that writes lock-version 1.0")]
     Version { path: String, version: String },
-    #[error("{path}: package `{name}`: {reason}")]
+    #[error("{path}: package `{name}`: {fault}")]
     Package {
         path: String,
         name: String,
-        reason: String,
+        #[source]
+        fault: PackageFault,
     },
+}
+
+/// What is wrong with one `[[packages]]` entry.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageFault {
+    #[error("invalid name: {0}")]
+    Name(#[source] pep508_rs::InvalidNameError),
+    #[error("is locked from a VCS repository or a local directory; pinwheel installs released files only\n  hint: lock a released version, or build the project into a wheel and lock that file")]
+    NotReleased,
+    /// The parser's error is described in words, not offered as a `source` (see
+    /// `lock::InvalidMarker`).
+    #[error(
+        "marker `{marker}` cannot be read: {}",
+        crate::distribution::pep508::describe(error)
+    )]
+    Marker {
+        marker: String,
+        error: Box<pep508_rs::Pep508Error>,
+    },
+    #[error("lists no archive, sdist or wheel to install")]
+    NoFiles,
+    #[error("{file}: sha256 `{hash}`: {source}")]
+    Hash {
+        file: String,
+        hash: String,
+        #[source]
+        source: crate::distribution::HashError,
+    },
+    #[error("{file} has no sha256 hash; pinwheel verifies every file against the lock's sha256\n  hint: re-generate the lock, or pass --allow-unhashed")]
+    Unhashed { file: String },
+    #[error("its archive has neither url nor path")]
+    ArchiveLocation,
+    #[error("invalid version `{version}`: {source}")]
+    Version {
+        version: String,
+        #[source]
+        source: pep440_rs::VersionParseError,
+    },
+    #[error("has no version, and its archive's file name names none")]
+    NoVersionInArchiveName,
+    #[error("has no version")]
+    NoVersion,
+    #[error("is locked twice with the same marker")]
+    Twice,
 }
 
 // --- writing ---------------------------------------------------------------------------------
@@ -476,9 +525,9 @@ impl RawFile {
 /// makes hashes mandatory; pinwheel verifies by sha256).
 pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, PylockError> {
     let shown = path.display().to_string();
-    let raw: RawLock = toml::from_str(text).map_err(|e| PylockError::Toml {
+    let raw: RawLock = toml::from_str(text).map_err(|source| PylockError::Toml {
         path: shown.clone(),
-        reason: e.to_string().trim_end().to_string(),
+        source,
     })?;
     let major = raw.lock_version.split('.').next().unwrap_or("");
     if major != "1" {
@@ -487,25 +536,19 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
             version: raw.lock_version,
         });
     }
-    let package_error = |name: &str, reason: String| PylockError::Package {
+    let package_error = |name: &str, fault: PackageFault| PylockError::Package {
         path: shown.clone(),
         name: name.to_string(),
-        reason,
+        fault,
     };
     let mut pins: Vec<Pin> = Vec::new();
     let mut all_files: Vec<PinFiles> = Vec::new();
     let mut package_indexes: Vec<Url> = Vec::new();
     for p in &raw.packages {
         let name = PackageName::from_str(&p.name)
-            .map_err(|e| package_error(&p.name, format!("invalid name: {e}")))?;
+            .map_err(|e| package_error(&p.name, PackageFault::Name(e)))?;
         if p.vcs.is_some() || p.directory.is_some() {
-            return Err(package_error(
-                &p.name,
-                "is locked from a VCS repository or a local directory; pinwheel installs \
-                 released files only\n  hint: lock a released version, or build the project \
-                 into a wheel and lock that file"
-                    .into(),
-            ));
+            return Err(package_error(&p.name, PackageFault::NotReleased));
         }
         // Spelt as the requirements reader spells markers, so both formats compare equal.
         let marker = match &p.marker {
@@ -515,10 +558,10 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                 Err(e) => {
                     return Err(package_error(
                         &p.name,
-                        format!(
-                            "marker `{m}` cannot be read: {}",
-                            crate::distribution::pep508::describe(&e)
-                        ),
+                        PackageFault::Marker {
+                            marker: m.clone(),
+                            error: Box::new(e),
+                        },
                     ))
                 }
             },
@@ -528,25 +571,27 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         files.extend(&p.sdist);
         files.extend(&p.wheels);
         if files.is_empty() {
-            return Err(package_error(
-                &p.name,
-                "lists no archive, sdist or wheel to install".into(),
-            ));
+            return Err(package_error(&p.name, PackageFault::NoFiles));
         }
         let mut hashes: Vec<HashDigest> = Vec::new();
         for f in &files {
             match f.sha256() {
-                Some(h) => hashes.push(HashDigest::new("sha256", &h).map_err(|e| {
-                    package_error(&p.name, format!("{}: sha256 `{h}`: {e}", f.file_name()))
+                Some(h) => hashes.push(HashDigest::new("sha256", &h).map_err(|source| {
+                    package_error(
+                        &p.name,
+                        PackageFault::Hash {
+                            file: f.file_name(),
+                            hash: h.clone(),
+                            source,
+                        },
+                    )
                 })?),
                 None if require_hashes => {
                     return Err(package_error(
                         &p.name,
-                        format!(
-                            "{} has no sha256 hash; pinwheel verifies every file against the \
-                             lock's sha256\n  hint: re-generate the lock, or pass --allow-unhashed",
-                            f.file_name()
-                        ),
+                        PackageFault::Unhashed {
+                            file: f.file_name(),
+                        },
                     ))
                 }
                 None => {}
@@ -555,31 +600,31 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         hashes.sort();
         hashes.dedup();
         let url = match &p.archive {
-            Some(a) => Some(archive_url(a, path).ok_or_else(|| {
-                package_error(&p.name, "its archive has neither url nor path".into())
-            })?),
+            Some(a) => Some(
+                archive_url(a, path)
+                    .ok_or_else(|| package_error(&p.name, PackageFault::ArchiveLocation))?,
+            ),
             None => None,
         };
         let version = match (&p.version, &p.archive) {
-            (Some(v), _) => Version::from_str(v)
-                .map_err(|e| package_error(&p.name, format!("invalid version `{v}`: {e}")))?,
+            (Some(v), _) => Version::from_str(v).map_err(|source| {
+                package_error(
+                    &p.name,
+                    PackageFault::Version {
+                        version: v.clone(),
+                        source,
+                    },
+                )
+            })?,
             (None, Some(a)) => {
                 crate::distribution::filename::DistFilename::parse(&a.file_name(), &name)
                     .map(|d| d.version().clone())
-                    .map_err(|_| {
-                        package_error(
-                            &p.name,
-                            "has no version, and its archive's file name names none".into(),
-                        )
-                    })?
+                    .map_err(|_| package_error(&p.name, PackageFault::NoVersionInArchiveName))?
             }
-            (None, None) => return Err(package_error(&p.name, "has no version".into())),
+            (None, None) => return Err(package_error(&p.name, PackageFault::NoVersion)),
         };
         if pins.iter().any(|q| q.name == name && q.marker == marker) {
-            return Err(package_error(
-                &p.name,
-                "is locked twice with the same marker".into(),
-            ));
+            return Err(package_error(&p.name, PackageFault::Twice));
         }
         let index = p.index.clone();
         if let Some(u) = index.as_deref().and_then(|i| Url::parse(i).ok()) {

@@ -14,9 +14,19 @@ pub struct Recorded {
     pub source: String,
 }
 
+/// A `--python-platform` in a uv header that [`uv_platform_tag`] does not map.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the lock's header records `--python-platform {platform}`, a platform pinwheel does not know"
+)]
+pub struct UnknownPlatform {
+    /// The platform as the header spells it.
+    pub platform: String,
+}
+
 /// Reads the header comments (without `# `). `Ok(None)` when nothing is recorded; an error
 /// when a `--python-platform` names a platform this mapping does not know.
-pub fn recorded(header: &[String]) -> Result<Option<Recorded>, String> {
+pub fn recorded(header: &[String]) -> Result<Option<Recorded>, UnknownPlatform> {
     for line in header {
         let line = line.trim();
         if let Some(rest) =
@@ -35,8 +45,8 @@ pub fn recorded(header: &[String]) -> Result<Option<Recorded>, String> {
             let platform_arg = flag_value(&words, "--python-platform");
             let python = python_arg.and_then(parse_python);
             let platform = match platform_arg {
-                Some(p) => Some(uv_platform_tag(p).ok_or_else(|| {
-                    format!("the lock's header records `--python-platform {p}`, a platform pinwheel does not know")
+                Some(p) => Some(uv_platform_tag(p).ok_or_else(|| UnknownPlatform {
+                    platform: p.to_string(),
                 })?),
                 None => None,
             };
@@ -154,11 +164,14 @@ mod tests {
             recorded(&lines("   uv pip compile in.txt -o x")).unwrap(),
             None
         );
-        assert!(recorded(&lines(
-            "   uv pip compile in.txt --python-platform wasm32-pyodide2024"
-        ))
-        .unwrap_err()
-        .contains("wasm32-pyodide2024"));
+        assert_eq!(
+            recorded(&lines(
+                "   uv pip compile in.txt --python-platform wasm32-pyodide2024"
+            )),
+            Err(UnknownPlatform {
+                platform: "wasm32-pyodide2024".into()
+            })
+        );
     }
 
     #[test]

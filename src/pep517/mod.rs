@@ -493,8 +493,4 @@ impl SdistBuilder for Builder {
     ) -> BoxFuture<'a, Result<Vec<u8>, IndexError>> {
         Box::pin(async move { self.prepare(client, sdist).await.map_err(IndexError::from) })
     }
-
-    fn python(&self) -> String {
-        self.python_name()
-    }
 }

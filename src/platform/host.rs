@@ -5,7 +5,9 @@
 
 use std::process::Command;
 
-use super::{Arch, Implementation, Libc, Platform, PythonVersion, Target, TargetError};
+use super::{
+    Arch, HostProblem, Implementation, Libc, Platform, PythonVersion, Target, TargetError,
+};
 
 /// What the interpreter prints, one `key=value` per line.
 const PROBE: &str = r#"
@@ -49,10 +51,8 @@ pub struct HostReport {
     pub executable: String,
 }
 
-fn unsupported(reason: impl Into<String>) -> TargetError {
-    TargetError::UnsupportedHost {
-        reason: reason.into(),
-    }
+fn unsupported(problem: HostProblem) -> TargetError {
+    TargetError::UnsupportedHost(problem)
 }
 
 /// `2.36`, `1.2.4`, `14.5` → `(major, minor)`.
@@ -103,9 +103,7 @@ impl HostReport {
             }
         }
         if !saw_version {
-            return Err(unsupported(format!(
-                "the interpreter's report has no version: {output:?}"
-            )));
+            return Err(unsupported(HostProblem::NoVersion(output.to_string())));
         }
         Ok(report)
     }
@@ -113,16 +111,13 @@ impl HostReport {
     /// The target this host is.
     pub fn to_target(&self) -> Result<Target, TargetError> {
         if self.implementation != "cpython" {
-            return Err(unsupported(format!(
-                "the interpreter is `{}`, and pinwheel targets CPython",
-                self.implementation
+            return Err(unsupported(HostProblem::NotCPython(
+                self.implementation.clone(),
             )));
         }
         let (major, minor, patch) = self.version;
         if major != 3 {
-            return Err(unsupported(format!(
-                "Python {major}.{minor} is not Python 3"
-            )));
+            return Err(unsupported(HostProblem::NotPython3 { major, minor }));
         }
         let machine = self.machine.to_ascii_lowercase();
         let platform = if self.sys_platform.starts_with("linux") {
@@ -134,28 +129,24 @@ impl HostReport {
                 ("ppc64le", _) => Arch::Ppc64le,
                 ("s390x", _) => Arch::S390x,
                 (other, _) => {
-                    return Err(unsupported(format!("Linux on `{other}`")));
+                    return Err(unsupported(HostProblem::LinuxMachine(other.to_string())));
                 }
             };
             let libc = match (self.glibc, self.musl) {
                 (Some((major, minor)), _) => Libc::Glibc { major, minor },
                 (None, Some((major, minor))) => Libc::Musl { major, minor },
-                (None, None) => {
-                    return Err(unsupported(
-                        "Linux without a detectable glibc or musl version",
-                    ))
-                }
+                (None, None) => return Err(unsupported(HostProblem::NoLibc)),
             };
             Platform::Linux { libc, arch }
         } else if self.sys_platform == "darwin" {
             let arch = match machine.as_str() {
                 "arm64" => Arch::Aarch64,
                 "x86_64" => Arch::X86_64,
-                other => return Err(unsupported(format!("macOS on `{other}`"))),
+                other => return Err(unsupported(HostProblem::MacosMachine(other.to_string()))),
             };
             let (major, minor) = self
                 .mac_version
-                .ok_or_else(|| unsupported("macOS without a version from platform.mac_ver()"))?;
+                .ok_or_else(|| unsupported(HostProblem::NoMacosVersion))?;
             // From 11 on, pip only looks at the major version.
             let minor = if major >= 11 { 0 } else { minor };
             Platform::MacOs { major, minor, arch }
@@ -164,14 +155,13 @@ impl HostReport {
                 ("arm64", true) => Arch::Aarch64,
                 ("amd64" | "x86_64", true) => Arch::X86_64,
                 (_, false) => Arch::I686,
-                (other, true) => return Err(unsupported(format!("Windows on `{other}`"))),
+                (other, true) => {
+                    return Err(unsupported(HostProblem::WindowsMachine(other.to_string())))
+                }
             };
             Platform::Windows { arch }
         } else {
-            return Err(unsupported(format!(
-                "sys.platform `{}` (targets are Linux, macOS or Windows)",
-                self.sys_platform
-            )));
+            return Err(unsupported(HostProblem::Os(self.sys_platform.clone())));
         };
         Ok(Target {
             implementation: Implementation::CPython,

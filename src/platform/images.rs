@@ -2,7 +2,9 @@
 //! Alpine release an official `python:` tag is built on, and that release's libc), plus
 //! Docker's platform names (`@linux/arm64`).
 
-use super::{Arch, Implementation, Libc, Platform, PythonVersion, Target, TargetError};
+use super::{
+    Arch, ImageProblem, Implementation, Libc, Platform, PythonVersion, Target, TargetError,
+};
 
 /// glibc of the Debian releases the official images are built on.
 const DEBIAN: &[(&str, u32)] = &[
@@ -33,10 +35,10 @@ enum ImageOs {
     Windows,
 }
 
-fn unknown(input: &str, reason: impl Into<String>) -> TargetError {
+fn unknown(input: &str, problem: ImageProblem) -> TargetError {
     TargetError::UnknownImage {
         input: input.to_string(),
-        reason: reason.into(),
+        problem,
     }
 }
 
@@ -63,19 +65,11 @@ pub(super) fn parse_image(input: &str, lower: &str) -> Result<Target, TargetErro
     } else if let Some(rest) = image.strip_prefix("python") {
         match rest.strip_prefix(':') {
             Some(tag) => official_python(input, tag)?,
-            None if rest.is_empty() => {
-                return Err(unknown(
-                    input,
-                    "`python` without a tag is `python:latest`, which moves between Python versions; name one, e.g. `python:3.12-slim`",
-                ))
-            }
-            None => return Err(unknown(input, "not an official `python:` image")),
+            None if rest.is_empty() => return Err(unknown(input, ImageProblem::LatestPython)),
+            None => return Err(unknown(input, ImageProblem::NotOfficialPython)),
         }
     } else {
-        return Err(unknown(
-            input,
-            "pinwheel knows the official `python:` images and distroless `python3-debian12`/`-debian13`; for another image, name its interpreter and platform tag instead (e.g. `cp312-manylinux_2_35_x86_64` for Python 3.12 on Ubuntu 22.04)",
-        ));
+        return Err(unknown(input, ImageProblem::UnknownRepository));
     };
 
     let platform = match os {
@@ -85,7 +79,7 @@ pub(super) fn parse_image(input: &str, lower: &str) -> Result<Target, TargetErro
                 Some(p) => linux_platform(p).ok_or_else(|| TargetError::UnknownDockerPlatform {
                     input: input.to_string(),
                     platform: p.to_string(),
-                    detail: String::new(),
+                    windows: false,
                 })?,
             };
             Platform::Linux { libc, arch }
@@ -96,7 +90,7 @@ pub(super) fn parse_image(input: &str, lower: &str) -> Result<Target, TargetErro
                 return Err(TargetError::UnknownDockerPlatform {
                     input: input.to_string(),
                     platform: p.to_string(),
-                    detail: " (Windows images run on `windows/amd64`)".to_string(),
+                    windows: true,
                 })
             }
         },
@@ -127,7 +121,9 @@ fn distroless(input: &str, rest: &str) -> Result<(PythonVersion, ImageOs), Targe
     if !matches!(tag, "latest" | "nonroot" | "debug" | "debug-nonroot") {
         return Err(unknown(
             input,
-            format!("distroless tag `{tag}` (known: latest, nonroot, debug, debug-nonroot)"),
+            ImageProblem::DistrolessTag {
+                tag: tag.to_string(),
+            },
         ));
     }
     let (minor, glibc_minor) = match name {
@@ -136,7 +132,9 @@ fn distroless(input: &str, rest: &str) -> Result<(PythonVersion, ImageOs), Targe
         other => {
             return Err(unknown(
                 input,
-                format!("distroless image `{other}` (known: python3-debian12, python3-debian13)"),
+                ImageProblem::DistrolessImage {
+                    name: other.to_string(),
+                },
             ))
         }
     };
@@ -167,9 +165,9 @@ fn official_python(input: &str, tag: &str) -> Result<(PythonVersion, ImageOs), T
     let floating = || {
         unknown(
             input,
-            format!(
-                "tag `{tag}` does not name a Python minor version (it moves over time); name one, e.g. `python:3.12-slim`"
-            ),
+            ImageProblem::FloatingTag {
+                tag: tag.to_string(),
+            },
         )
     };
     let mut parts = version.split('.');
@@ -180,14 +178,18 @@ fn official_python(input: &str, tag: &str) -> Result<(PythonVersion, ImageOs), T
         Some(p) => Some(number(p).ok_or_else(|| {
             unknown(
                 input,
-                format!("`{version}` is not a released Python version (X.Y or X.Y.Z)"),
+                ImageProblem::PythonRelease {
+                    version: version.to_string(),
+                },
             )
         })?),
     };
     if major != 3 || parts.next().is_some() {
         return Err(unknown(
             input,
-            format!("`{version}` is not a Python 3 version"),
+            ImageProblem::NotPython3 {
+                version: version.to_string(),
+            },
         ));
     }
     let python = PythonVersion {
@@ -210,7 +212,9 @@ fn official_python(input: &str, tag: &str) -> Result<(PythonVersion, ImageOs), T
                     .ok_or_else(|| {
                         unknown(
                             input,
-                            format!("`{v}` is not an Alpine release such as `alpine3.20`"),
+                            ImageProblem::AlpineRelease {
+                                variant: v.to_string(),
+                            },
                         )
                     })?;
                 ImageOs::Linux(libc)
@@ -222,9 +226,9 @@ fn official_python(input: &str, tag: &str) -> Result<(PythonVersion, ImageOs), T
                     .ok_or_else(|| {
                         unknown(
                             input,
-                            format!(
-                                "image variant `{v}` (known: slim, alpine, alpineN.M, buster, bullseye, bookworm, trixie, slim-<debian release>, windowsservercore, nanoserver)"
-                            ),
+                            ImageProblem::Variant {
+                                variant: v.to_string(),
+                            },
                         )
                     })?;
                 glibc(*glibc_minor)

@@ -12,6 +12,7 @@
 //! three; [`Target::host`] asks the `python3` on PATH.
 
 mod environment;
+mod error;
 mod host;
 mod images;
 mod parse;
@@ -20,6 +21,7 @@ mod tags;
 use std::fmt;
 
 pub use environment::{marker_classes, selector_values, SELECTOR_VARIABLES};
+pub use error::{HostProblem, ImageProblem, TagProblem, TargetError};
 pub use host::HostReport;
 pub use tags::Tags;
 
@@ -36,60 +38,6 @@ accepted target forms:
                               gcr.io/distroless/python3-debian12, gcr.io/distroless/python3-debian13
   image + platform            python:3.12-alpine@linux/arm64 (linux/amd64, linux/arm64, linux/arm/v7,
                               linux/386, linux/ppc64le, linux/s390x; default linux/amd64)";
-
-/// Why a target could not be understood or detected.
-#[derive(Debug, thiserror::Error)]
-pub enum TargetError {
-    /// Neither a tag spelling nor an image.
-    #[error("`{input}` is not a target\n{ACCEPTED_FORMS}")]
-    Unrecognized { input: String },
-
-    /// Looks like `cpXY-platform` but some part is wrong.
-    #[error("`{input}` is not a valid interpreter + platform tag: {reason}\n{ACCEPTED_FORMS}")]
-    MalformedTag { input: String, reason: String },
-
-    /// A Python version that does not exist (yet).
-    #[error("`{input}`: there is no Python {version}; pinwheel knows CPython 3 up to {newest}, the next release\n{ACCEPTED_FORMS}")]
-    UnknownPython {
-        input: String,
-        version: String,
-        newest: String,
-    },
-
-    /// An image pinwheel has no facts about.
-    #[error("unknown image `{input}`: {reason}\n{ACCEPTED_FORMS}")]
-    UnknownImage { input: String, reason: String },
-
-    /// A Docker platform (`@os/arch`) that is not supported for this image.
-    #[error("`{input}`: unsupported Docker platform `{platform}`{detail}\n{ACCEPTED_FORMS}")]
-    UnknownDockerPlatform {
-        input: String,
-        platform: String,
-        detail: String,
-    },
-
-    /// `python3` could not be run to describe the host.
-    #[error(
-        "could not run `{program}` to detect the host target (pass --target explicitly): {source}"
-    )]
-    HostPythonNotRunnable {
-        program: String,
-        #[source]
-        source: std::io::Error,
-    },
-
-    /// `python3` ran but failed.
-    #[error("`{program}` failed while detecting the host target ({status}): {stderr}")]
-    HostPythonFailed {
-        program: String,
-        status: String,
-        stderr: String,
-    },
-
-    /// The host is something a target cannot describe.
-    #[error("cannot describe the host as a target: {reason} (pass --target explicitly)")]
-    UnsupportedHost { reason: String },
-}
 
 /// The Python implementation. Only CPython is modelled; it is what the images ship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -241,6 +189,7 @@ const LATEST_PATCH: &[(u32, u32)] = &[
 
 impl Target {
     /// A CPython target.
+    #[cfg(test)]
     pub fn cpython(major: u32, minor: u32, free_threaded: bool, platform: Platform) -> Target {
         Target {
             implementation: Implementation::CPython,

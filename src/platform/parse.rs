@@ -2,7 +2,7 @@
 //! `images`. The platform tag names the newest tag the target supports (PEP 600 manylinux,
 //! PEP 656 musllinux, macOS, Windows); legacy manylinux1/2010/2014 map to glibc 2.5/2.12/2.17.
 
-use super::{images, Arch, Libc, Platform, PythonVersion, Target, TargetError};
+use super::{images, Arch, Libc, Platform, PythonVersion, TagProblem, Target, TargetError};
 
 /// Dispatch on the spelling: tags start with `cp`, everything else is an image.
 pub(super) fn parse_target(input: &str) -> Result<Target, TargetError> {
@@ -16,10 +16,7 @@ pub(super) fn parse_target(input: &str) -> Result<Target, TargetError> {
     let before_at = lower.split('@').next().unwrap_or_default();
     if lower.starts_with("cp") && !before_at.contains(':') && !before_at.contains('/') {
         if lower.contains('@') {
-            return Err(malformed(
-                input,
-                "a Docker platform (`@linux/arm64`) only follows an image; the tag already names the architecture",
-            ));
+            return Err(malformed(input, TagProblem::PlatformAfterTag));
         }
         parse_tag_spelling(input, &lower)
     } else if lower.starts_with("python")
@@ -35,10 +32,10 @@ pub(super) fn parse_target(input: &str) -> Result<Target, TargetError> {
     }
 }
 
-fn malformed(input: &str, reason: impl Into<String>) -> TargetError {
+fn malformed(input: &str, problem: TagProblem) -> TargetError {
     TargetError::MalformedTag {
         input: input.to_string(),
-        reason: reason.into(),
+        problem,
     }
 }
 
@@ -51,12 +48,9 @@ fn number(s: &str) -> Option<u32> {
 
 /// `cp312-manylinux_2_28_x86_64` (already lowercased in `lower`).
 fn parse_tag_spelling(input: &str, lower: &str) -> Result<Target, TargetError> {
-    let (interp, platform) = lower.split_once('-').ok_or_else(|| {
-        malformed(
-            input,
-            "expected `cpXY-PLATFORM`, e.g. `cp312-manylinux_2_28_x86_64`",
-        )
-    })?;
+    let (interp, platform) = lower
+        .split_once('-')
+        .ok_or_else(|| malformed(input, TagProblem::NoPlatform))?;
     let python = parse_interpreter(input, interp)?;
     let platform = parse_platform_tag(input, platform)?;
     Ok(Target {
@@ -76,7 +70,9 @@ fn parse_interpreter(input: &str, interp: &str) -> Result<PythonVersion, TargetE
     let bad = || {
         malformed(
             input,
-            format!("`{interp}` is not a CPython 3 interpreter tag such as `cp312` or `cp313t`"),
+            TagProblem::Interpreter {
+                interpreter: interp.to_string(),
+            },
         )
     };
     let minor = digits.strip_prefix('3').ok_or_else(bad)?;
@@ -84,7 +80,7 @@ fn parse_interpreter(input: &str, interp: &str) -> Result<PythonVersion, TargetE
     if free_threaded && minor < 13 {
         return Err(malformed(
             input,
-            format!("free-threaded CPython (`t`) exists from 3.13 on, not 3.{minor}"),
+            TagProblem::FreeThreadedBefore313 { minor },
         ));
     }
     Ok(PythonVersion {
@@ -108,9 +104,9 @@ fn linux_arch(input: &str, arch: &str) -> Result<Arch, TargetError> {
     Arch::from_linux_name(arch).ok_or_else(|| {
         malformed(
             input,
-            format!(
-                "unsupported Linux architecture `{arch}` (x86_64, aarch64, armv7l, i686, ppc64le, s390x)"
-            ),
+            TagProblem::LinuxArch {
+                arch: arch.to_string(),
+            },
         )
     })
 }
@@ -120,14 +116,13 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
         let (major, minor, arch) = two_numbers(rest).ok_or_else(|| {
             malformed(
                 input,
-                format!("`{tag}` is not `manylinux_2_N_ARCH`, e.g. `manylinux_2_28_x86_64`"),
+                TagProblem::Manylinux {
+                    tag: tag.to_string(),
+                },
             )
         })?;
         if major != 2 {
-            return Err(malformed(
-                input,
-                format!("glibc {major}.{minor} is not a glibc 2.x version"),
-            ));
+            return Err(malformed(input, TagProblem::NotGlibc2 { major, minor }));
         }
         let arch = linux_arch(input, arch)?;
         return Ok(Platform::Linux {
@@ -152,14 +147,13 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
         let (major, minor, arch) = two_numbers(rest).ok_or_else(|| {
             malformed(
                 input,
-                format!("`{tag}` is not `musllinux_1_N_ARCH`, e.g. `musllinux_1_2_x86_64`"),
+                TagProblem::Musllinux {
+                    tag: tag.to_string(),
+                },
             )
         })?;
         if major != 1 {
-            return Err(malformed(
-                input,
-                format!("musl {major}.{minor} is not a musl 1.x version"),
-            ));
+            return Err(malformed(input, TagProblem::NotMusl1 { major, minor }));
         }
         let arch = linux_arch(input, arch)?;
         return Ok(Platform::Linux {
@@ -171,7 +165,9 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
         let (major, minor, arch) = two_numbers(rest).ok_or_else(|| {
             malformed(
                 input,
-                format!("`{tag}` is not `macosx_MAJOR_MINOR_ARCH`, e.g. `macosx_11_0_arm64`"),
+                TagProblem::Macos {
+                    tag: tag.to_string(),
+                },
             )
         })?;
         let arch = match arch {
@@ -180,17 +176,20 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
             other => {
                 return Err(malformed(
                     input,
-                    format!("a macOS target's architecture is `arm64` or `x86_64`, not `{other}`"),
+                    TagProblem::MacosArch {
+                        arch: other.to_string(),
+                    },
                 ))
             }
         };
         if major < 10 || (arch == Arch::Aarch64 && major < 11) {
             return Err(malformed(
                 input,
-                format!(
-                    "macOS {major}.{minor} on {} does not exist (arm64 starts at 11.0, x86_64 at 10.0)",
-                    arch.macos_name()
-                ),
+                TagProblem::MacosVersion {
+                    major,
+                    minor,
+                    arch: arch.macos_name(),
+                },
             ));
         }
         return Ok(Platform::MacOs { major, minor, arch });
@@ -207,16 +206,16 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
     if tag.starts_with("linux_") {
         return Err(malformed(
             input,
-            format!(
-                "`{tag}` is not portable (it names no libc version); use `manylinux_2_N_ARCH` or `musllinux_1_N_ARCH`"
-            ),
+            TagProblem::NotPortable {
+                tag: tag.to_string(),
+            },
         ));
     }
     Err(malformed(
         input,
-        format!(
-            "unknown platform tag `{tag}` (manylinux_2_N_ARCH, musllinux_1_N_ARCH, macosx_M_m_ARCH, win_amd64, win32, win_arm64)"
-        ),
+        TagProblem::UnknownPlatform {
+            tag: tag.to_string(),
+        },
     ))
 }
 

@@ -25,7 +25,9 @@ pub struct Tags {
 struct TagsInner {
     /// python → abi → platform → rank
     ranks: HashMap<String, HashMap<String, HashMap<String, u32>>>,
-    /// Every accepted tag in pip's order (aliases right after their twin, same rank).
+    /// Every accepted tag in pip's order (aliases right after their twin, same rank): what the
+    /// tests compare with pip's own list.
+    #[cfg(test)]
     ordered: Vec<(String, String, String, u32)>,
 }
 
@@ -64,6 +66,7 @@ impl Tags {
         Tags {
             inner: Arc::new(TagsInner {
                 ranks: builder.ranks,
+                #[cfg(test)]
                 ordered: builder.ordered,
             }),
         }
@@ -118,11 +121,13 @@ impl Tags {
     }
 
     /// Whether pip on this target would install the wheel at all.
+    #[cfg(test)]
     pub fn is_compatible(&self, wheel: &WheelFilename) -> bool {
         self.priority(wheel).is_some()
     }
 
     /// Every accepted `(python, abi, platform, rank)`, best first.
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &str, u32)> + '_ {
         self.inner
             .ordered
@@ -131,10 +136,12 @@ impl Tags {
     }
 
     /// Number of accepted tags.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.inner.ordered.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.inner.ordered.is_empty()
     }
@@ -143,6 +150,7 @@ impl Tags {
 #[derive(Default)]
 struct Builder {
     ranks: HashMap<String, HashMap<String, HashMap<String, u32>>>,
+    #[cfg(test)]
     ordered: Vec<(String, String, String, u32)>,
     next: u32,
 }
@@ -169,6 +177,7 @@ impl Builder {
                 continue;
             }
             slot.insert(platform.clone(), rank);
+            #[cfg(test)]
             self.ordered
                 .push((python.to_string(), abi.to_string(), platform.clone(), rank));
             used = true;

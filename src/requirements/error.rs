@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::Origin;
+use super::FileLine;
 
 /// Failure to read a requirements file or a pyproject.toml.
 ///
@@ -25,7 +25,7 @@ pub enum RequirementsError {
     #[error("{}{}: is a directory, not a requirements file", at_origin(origin), path.display())]
     Directory {
         /// The `-r`/`-c` line, for an included file.
-        origin: Option<Origin>,
+        origin: Option<FileLine>,
         /// The directory.
         path: PathBuf,
     },
@@ -34,18 +34,18 @@ pub enum RequirementsError {
     #[error("{}{}: {problem}", at_origin(origin), path.display())]
     NotText {
         /// The `-r`/`-c` line, for an included file.
-        origin: Option<Origin>,
+        origin: Option<FileLine>,
         /// The file.
         path: PathBuf,
         /// Where and what: `line 3, byte 7: not UTF-8 text`.
-        problem: String,
+        problem: NotText,
     },
 
     /// A file named by `-r`/`-c` could not be read.
     #[error("{origin}: cannot read included file {}", path.display())]
     IncludeRead {
         /// The `-r`/`-c` line.
-        origin: Origin,
+        origin: FileLine,
         /// The included file, joined to the including file's directory.
         path: PathBuf,
         /// The IO error.
@@ -57,7 +57,7 @@ pub enum RequirementsError {
     #[error("{origin}: cannot include `{url}`: only local files can be included")]
     RemoteInclude {
         /// The `-r`/`-c` line.
-        origin: Origin,
+        origin: FileLine,
         /// The URL as written.
         url: String,
     },
@@ -66,7 +66,7 @@ pub enum RequirementsError {
     #[error("{origin}: including {} again makes a cycle: {}", path.display(), chain_text(chain))]
     IncludeCycle {
         /// The `-r`/`-c` line that closes the cycle.
-        origin: Origin,
+        origin: FileLine,
         /// The file included again.
         path: PathBuf,
         /// The chain of files from the top-level file to the one included again.
@@ -74,21 +74,25 @@ pub enum RequirementsError {
     },
 
     /// A requirement that `pep508_rs` rejects.
-    #[error("{origin}: invalid requirement `{text}`: {message}")]
+    #[error(
+        "{origin}: invalid requirement `{text}`: {}",
+        crate::distribution::pep508::describe(error)
+    )]
     InvalidRequirement {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The requirement text.
         text: String,
-        /// The PEP 508 parser's explanation (may span several lines, with a caret underline).
-        message: String,
+        /// The PEP 508 parser's error, shown by `pep508::describe` (may span several lines, with
+        /// a caret underline). Not a `source`: its own `Display` panics on some spans.
+        error: Box<pep508_rs::Pep508Error>,
     },
 
     /// A bare URL or path without a package name.
     #[error("{origin}: `{text}` is a URL or path without a package name")]
     UnnamedRequirement {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The line as written.
         text: String,
     },
@@ -97,7 +101,7 @@ pub enum RequirementsError {
     #[error("{origin}: VCS requirement `{text}` is not supported")]
     VcsRequirement {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The requirement as written.
         text: String,
     },
@@ -106,7 +110,7 @@ pub enum RequirementsError {
     #[error("{origin}: editable requirement `{text}` is not supported")]
     Editable {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The line as written.
         text: String,
     },
@@ -115,7 +119,7 @@ pub enum RequirementsError {
     #[error("{origin}: unknown option `{option}`")]
     UnknownOption {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The option as written.
         option: String,
     },
@@ -124,7 +128,7 @@ pub enum RequirementsError {
     #[error("{origin}: option `{option}` is not supported: {reason}")]
     UnsupportedOption {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The option as written.
         option: String,
         /// Why it is not supported.
@@ -135,7 +139,7 @@ pub enum RequirementsError {
     #[error("{origin}: option `{option}` cannot follow a requirement; only `--hash` can")]
     OptionOnRequirementLine {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The option as written.
         option: String,
     },
@@ -144,56 +148,59 @@ pub enum RequirementsError {
     #[error("{origin}: `--hash` without a requirement on the same line")]
     HashWithoutRequirement {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
     },
 
     /// An option that takes a value was given none.
     #[error("{origin}: option `{option}` needs a value")]
     MissingOptionValue {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The option.
         option: String,
     },
 
     /// An index URL that does not parse.
-    #[error("{origin}: invalid URL `{value}` for `{option}`: {message}")]
+    #[error("{origin}: invalid URL `{value}` for `{option}`: {source}")]
     InvalidUrl {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The option (or pyproject key).
         option: String,
         /// The value as written.
         value: String,
         /// Why it does not parse.
-        message: String,
+        #[source]
+        source: url::ParseError,
     },
 
     /// A `--hash` value that is not `sha256:<hex>` (or sha384/sha512).
-    #[error("{origin}: invalid hash `{value}`: {reason}")]
+    #[error("{origin}: invalid hash `{value}`: {source}")]
     InvalidHash {
         /// Where it was written.
-        origin: Origin,
+        origin: FileLine,
         /// The value as written.
         value: String,
         /// What is wrong with it.
-        reason: String,
+        #[source]
+        source: crate::distribution::HashError,
     },
 
     /// pyproject.toml is not valid TOML, or a field has the wrong type.
-    #[error("{origin}: invalid pyproject.toml: {message}")]
+    #[error("{origin}: invalid pyproject.toml: {problem}")]
     InvalidPyProject {
         /// Where the problem is.
-        origin: Origin,
+        origin: FileLine,
         /// What the TOML reader or pinwheel says.
-        message: String,
+        #[source]
+        problem: PyProjectProblem,
     },
 
     /// `[project]` lists a field pinwheel needs in `dynamic`.
     #[error("{origin}: `project.{field}` is dynamic (computed by the build backend), so pinwheel cannot read it")]
     DynamicField {
         /// The `dynamic` line.
-        origin: Origin,
+        origin: FileLine,
         /// The field, e.g. `dependencies`.
         field: String,
     },
@@ -234,7 +241,7 @@ pub enum RequirementsError {
     )]
     UnknownIncludedGroup {
         /// The include line.
-        origin: Origin,
+        origin: FileLine,
         /// The group as written.
         group: String,
         /// The groups the file defines.
@@ -245,7 +252,7 @@ pub enum RequirementsError {
     #[error("{origin}: dependency groups include each other in a cycle: {}", cycle.join(" -> "))]
     GroupCycle {
         /// The include line that closes the cycle.
-        origin: Origin,
+        origin: FileLine,
         /// The group names along the cycle, first and last equal.
         cycle: Vec<String>,
     },
@@ -292,44 +299,34 @@ impl RequirementsError {
             Self::DuplicateGroup { .. } => "group names are compared after normalization (case, `-`, `_`, `.`); rename or merge one".into(),
         }
     }
+}
 
-    /// The file the problem is in.
-    pub fn path(&self) -> &std::path::Path {
-        match self {
-            Self::Directory {
-                origin: Some(origin),
-                ..
-            }
-            | Self::NotText {
-                origin: Some(origin),
-                ..
-            } => &origin.path,
-            Self::Directory { path, .. } | Self::NotText { path, .. } => path,
-            Self::Read { path, .. }
-            | Self::NoProject { path }
-            | Self::UnknownExtra { path, .. }
-            | Self::UnknownGroup { path, .. }
-            | Self::DuplicateGroup { path, .. } => path,
-            Self::IncludeRead { origin, .. }
-            | Self::RemoteInclude { origin, .. }
-            | Self::IncludeCycle { origin, .. }
-            | Self::InvalidRequirement { origin, .. }
-            | Self::UnnamedRequirement { origin, .. }
-            | Self::VcsRequirement { origin, .. }
-            | Self::Editable { origin, .. }
-            | Self::UnknownOption { origin, .. }
-            | Self::UnsupportedOption { origin, .. }
-            | Self::OptionOnRequirementLine { origin, .. }
-            | Self::HashWithoutRequirement { origin }
-            | Self::MissingOptionValue { origin, .. }
-            | Self::InvalidUrl { origin, .. }
-            | Self::InvalidHash { origin, .. }
-            | Self::InvalidPyProject { origin, .. }
-            | Self::DynamicField { origin, .. }
-            | Self::UnknownIncludedGroup { origin, .. }
-            | Self::GroupCycle { origin, .. } => &origin.path,
-        }
-    }
+/// What is wrong with a file that is not UTF-8 text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotText {
+    /// A byte sequence that is not UTF-8, at this 1-based line and byte column.
+    #[error("line {line}, byte {column}: not UTF-8 text")]
+    NotUtf8 { line: usize, column: usize },
+    #[error("UTF-16 text; pinwheel reads UTF-8")]
+    Utf16,
+}
+
+/// What is wrong in a pyproject.toml (at the line the error names).
+#[derive(Debug, thiserror::Error)]
+pub enum PyProjectProblem {
+    /// Not TOML, or a key of the wrong type: the TOML reader's message (its position is the
+    /// error's line).
+    #[error("{}", .0.message())]
+    Toml(Box<toml::de::Error>),
+    #[error("invalid `project.name`: {0}")]
+    Name(#[source] pep508_rs::InvalidNameError),
+    #[error("invalid `project.requires-python`: {0}")]
+    RequiresPython(#[source] pep440_rs::VersionSpecifiersParseError),
+    /// `tool.pinwheel.exclude-newer` of another TOML type (its name).
+    #[error("`tool.pinwheel.exclude-newer` must be a date or a string, not {0}")]
+    ExcludeNewerType(&'static str),
+    #[error("`tool.pinwheel.fork-strategy` is `{0}`: expected `newest` (or `requires-python`) or `fewest`")]
+    ForkStrategy(String),
 }
 
 fn chain_text(chain: &[PathBuf]) -> String {
@@ -349,7 +346,7 @@ fn list_text(items: &[String]) -> String {
 }
 
 /// `path:line: ` for an included file's `-r`/`-c` line, else nothing.
-fn at_origin(origin: &Option<Origin>) -> String {
+fn at_origin(origin: &Option<FileLine>) -> String {
     origin
         .as_ref()
         .map(|o| format!("{o}: "))
@@ -362,11 +359,11 @@ impl RequirementsError {
     pub(crate) fn from_text(
         e: super::text::TextError,
         path: &std::path::Path,
-        origin: Option<Origin>,
+        origin: Option<FileLine>,
     ) -> Self {
         use super::text::TextError;
         let path = path.to_path_buf();
-        let problem = |p: String| RequirementsError::NotText {
+        let problem = |p: NotText| RequirementsError::NotText {
             origin: origin.clone(),
             path: path.clone(),
             problem: p,
@@ -376,10 +373,8 @@ impl RequirementsError {
                 origin: origin.clone(),
                 path: path.clone(),
             },
-            TextError::NotUtf8 { line, column } => {
-                problem(format!("line {line}, byte {column}: not UTF-8 text"))
-            }
-            TextError::Utf16 => problem("UTF-16 text; pinwheel reads UTF-8".into()),
+            TextError::NotUtf8 { line, column } => problem(NotText::NotUtf8 { line, column }),
+            TextError::Utf16 => problem(NotText::Utf16),
             TextError::Io(source) => match origin.clone() {
                 Some(origin) => RequirementsError::IncludeRead {
                     origin,

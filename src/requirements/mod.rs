@@ -16,30 +16,32 @@
 mod error;
 mod pip;
 mod pyproject;
-pub mod text;
+pub(crate) mod text;
 
 use std::fmt;
 use std::path::PathBuf;
 
 use crate::distribution::HashDigest;
 
-pub use error::RequirementsError;
+pub use error::{NotText, PyProjectProblem, RequirementsError};
 pub use pip::{expand_env_vars as expand_env, RequirementsFile};
 pub use pyproject::{PyProject, ToolConfig};
+pub use text::{decode as decode_text, TextError};
 
-/// Where a requirement came from: a file and a 1-based line number.
+/// A place in an input file: the file and a 1-based line number (where a requirement, an option
+/// or a problem was written).
 ///
 /// Displays as `path:line`, the form editors and terminals understand.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Origin {
+pub struct FileLine {
     /// The file, as it was named (includes are joined to the including file's directory).
     pub path: PathBuf,
     /// 1-based line number of the first physical line of the (possibly continued) line.
     pub line: usize,
 }
 
-impl Origin {
-    /// Build an origin from a path and a 1-based line number.
+impl FileLine {
+    /// A path and a 1-based line number.
     pub fn new(path: impl Into<PathBuf>, line: usize) -> Self {
         Self {
             path: path.into(),
@@ -48,30 +50,21 @@ impl Origin {
     }
 }
 
-impl fmt::Display for Origin {
+impl fmt::Display for FileLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.path.display(), self.line)
     }
 }
 
-/// One requirement with its per-requirement options and where it was written.
+/// One requirement line of an input file, parsed: the PEP 508 requirement with its per-requirement
+/// options (`--hash`) and where it was written (a requirements file's line, or the line of a
+/// pyproject.toml dependency).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct RequirementLine {
     /// Name, extras, version specifiers or direct URL, and marker.
     pub requirement: pep508_rs::Requirement,
     /// Hashes from `--hash` options, in the order written.
     pub hashes: Vec<HashDigest>,
     /// File and line of the requirement.
-    pub origin: Origin,
-}
-
-impl Entry {
-    /// For a direct reference with a `#sha256=<hex>` (or sha384/sha512) URL fragment, that hash.
-    /// `None` for version requirements and URLs without a hash fragment.
-    pub fn url_fragment_hash(&self) -> Option<HashDigest> {
-        let Some(pep508_rs::VersionOrUrl::Url(url)) = &self.requirement.version_or_url else {
-            return None;
-        };
-        HashDigest::from_fragment(url.fragment()?)
-    }
+    pub origin: FileLine,
 }

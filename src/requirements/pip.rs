@@ -10,16 +10,16 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use super::{Entry, Origin, RequirementsError};
+use super::{FileLine, RequirementLine, RequirementsError};
 use crate::distribution::HashDigest;
 
 /// A parsed pip requirements file, with its `-r` and `-c` includes merged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequirementsFile {
     /// Requirements in order, from this file and its `-r` includes.
-    pub requirements: Vec<Entry>,
+    pub requirements: Vec<RequirementLine>,
     /// Constraints from `-c` includes.
-    pub constraints: Vec<Entry>,
+    pub constraints: Vec<RequirementLine>,
     /// `-i` / `--index-url` (the last one wins, as in pip).
     pub index_url: Option<Url>,
     /// `--extra-index-url`, in order, without duplicates.
@@ -100,7 +100,7 @@ impl Parser {
         self.out.files.push(path.to_path_buf());
         self.stack.push((path.to_path_buf(), canonical));
         for (line, text) in logical_lines(content) {
-            let origin = Origin::new(path, line);
+            let origin = FileLine::new(path, line);
             let text = expand_env_vars(&text);
             self.parse_line(&text, origin, path, kind)?;
         }
@@ -111,7 +111,7 @@ impl Parser {
     fn parse_line(
         &mut self,
         text: &str,
-        origin: Origin,
+        origin: FileLine,
         path: &Path,
         kind: Kind,
     ) -> Result<(), RequirementsError> {
@@ -137,7 +137,7 @@ impl Parser {
             }
         }
         let requirement = parse_requirement(args, &origin)?;
-        let entry = Entry {
+        let entry = RequirementLine {
             requirement,
             hashes,
             origin,
@@ -152,7 +152,7 @@ impl Parser {
     fn apply_option(
         &mut self,
         option: Opt,
-        origin: &Origin,
+        origin: &FileLine,
         path: &Path,
     ) -> Result<(), RequirementsError> {
         match option {
@@ -194,7 +194,7 @@ impl Parser {
     fn include(
         &mut self,
         value: &str,
-        origin: &Origin,
+        origin: &FileLine,
         path: &Path,
         kind: Kind,
     ) -> Result<(), RequirementsError> {
@@ -462,7 +462,7 @@ fn takes_value(option: &str) -> bool {
     )
 }
 
-fn parse_options(tokens: &[String], origin: &Origin) -> Result<Vec<Opt>, RequirementsError> {
+fn parse_options(tokens: &[String], origin: &FileLine) -> Result<Vec<Opt>, RequirementsError> {
     let mut options = Vec::new();
     let mut iter = tokens.iter();
     while let Some(token) = iter.next() {
@@ -555,23 +555,23 @@ fn parse_options(tokens: &[String], origin: &Origin) -> Result<Vec<Opt>, Require
     Ok(options)
 }
 
-fn parse_url(option: &str, value: &str, origin: &Origin) -> Result<Url, RequirementsError> {
+fn parse_url(option: &str, value: &str, origin: &FileLine) -> Result<Url, RequirementsError> {
     Url::parse(value).map_err(|err| RequirementsError::InvalidUrl {
         origin: origin.clone(),
         option: option.to_string(),
         value: value.to_string(),
-        message: err.to_string(),
+        source: err,
     })
 }
 
 /// Validate `algorithm:hexdigest` and lowercase the digest.
-fn parse_hash(value: &str, origin: &Origin) -> Result<HashDigest, RequirementsError> {
+fn parse_hash(value: &str, origin: &FileLine) -> Result<HashDigest, RequirementsError> {
     value
         .parse::<HashDigest>()
         .map_err(|e| RequirementsError::InvalidHash {
             origin: origin.clone(),
             value: value.to_string(),
-            reason: e.0,
+            source: e,
         })
 }
 
@@ -636,7 +636,7 @@ fn is_unnamed(text: &str) -> bool {
 
 fn parse_requirement(
     text: &str,
-    origin: &Origin,
+    origin: &FileLine,
 ) -> Result<pep508_rs::Requirement, RequirementsError> {
     if is_vcs(text) {
         return Err(RequirementsError::VcsRequirement {
@@ -667,7 +667,7 @@ fn parse_requirement(
             Err(RequirementsError::InvalidRequirement {
                 origin: origin.clone(),
                 text: text.to_string(),
-                message: crate::distribution::pep508::describe(&err),
+                error: Box::new(err),
             })
         }
     }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
-use super::{Entry, Origin, RequirementsError};
+use super::error::PyProjectProblem;
+use super::{FileLine, RequirementLine, RequirementsError};
 
 /// pinwheel's settings from `[tool.pinwheel]`; every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,12 +132,13 @@ impl PyProject {
 
     /// Parse pyproject.toml text; `path` names the file in errors and origins.
     pub fn parse_str(content: &str, path: &Path) -> Result<Self, RequirementsError> {
-        let at = |offset: usize| Origin::new(path, line_of(content, offset));
-        let raw: RawPyProject =
-            toml::from_str(content).map_err(|err| RequirementsError::InvalidPyProject {
+        let at = |offset: usize| FileLine::new(path, line_of(content, offset));
+        let raw: RawPyProject = toml::from_str(content).map_err(|err: toml::de::Error| {
+            RequirementsError::InvalidPyProject {
                 origin: at(err.span().map_or(0, |s| s.start)),
-                message: err.message().to_string(),
-            })?;
+                problem: PyProjectProblem::Toml(Box::new(err)),
+            }
+        })?;
 
         let mut name = None;
         let mut requires_python = None;
@@ -145,7 +147,7 @@ impl PyProject {
                 name = Some(PackageName::from_str(written.get_ref()).map_err(|err| {
                     RequirementsError::InvalidPyProject {
                         origin: at(written.span().start),
-                        message: format!("invalid `project.name`: {err}"),
+                        problem: PyProjectProblem::Name(err),
                     }
                 })?);
             }
@@ -154,7 +156,7 @@ impl PyProject {
                     pep440_rs::VersionSpecifiers::from_str(written.get_ref()).map_err(|err| {
                         RequirementsError::InvalidPyProject {
                             origin: at(written.span().start),
-                            message: format!("invalid `project.requires-python`: {err}"),
+                            problem: PyProjectProblem::RequiresPython(err),
                         }
                     })?,
                 );
@@ -183,7 +185,7 @@ impl PyProject {
                         origin: at(value.span().start),
                         option: format!("tool.pinwheel.{key}"),
                         value: value.get_ref().clone(),
-                        message: err.to_string(),
+                        source: err,
                     })
                 };
                 ToolConfig {
@@ -207,10 +209,7 @@ impl PyProject {
                             toml::Value::Datetime(datetime) => Ok(datetime.to_string()),
                             other => Err(RequirementsError::InvalidPyProject {
                                 origin: at(value.span().start),
-                                message: format!(
-                                    "`tool.pinwheel.exclude-newer` must be a date or a string, not {}",
-                                    other.type_str()
-                                ),
+                                problem: PyProjectProblem::ExcludeNewerType(other.type_str()),
                             }),
                         })
                         .transpose()?,
@@ -221,9 +220,7 @@ impl PyProject {
                             "newest" | "requires-python" | "fewest" => Ok(value.into_inner()),
                             other => Err(RequirementsError::InvalidPyProject {
                                 origin: at(value.span().start),
-                                message: format!(
-                                    "`tool.pinwheel.fork-strategy` is `{other}`: expected `newest` (or `requires-python`) or `fewest`"
-                                ),
+                                problem: PyProjectProblem::ForkStrategy(other.to_string()),
                             }),
                         })
                         .transpose()?,
@@ -265,21 +262,24 @@ impl PyProject {
         self.groups.keys().cloned().collect()
     }
 
-    fn origin(&self, offset: usize) -> Origin {
-        Origin::new(&self.path, line_of(&self.content, offset))
+    fn origin(&self, offset: usize) -> FileLine {
+        FileLine::new(&self.path, line_of(&self.content, offset))
     }
 
-    fn parse_requirement(&self, written: &Spanned<String>) -> Result<Entry, RequirementsError> {
+    fn parse_requirement(
+        &self,
+        written: &Spanned<String>,
+    ) -> Result<RequirementLine, RequirementsError> {
         let origin = self.origin(written.span().start);
         let requirement =
             crate::distribution::pep508::requirement(written.get_ref()).map_err(|err| {
                 RequirementsError::InvalidRequirement {
                     origin: origin.clone(),
                     text: written.get_ref().clone(),
-                    message: crate::distribution::pep508::describe(&err),
+                    error: Box::new(err),
                 }
             })?;
-        Ok(Entry {
+        Ok(RequirementLine {
             requirement: requirement
                 .with_origin(pep508_rs::RequirementOrigin::File(self.path.clone())),
             hashes: Vec::new(),
@@ -313,7 +313,7 @@ impl PyProject {
         extras: &[String],
         all_extras: bool,
         groups: &[String],
-    ) -> Result<Vec<Entry>, RequirementsError> {
+    ) -> Result<Vec<RequirementLine>, RequirementsError> {
         let mut out = Vec::new();
         if self.project.is_none() && (groups.is_empty() || !extras.is_empty() || all_extras) {
             return Err(RequirementsError::NoProject {
@@ -382,7 +382,7 @@ impl PyProject {
         extra: &str,
         marker: Option<&pep508_rs::MarkerTree>,
         seen: &mut Vec<(String, Option<pep508_rs::MarkerTree>)>,
-        out: &mut Vec<Entry>,
+        out: &mut Vec<RequirementLine>,
     ) -> Result<(), RequirementsError> {
         let key = (extra.to_string(), marker.cloned());
         if seen.contains(&key) {
@@ -407,10 +407,10 @@ impl PyProject {
     /// Push an entry, replacing a self-reference with its extras.
     fn push_entry(
         &self,
-        mut entry: Entry,
+        mut entry: RequirementLine,
         marker: Option<&pep508_rs::MarkerTree>,
         seen: &mut Vec<(String, Option<pep508_rs::MarkerTree>)>,
-        out: &mut Vec<Entry>,
+        out: &mut Vec<RequirementLine>,
     ) -> Result<(), RequirementsError> {
         if let Some(marker) = marker {
             entry.requirement.marker.and(marker.clone());
@@ -442,7 +442,7 @@ impl PyProject {
         group: &str,
         stack: &mut Vec<String>,
         seen_extras: &mut Vec<(String, Option<pep508_rs::MarkerTree>)>,
-        out: &mut Vec<Entry>,
+        out: &mut Vec<RequirementLine>,
     ) -> Result<(), RequirementsError> {
         let (written_name, items) = &self.groups[group];
         stack.push(written_name.clone());

@@ -152,7 +152,6 @@ pub enum Skip {
     NoWheelFor {
         target: String,
     },
-    Prerelease,
     /// Only sdists in archive formats pinwheel cannot open (`.tar.bz2`, `.tar.xz`, ...).
     UnreadableArchive {
         filename: String,
@@ -172,7 +171,6 @@ impl std::fmt::Display for Skip {
             }
             Skip::NoFileFor { target } => write!(f, "has no file that installs on {target}"),
             Skip::NoWheelFor { target } => write!(f, "has no wheel for {target}"),
-            Skip::Prerelease => write!(f, "is a pre-release"),
             Skip::UnreadableArchive { filename } => write!(
                 f,
                 "has only {filename}, an archive format pinwheel does not read \

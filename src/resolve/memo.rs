@@ -15,7 +15,7 @@ use pep508_rs::PackageName;
 use tokio::sync::OnceCell;
 
 use super::candidates::{self, Candidate, VersionMap};
-use crate::distribution::metadata::CoreMetadata;
+use crate::distribution::metadata::{CoreMetadata, MetadataError};
 use crate::index::{IndexClient, IndexError};
 use crate::platform::Target;
 
@@ -25,7 +25,21 @@ pub enum FetchError {
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error("invalid metadata in {file}: {reason}")]
-    Metadata { file: String, reason: String },
+    Metadata {
+        file: String,
+        #[source]
+        reason: MetadataFault,
+    },
+}
+
+/// Why a version's core metadata cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataFault {
+    /// The version has no file to read it from.
+    #[error("no files")]
+    NoFiles,
+    #[error(transparent)]
+    Invalid(#[from] MetadataError),
 }
 
 type MapCell = Arc<OnceCell<Arc<VersionMap>>>;
@@ -136,14 +150,14 @@ impl Memo {
             .metadata_source(&refs)
             .ok_or_else(|| FetchError::Metadata {
                 file: format!("{name} {version}"),
-                reason: "no files".into(),
+                reason: MetadataFault::NoFiles,
             })?;
         let bytes = self
             .rt
             .block_on(self.client.metadata(name.as_ref(), &source.file))?;
         let meta = CoreMetadata::parse(&bytes).map_err(|e| FetchError::Metadata {
             file: source.file.filename.clone(),
-            reason: e.to_string(),
+            reason: e.into(),
         })?;
         let meta = Arc::new(meta);
         self.metadata

@@ -8,14 +8,15 @@
 //! the forks' answers merge into one pin wherever they agree. `fewest` keeps one fork for all
 //! targets unless no versions serve them all.
 
-pub mod candidates;
+pub(crate) mod candidates;
 mod conflicts;
 mod memo;
 mod options;
 mod prefetch;
-pub mod provider;
-pub mod ranges;
-pub mod report;
+pub(crate) mod provider;
+pub(crate) mod ranges;
+pub(crate) mod report;
+mod unavailable;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -24,11 +25,12 @@ use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VersionOrUrl};
 use pubgrub::PubGrubError;
 
-pub use candidates::Candidate;
-use memo::{FetchError, Memo};
+pub use candidates::{Candidate, VersionMap};
+use memo::{FetchError, Memo, MetadataFault};
 pub use options::{ForkStrategy, Preferences, Root, Settings};
 use provider::{Inputs, Node, Provider, ProviderError};
 use ranges::Range;
+use unavailable::{Unavailable, Unserved};
 
 use crate::index::{IndexClient, IndexError, IndexFile};
 
@@ -63,7 +65,11 @@ pub enum ResolveError {
     /// The chosen versions cannot serve every target that needs them, and redoing the
     /// resolution with those targets known did not find others (exit status as NoSolution).
     #[error("no set of versions serves every target ({targets}): {reason}")]
-    Unserved { targets: String, reason: String },
+    Unserved {
+        targets: String,
+        #[source]
+        reason: Unserved,
+    },
     /// A direct reference (`name @ url`) whose URL names no wheel or sdist of `name`.
     #[error(
         "{name}: the direct reference {url} is not a wheel or sdist file name of {name} (from {from})"
@@ -76,7 +82,11 @@ pub enum ResolveError {
     },
     /// A chosen version's core metadata cannot be used.
     #[error("invalid metadata in {file}: {reason}")]
-    Metadata { file: String, reason: String },
+    Metadata {
+        file: String,
+        #[source]
+        reason: MetadataFault,
+    },
     /// The resolver's thread ended without an answer (it panicked or was cancelled).
     #[error("the resolver thread failed: {0}")]
     Thread(#[from] tokio::task::JoinError),
@@ -337,10 +347,9 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
                     name,
                     version,
                     mask,
-                    format!(
-                        "its dependencies were read for {} of the targets that need it",
-                        read.count_ones()
-                    ),
+                    Unavailable::DependenciesReadShort {
+                        read: read.count_ones(),
+                    },
                 ));
                 continue;
             }
@@ -384,18 +393,16 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
             *known |= mask;
         }
         if !grown {
-            let (name, version, _, why) = &short[0];
+            let (name, version, _, why) = short.swap_remove(0);
             return Err(ResolveError::Unserved {
                 targets: target_names,
-                reason: format!("{name} {version} was chosen but {why}"),
+                reason: Unserved::Pin { name, version, why },
             });
         }
     }
     Err(ResolveError::Unserved {
         targets: target_names,
-        reason: format!(
-            "the targets each pin must serve still grew after {MAX_ROUNDS} rounds of resolution"
-        ),
+        reason: Unserved::StillGrowing { rounds: MAX_ROUNDS },
     })
 }
 
@@ -405,11 +412,11 @@ fn pin_files(
     name: &PackageName,
     version: &Version,
     mask: u64,
-) -> Result<Result<Vec<Candidate>, String>, ResolveError> {
+) -> Result<Result<Vec<Candidate>, Unavailable>, ResolveError> {
     let allow_yanked = provider.yanked_ok(name, version);
     let files = match provider.usable_files(name, version, allow_yanked, mask) {
         Ok(f) => f,
-        Err(skip) => return Ok(Err(skip.to_string())),
+        Err(skip) => return Ok(Err(Unavailable::Files(skip))),
     };
     let meta = provider.metadata(name, version).map_err(fetch_error)?;
     if let Some(rp) = &meta.requires_python {
@@ -419,10 +426,10 @@ fn pin_files(
             .iter()
             .find(|t| !rp.contains(&t.python_full_version()))
         {
-            return Ok(Err(format!(
-                "its metadata requires Python {rp}, which excludes {}",
-                t.canonical()
-            )));
+            return Ok(Err(Unavailable::RequiresPython {
+                requires_python: rp.to_string(),
+                target: t.canonical(),
+            }));
         }
     }
     Ok(Ok(files))

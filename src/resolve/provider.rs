@@ -25,6 +25,7 @@ use super::memo::{FetchError, Memo};
 use super::options::{Root, Settings};
 use super::prefetch::Prefetcher;
 use super::ranges::{exact_range, range_names_prerelease, range_of, Range};
+use super::unavailable::Unavailable;
 use crate::distribution::metadata::CoreMetadata;
 use crate::index::IndexError;
 use crate::platform::Target;
@@ -288,7 +289,7 @@ impl Provider {
         &self,
         name: &PackageName,
         version: &Version,
-    ) -> Result<Result<Arc<CoreMetadata>, String>, ProviderError> {
+    ) -> Result<Result<Arc<CoreMetadata>, Unavailable>, ProviderError> {
         match self.metadata(name, version) {
             Ok(m) => Ok(Ok(m)),
             Err(e @ FetchError::Metadata { .. })
@@ -300,7 +301,7 @@ impl Provider {
                     let why = e.to_string().lines().next().unwrap_or_default().to_string();
                     list.push((version.clone(), Skip::InvalidMetadata(why)));
                 }
-                Ok(Err("its metadata is invalid".to_string()))
+                Ok(Err(Unavailable::InvalidMetadata))
             }
             Err(e) => Err(e.into()),
         }
@@ -512,7 +513,7 @@ impl Provider {
         name: &PackageName,
         version: &Version,
         extra: Option<&ExtraName>,
-    ) -> Result<Dependencies<Node, Range, String>, ProviderError> {
+    ) -> Result<Dependencies<Node, Range, Unavailable>, ProviderError> {
         let meta = match self.metadata_or_invalid(name, version)? {
             Ok(m) => m,
             Err(why) => return Ok(self.unavailable(node, version, why)),
@@ -531,10 +532,10 @@ impl Provider {
                     .iter()
                     .find(|t| !rp.contains(&t.python_full_version()))
                 {
-                    let why = format!(
-                        "its metadata requires Python {rp}, which excludes {}",
-                        t.canonical()
-                    );
+                    let why = Unavailable::RequiresPython {
+                        requires_python: rp.to_string(),
+                        target: t.canonical(),
+                    };
                     return Ok(self.unavailable(node, version, why));
                 }
             }
@@ -554,8 +555,8 @@ impl Provider {
         &self,
         node: &Node,
         version: &Version,
-        why: String,
-    ) -> Dependencies<Node, Range, String> {
+        why: Unavailable,
+    ) -> Dependencies<Node, Range, Unavailable> {
         tracing::debug!(target: "resolve", "reject {node} {version}: {why}");
         Dependencies::Unavailable(why)
     }
@@ -573,7 +574,7 @@ impl DependencyProvider for Provider {
     type P = Node;
     type V = Version;
     type VS = Range;
-    type M = String;
+    type M = Unavailable;
     type Priority = (Class, u32);
     type Err = ProviderError;
 
@@ -655,7 +656,7 @@ impl DependencyProvider for Provider {
         &self,
         package: &Node,
         version: &Version,
-    ) -> Result<Dependencies<Node, Range, String>, ProviderError> {
+    ) -> Result<Dependencies<Node, Range, Unavailable>, ProviderError> {
         match package {
             Node::Root => {
                 let reqs: Vec<Requirement> = self

@@ -11,15 +11,16 @@ use pubgrub::{
 
 use super::provider::{Node, Provider};
 use super::ranges::{Range, LOCAL_MAX};
+use super::unavailable::Unavailable;
 
-type Ext = External<Node, Range, String>;
-type Der = Derived<Node, Range, String>;
+type Ext = External<Node, Range, Unavailable>;
+type Der = Derived<Node, Range, Unavailable>;
 type Terms = Map<Node, Term<Range>>;
 
 /// The explanation of a failed resolution: the derivation, then notes on what the index has.
 pub(crate) fn explain(
     provider: &Provider,
-    mut tree: DerivationTree<Node, Range, String>,
+    mut tree: DerivationTree<Node, Range, Unavailable>,
 ) -> String {
     let prose = Prose { provider };
     tree = fold_extra_requires(tree);
@@ -53,12 +54,12 @@ pub(crate) fn explain(
 /// An extra's requirements sit on a node of their own (see [`Node`]): "pkg[x] 1.0 requires
 /// pkg[x]'s requirements 1.0, which require dep" reads as "pkg[x] 1.0 requires dep".
 fn fold_extra_requires(
-    tree: DerivationTree<Node, Range, String>,
-) -> DerivationTree<Node, Range, String> {
+    tree: DerivationTree<Node, Range, Unavailable>,
+) -> DerivationTree<Node, Range, Unavailable> {
     let DerivationTree::Derived(d) = tree else {
         return tree;
     };
-    let fold = |t: &std::sync::Arc<DerivationTree<Node, Range, String>>| {
+    let fold = |t: &std::sync::Arc<DerivationTree<Node, Range, Unavailable>>| {
         std::sync::Arc::new(fold_extra_requires((**t).clone()))
     };
     let (c1, c2) = (fold(&d.cause1), fold(&d.cause2));
@@ -144,7 +145,11 @@ fn skip_note(name: &pep508_rs::PackageName, list: &[(Version, super::candidates:
 }
 
 /// Requirements in the derivation that no version on the index matches at all.
-fn unmatched(prose: &Prose, tree: &DerivationTree<Node, Range, String>, notes: &mut Vec<String>) {
+fn unmatched(
+    prose: &Prose,
+    tree: &DerivationTree<Node, Range, Unavailable>,
+    notes: &mut Vec<String>,
+) {
     match tree {
         DerivationTree::External(External::FromDependencyOf(_, _, dep, range)) => {
             let Node::Package(name) = dep else { return };
@@ -362,11 +367,11 @@ impl Prose<'_> {
     }
 
     fn terms_of(&self, terms: &Terms) -> String {
-        ReportFormatter::<Node, Range, String>::format_terms(self, terms)
+        ReportFormatter::<Node, Range, Unavailable>::format_terms(self, terms)
     }
 }
 
-impl ReportFormatter<Node, Range, String> for Prose<'_> {
+impl ReportFormatter<Node, Range, Unavailable> for Prose<'_> {
     type Output = String;
 
     fn format_external(&self, external: &Ext) -> String {

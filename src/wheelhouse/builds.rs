@@ -14,10 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::build::{cache_key, serves, BuildCache, BuiltFrom, BuiltRecord};
-use crate::distribution::retag;
+use super::BuildRequiresError;
+use crate::distribution::retag::{self, WheelFileError};
 use crate::index::IndexClient;
 use crate::pep517::hook::Goal;
-use crate::pep517::{BuildOptions, Builder};
+use crate::pep517::{BuildFailure, BuildOptions, Builder};
 use crate::platform::Target;
 
 /// One sdist to build, with the targets that would otherwise install it from source.
@@ -49,7 +50,48 @@ pub struct Outcome {
     /// Targets that keep the sdist, and why.
     pub not_served: BTreeMap<String, String>,
     /// The build failed: what the backend said (the sdist stays for every target left).
-    pub failure: Option<String>,
+    pub failure: Option<WheelBuildError>,
+}
+
+/// Why an sdist was not made into a wheel here.
+#[derive(Debug, thiserror::Error)]
+pub enum WheelBuildError {
+    /// The machine's `python3` cannot build.
+    #[error(transparent)]
+    Interpreter(BuildFailure),
+    /// Reading the build requirements (on a blocking thread) panicked or was cancelled.
+    #[error(transparent)]
+    Task(tokio::task::JoinError),
+    #[error(transparent)]
+    BuildRequires(BuildRequiresError),
+    /// Making the build environment, or the backend's `build_wheel`, failed.
+    #[error(transparent)]
+    Build(BuildFailure),
+    /// The wheel the backend made could not be read.
+    #[error("{}: {source}", path.display())]
+    ReadOutput {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the backend made {filename}, not a valid wheel: {source}")]
+    NotAWheel {
+        filename: String,
+        #[source]
+        source: WheelFileError,
+    },
+    #[error("cannot retag {filename}: {source}")]
+    Retag {
+        filename: String,
+        #[source]
+        source: WheelFileError,
+    },
+    #[error("cannot keep the built wheel in {}: {source}", cache.display())]
+    Cache {
+        cache: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The builders of a run, one per interpreter (environments are memoised in each), and where
@@ -112,7 +154,7 @@ impl Builds {
                 // Another minor's interpreter that is not there: the reason stays as it is.
                 Err(_) if python != "python3" => continue,
                 Err(e) => {
-                    out.failure = Some(e.to_string());
+                    out.failure = Some(WheelBuildError::Interpreter(e));
                     break;
                 }
             };
@@ -163,17 +205,18 @@ impl Builds {
         builder: &Builder,
         built_on: &Target,
         job: &Job,
-    ) -> Result<Wheel, String> {
+    ) -> Result<Wheel, WheelBuildError> {
         let requires = {
             let path = job.path.clone();
             tokio::task::spawn_blocking(move || super::sdist_build_requires(&path))
                 .await
-                .map_err(|e| e.to_string())??
+                .map_err(WheelBuildError::Task)?
+                .map_err(WheelBuildError::BuildRequires)?
         };
         let env_wheels = builder
             .environment_wheels(client, &requires, &job.sdist)
             .await
-            .map_err(|e| e.reason.to_string())?;
+            .map_err(|e| WheelBuildError::Build(e.reason))?;
         let wheel_lines: Vec<String> = env_wheels
             .iter()
             .flatten()
@@ -207,25 +250,34 @@ impl Builds {
                 vec![("SOURCE_DATE_EPOCH", self.source_date_epoch.to_string())],
             )
             .await
-            .map_err(|e| e.reason.to_string())?;
+            .map_err(|e| WheelBuildError::Build(e.reason))?;
         let mut filename = built
             .output
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mut bytes =
-            std::fs::read(&built.output).map_err(|e| format!("{}: {e}", built.output.display()))?;
-        let mut info = retag::wheel_info(&bytes)
-            .map_err(|e| format!("the backend made {filename}, not a valid wheel: {e}"))?;
+            std::fs::read(&built.output).map_err(|source| WheelBuildError::ReadOutput {
+                path: built.output.clone(),
+                source,
+            })?;
+        let mut info = retag::wheel_info(&bytes).map_err(|source| WheelBuildError::NotAWheel {
+            filename: filename.clone(),
+            source,
+        })?;
         if !info.is_pure() && matches!(built_on.platform, crate::platform::Platform::Linux { .. }) {
+            let retag_error = |filename: &str| {
+                let filename = filename.to_string();
+                move |source| WheelBuildError::Retag { filename, source }
+            };
             if let Some((name, new)) =
                 retag::retag_linux(&bytes, &filename, &built_on.platform.tag())
-                    .map_err(|e| format!("cannot retag {filename}: {e}"))?
+                    .map_err(retag_error(&filename))?
             {
                 tracing::debug!(target: "build", "{}: {filename} retagged {name}", job.sdist);
+                info = retag::wheel_info(&new).map_err(retag_error(&filename))?;
                 filename = name;
                 bytes = new;
-                info = retag::wheel_info(&bytes)?;
             }
         }
         use sha2::Digest;
@@ -257,12 +309,13 @@ impl Builds {
                 source_date_epoch: self.source_date_epoch,
             },
         };
-        let path = self.cache.store(&key, &record, &bytes).map_err(|e| {
-            format!(
-                "cannot keep the built wheel in {}: {e}",
-                self.cache.root.display()
-            )
-        })?;
+        let path =
+            self.cache
+                .store(&key, &record, &bytes)
+                .map_err(|source| WheelBuildError::Cache {
+                    cache: self.cache.root.clone(),
+                    source,
+                })?;
         Ok(Wheel {
             record,
             path,

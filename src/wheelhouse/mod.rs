@@ -12,6 +12,7 @@ pub mod static_index;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -102,19 +103,34 @@ fn render_pins(
     out
 }
 
+/// Why an sdist's build requirements could not be read. `Clone`: the wheelhouse asks once per
+/// sdist and shares the answer between its targets.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum BuildRequiresError {
+    /// The sdist could not be opened.
+    #[error(transparent)]
+    Open(Arc<std::io::Error>),
+    /// Its archive could not be read.
+    #[error(transparent)]
+    Archive(Arc<crate::distribution::metadata::MetadataError>),
+    /// Its pyproject.toml (or a requirement in it) is invalid.
+    #[error(transparent)]
+    Pyproject(crate::pep517::BuildFailure),
+}
+
 /// The build requirements (`[build-system].requires`, PEP 517/518 defaults) of the sdist at
 /// `path`, read from its top-level pyproject.toml.
-pub fn sdist_build_requires(path: &Path) -> Result<Vec<String>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+pub fn sdist_build_requires(path: &Path) -> Result<Vec<String>, BuildRequiresError> {
+    let file = std::fs::File::open(path).map_err(|e| BuildRequiresError::Open(Arc::new(e)))?;
     let filename = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
     let pyproject =
         crate::distribution::metadata::read_sdist_file_from(file, &filename, "pyproject.toml")
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| BuildRequiresError::Archive(Arc::new(e)))?;
     let text = pyproject.map(|b| String::from_utf8_lossy(&b).into_owned());
-    crate::pep517::build_requires(text.as_deref()).map_err(|e| e.to_string())
+    crate::pep517::build_requires(text.as_deref()).map_err(BuildRequiresError::Pyproject)
 }
 
 /// A difference between a wheelhouse and its manifest.

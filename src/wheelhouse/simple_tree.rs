@@ -13,8 +13,8 @@ use std::str::FromStr;
 
 use super::download;
 use super::static_index::IndexedFile;
-use crate::distribution::filename::{SdistExtension, SdistFilename, WheelFilename};
-use crate::distribution::metadata::{read_sdist_file_from, CoreMetadata};
+use crate::distribution::filename::{FilenameError, SdistExtension, SdistFilename, WheelFilename};
+use crate::distribution::metadata::{read_sdist_file_from, CoreMetadata, MetadataError};
 
 /// The directory the pages go to, beside the files.
 pub const SIMPLE: &str = "simple";
@@ -31,10 +31,76 @@ pub const BOOKKEEPING: [&str; 3] = [
 ];
 
 /// A file of the directory that is not a distribution the index can list, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Refused {
     pub filename: String,
-    pub reason: String,
+    pub reason: NotIndexable,
+}
+
+/// Why a file is not a distribution the index can list.
+#[derive(Debug, thiserror::Error)]
+pub enum NotIndexable {
+    #[error("not a distribution: neither a wheel (.whl) nor an sdist (.tar.gz, .zip)")]
+    NotADistribution,
+    #[error("not a valid wheel file name: {0}")]
+    WheelName(#[source] FilenameError),
+    #[error("not a wheel: not a zip archive: {0}")]
+    NotZip(#[source] zip::result::ZipError),
+    #[error("not a wheel: no .dist-info/METADATA in it")]
+    NoWheelMetadata,
+    /// A member of the wheel could not be opened.
+    #[error("cannot read {member}: {source}")]
+    Member {
+        member: String,
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// A member's bytes could not be read.
+    #[error("cannot read {member}: {source}")]
+    MemberRead {
+        member: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file could not be read.
+    #[error("cannot read it: {0}")]
+    Read(#[source] std::io::Error),
+    #[error(
+        "an sdist in a legacy archive format ({extension}) that pinwheel does not open; pip and \
+         uv pass such files over too"
+    )]
+    LegacySdist { extension: String },
+    #[error("not a readable sdist: {0}")]
+    UnreadableSdist(#[source] MetadataError),
+    #[error("an sdist without a top-level PKG-INFO (no core metadata to index)")]
+    NoPkgInfo,
+    /// The core metadata (`member`: the wheel's METADATA or the sdist's PKG-INFO) is invalid.
+    #[error("its {member}: {source}")]
+    Metadata {
+        member: String,
+        #[source]
+        source: MetadataError,
+    },
+    #[error("its METADATA is for {meta_name} {meta_version}, its file name says {name} {version}")]
+    WheelMismatch {
+        meta_name: String,
+        meta_version: String,
+        name: String,
+        version: String,
+    },
+    #[error("its PKG-INFO is for {meta_name} {meta_version}, which its file name does not spell")]
+    SdistNameMismatch {
+        meta_name: String,
+        meta_version: String,
+    },
+    #[error(
+        "its PKG-INFO is for {meta_name} {meta_version}, its file name says version {version}"
+    )]
+    SdistVersionMismatch {
+        meta_name: String,
+        meta_version: String,
+        version: String,
+    },
 }
 
 /// What a directory holds: its distributions, and the files that are not.
@@ -77,53 +143,55 @@ pub fn scan(dir: &Path, upload_times: &BTreeMap<String, i64>) -> std::io::Result
 }
 
 /// One distribution file as the index lists it (without an upload time), or why it is none.
-pub fn describe(path: &Path) -> Result<IndexedFile, String> {
+pub fn describe(path: &Path) -> Result<IndexedFile, NotIndexable> {
     let filename = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
     let meta = if filename.to_ascii_lowercase().ends_with(".whl") {
-        let wheel = WheelFilename::parse(&filename)
-            .map_err(|e| format!("not a valid wheel file name: {e}"))?;
+        let wheel = WheelFilename::parse(&filename).map_err(NotIndexable::WheelName)?;
         let meta = wheel_metadata(path, &wheel)?;
         if meta.name != wheel.name || meta.version != wheel.version {
-            return Err(format!(
-                "its METADATA is for {} {}, its file name says {} {}",
-                meta.name, meta.version, wheel.name, wheel.version
-            ));
+            return Err(NotIndexable::WheelMismatch {
+                meta_name: meta.name.to_string(),
+                meta_version: meta.version.to_string(),
+                name: wheel.name.to_string(),
+                version: wheel.version.to_string(),
+            });
         }
         meta
     } else if let Some((_, ext)) = SdistExtension::split(&filename) {
         if !ext.is_readable() {
-            return Err(format!(
-                "an sdist in a legacy archive format ({ext}) that pinwheel does not open; \
-                 pip and uv pass such files over too"
-            ));
+            return Err(NotIndexable::LegacySdist {
+                extension: ext.to_string(),
+            });
         }
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+        let file = std::fs::File::open(path).map_err(NotIndexable::Read)?;
         let pkg_info = read_sdist_file_from(file, &filename, "PKG-INFO")
-            .map_err(|e| format!("not a readable sdist: {e}"))?
-            .ok_or("an sdist without a top-level PKG-INFO (no core metadata to index)")?;
-        let meta = CoreMetadata::parse(&pkg_info).map_err(|e| format!("its PKG-INFO: {e}"))?;
+            .map_err(NotIndexable::UnreadableSdist)?
+            .ok_or(NotIndexable::NoPkgInfo)?;
+        let meta = CoreMetadata::parse(&pkg_info).map_err(|source| NotIndexable::Metadata {
+            member: "PKG-INFO".into(),
+            source,
+        })?;
         let named = SdistFilename::parse(&filename, &meta.name).map_err(|_| {
-            format!(
-                "its PKG-INFO is for {} {}, which its file name does not spell",
-                meta.name, meta.version
-            )
+            NotIndexable::SdistNameMismatch {
+                meta_name: meta.name.to_string(),
+                meta_version: meta.version.to_string(),
+            }
         })?;
         if named.version != meta.version {
-            return Err(format!(
-                "its PKG-INFO is for {} {}, its file name says version {}",
-                meta.name, meta.version, named.version
-            ));
+            return Err(NotIndexable::SdistVersionMismatch {
+                meta_name: meta.name.to_string(),
+                meta_version: meta.version.to_string(),
+                version: named.version.to_string(),
+            });
         }
         meta
     } else {
-        return Err(
-            "not a distribution: neither a wheel (.whl) nor an sdist (.tar.gz, .zip)".into(),
-        );
+        return Err(NotIndexable::NotADistribution);
     };
-    let (sha256, size) = download::hash_file(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let (sha256, size) = download::hash_file(path).map_err(NotIndexable::Read)?;
     Ok(IndexedFile {
         filename,
         project: crate::index::normalize(meta.name.as_ref()),
@@ -136,10 +204,9 @@ pub fn describe(path: &Path) -> Result<IndexedFile, String> {
 }
 
 /// The core metadata of the wheel at `path`: its top-level `NAME-VERSION.dist-info/METADATA`.
-fn wheel_metadata(path: &Path, wheel: &WheelFilename) -> Result<CoreMetadata, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
-    let mut zip =
-        zip::ZipArchive::new(file).map_err(|e| format!("not a wheel: not a zip archive: {e}"))?;
+fn wheel_metadata(path: &Path, wheel: &WheelFilename) -> Result<CoreMetadata, NotIndexable> {
+    let file = std::fs::File::open(path).map_err(NotIndexable::Read)?;
+    let mut zip = zip::ZipArchive::new(file).map_err(NotIndexable::NotZip)?;
     let expected = format!(
         "{}-{}.dist-info/",
         wheel.name.as_dist_info_name(),
@@ -158,15 +225,17 @@ fn wheel_metadata(path: &Path, wheel: &WheelFilename) -> Result<CoreMetadata, St
         .iter()
         .find(|n| n.to_ascii_lowercase().starts_with(&expected))
         .or(candidates.first())
-        .ok_or("not a wheel: no .dist-info/METADATA in it")?
+        .ok_or(NotIndexable::NoWheelMetadata)?
         .clone();
     let mut bytes = Vec::new();
-    zip.by_name(&member)
-        .map_err(|e| format!("cannot read {member}: {e}"))?
-        .take(MAX_METADATA)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {member}: {e}"))?;
-    CoreMetadata::parse(&bytes).map_err(|e| format!("its {member}: {e}"))
+    let read = match zip.by_name(&member) {
+        Ok(f) => f.take(MAX_METADATA).read_to_end(&mut bytes),
+        Err(source) => return Err(NotIndexable::Member { member, source }),
+    };
+    if let Err(source) = read {
+        return Err(NotIndexable::MemberRead { member, source });
+    }
+    CoreMetadata::parse(&bytes).map_err(|source| NotIndexable::Metadata { member, source })
 }
 
 /// The upload times (by sha256) the index already under `dir/simple/` gives its files, so that
@@ -416,10 +485,10 @@ mod tests {
         std::fs::write(d.path().join("old-1.0.tar.bz2"), "x").unwrap();
         let scan = scan(d.path(), &BTreeMap::new()).unwrap();
         assert!(scan.files.is_empty());
-        let why: BTreeMap<&str, &str> = scan
+        let why: BTreeMap<&str, String> = scan
             .refused
             .iter()
-            .map(|r| (r.filename.as_str(), r.reason.as_str()))
+            .map(|r| (r.filename.as_str(), r.reason.to_string()))
             .collect();
         assert!(why["notes.txt"].contains("neither a wheel"), "{why:?}");
         assert!(

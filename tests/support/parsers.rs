@@ -10,10 +10,9 @@ use pinwheel::distribution::metadata::{read_sdist_file_from, CoreMetadata};
 use pinwheel::distribution::zip_ranges;
 use pinwheel::index::auth::Credentials;
 use pinwheel::index::simple;
-use pinwheel::lock::options::LockOptions;
-use pinwheel::lock::{header_targets, pylock, recorded, Lock};
+use pinwheel::lock::{header_targets, pylock, recorded, Lock, LockOptions};
 use pinwheel::platform::Target;
-use pinwheel::requirements::{text, PyProject, RequirementsFile};
+use pinwheel::requirements::{decode_text, PyProject, RequirementsFile};
 
 /// An sdist's top-level PKG-INFO, as the index client reads it.
 pub fn read_sdist_pkg_info(
@@ -29,7 +28,7 @@ fn lossy(bytes: &[u8]) -> String {
 
 /// A requirements file or a lock, as `lock`, `wheelhouse` and `check` read them.
 pub fn requirements_or_lock(bytes: &[u8]) {
-    let Ok(text) = text::decode(bytes.to_vec()) else {
+    let Ok(text) = decode_text(bytes.to_vec()) else {
         return;
     };
     let path = Path::new("/nonexistent-pinwheel-dir/requirements.lock");
@@ -42,7 +41,7 @@ pub fn requirements_or_lock(bytes: &[u8]) {
     };
     let _ = LockOptions::from_requirements(&file);
     let _ = header_targets(&file.header_comments);
-    let _ = recorded::recorded(&file.header_comments);
+    let _ = recorded(&file.header_comments);
     for require_hashes in [true, false] {
         if let Ok(lock) = Lock::from_requirements(&file, require_hashes) {
             let _ = lock.render(true);
@@ -51,7 +50,7 @@ pub fn requirements_or_lock(bytes: &[u8]) {
 }
 
 pub fn pyproject(bytes: &[u8]) {
-    let Ok(text) = text::decode(bytes.to_vec()) else {
+    let Ok(text) = decode_text(bytes.to_vec()) else {
         return;
     };
     let Ok(project) =

@@ -11,7 +11,7 @@ fn parse_err(content: &str) -> RequirementsError {
     RequirementsFile::parse_str(content, Path::new("requirements.in")).unwrap_err()
 }
 
-fn names(entries: &[Entry]) -> Vec<String> {
+fn names(entries: &[RequirementLine]) -> Vec<String> {
     entries
         .iter()
         .map(|e| e.requirement.name.to_string())
@@ -97,14 +97,6 @@ fn comments_full_line_and_trailing_but_not_url_fragments() {
         url.fragment(),
         Some("sha256=AABBccdd00112233445566778899aabbccddeeff00112233445566778899aabb")
     );
-    assert_eq!(
-        file.requirements[2]
-            .url_fragment_hash()
-            .map(|h| h.to_string())
-            .as_deref(),
-        Some("sha256:aabbccdd00112233445566778899aabbccddeeff00112233445566778899aabb")
-    );
-    assert_eq!(file.requirements[0].url_fragment_hash(), None);
 }
 
 #[test]
@@ -342,13 +334,6 @@ fn direct_references_to_wheels_and_sdists() {
     assert!(file.requirements[1]
         .requirement
         .evaluate_markers(&linux_env(), &[]));
-    assert_eq!(
-        file.requirements[1]
-            .url_fragment_hash()
-            .unwrap()
-            .to_string(),
-        "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-    );
 }
 
 #[test]
@@ -482,14 +467,14 @@ fn invalid_pep508_is_an_error_with_file_and_line() {
     let RequirementsError::InvalidRequirement {
         origin,
         text,
-        message,
+        error,
     } = &err
     else {
         panic!("{err:?}");
     };
     assert_eq!(origin.line, 2);
     assert_eq!(text, "requests>=2.0,<<3");
-    assert!(!message.is_empty());
+    assert_eq!(error.input, "requests>=2.0,<<3");
     assert!(err
         .to_string()
         .starts_with("requirements.in:2: invalid requirement `requests>=2.0,<<3`"));
@@ -811,7 +796,7 @@ fn every_error_has_a_hint() {
     ];
     for err in errors {
         assert!(!err.hint().is_empty());
-        assert_eq!(err.path(), Path::new("requirements.in"));
+        assert!(err.to_string().starts_with("requirements.in:1: "), "{err}");
     }
 }
 

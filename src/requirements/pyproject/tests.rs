@@ -43,7 +43,7 @@ fn project() -> PyProject {
     PyProject::parse_str(PYPROJECT, Path::new("pyproject.toml")).unwrap()
 }
 
-fn names(entries: &[Entry]) -> Vec<String> {
+fn names(entries: &[RequirementLine]) -> Vec<String> {
     entries
         .iter()
         .map(|e| e.requirement.name.to_string())
@@ -88,7 +88,7 @@ fn project_fields() {
 fn dependencies_only_with_lines() {
     let entries = project().requirements(&[], false, &[]).unwrap();
     assert_eq!(names(&entries), ["httpx", "pywin32"]);
-    assert_eq!(entries[0].origin, Origin::new("pyproject.toml", 10));
+    assert_eq!(entries[0].origin, FileLine::new("pyproject.toml", 10));
     assert_eq!(entries[1].origin.line, 11);
     assert!(!entries[1].requirement.evaluate_markers(&env("linux"), &[]));
     assert!(entries.iter().all(|e| e.hashes.is_empty()));
@@ -324,7 +324,7 @@ fn exclude_newer_as_a_bare_toml_date() {
     let content = "[tool.pinwheel]\n\nexclude-newer = 7\n";
     let err = PyProject::parse_str(content, Path::new("pyproject.toml")).unwrap_err();
     assert!(
-        matches!(err, RequirementsError::InvalidPyProject { ref origin, ref message } if origin.line == 3 && message.contains("exclude-newer")),
+        matches!(err, RequirementsError::InvalidPyProject { ref origin, problem: PyProjectProblem::ExcludeNewerType("integer") } if origin.line == 3),
         "{err:?}"
     );
 }
@@ -339,10 +339,15 @@ fn tool_config_defaults_when_absent() {
 fn tool_config_errors() {
     let content = "[tool.pinwheel]\ntargets = [\"python:3.12\"]\nextra-index-url = [\"https://x.example.org\"]\n";
     let err = PyProject::parse_str(content, Path::new("pyproject.toml")).unwrap_err();
-    let RequirementsError::InvalidPyProject { origin, message } = &err else {
+    let RequirementsError::InvalidPyProject {
+        origin,
+        problem: problem @ PyProjectProblem::Toml(_),
+    } = &err
+    else {
         panic!("{err:?}");
     };
     assert_eq!(origin.line, 3);
+    let message = problem.to_string();
     assert!(message.contains("extra-index-url"), "{message}");
 
     let content = "[tool.pinwheel]\n\nindex-url = \"pypi\"\n";
