@@ -1,111 +1,71 @@
 //! What users of pip-compile and uv expect of the command line: flag spellings, `-q`/`-v`,
 //! `--exclude-newer` as uv reads it, targets from other lockers' headers, honest advice. Whole
 //! outputs are snapshots (insta), with the run's variable parts (index URL, temporary
-//! directory, times) replaced by placeholders.
+//! directory, times, hashes) replaced by placeholders (`support::cli::Redactions`).
 
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
-use support::cli::times;
+use support::cli::{host, index, names, ok, pinwheel, stderr, stdout, Redactions, Run};
 use support::{FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
 const MUSL: &str = "cp312-musllinux_1_2_x86_64";
 
-struct Run {
-    dir: tempfile::TempDir,
-    idx: FixtureIndex,
+/// A work directory and the fixture index its commands run against.
+fn session() -> (Run, FixtureIndex) {
+    (Run::new(), index(IndexOptions::default()))
 }
 
-impl Run {
-    fn new() -> Run {
-        Run {
-            dir: tempfile::tempdir().unwrap(),
-            idx: FixtureIndex::start(IndexOptions::default()),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.path(name), text).unwrap();
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap()
-    }
-
-    /// `pinwheel ARGS` in the run's directory, against its index, with a private cache.
-    fn pinwheel(&self, args: &[&str]) -> Output {
-        let mut c = Command::cargo_bin("pinwheel").unwrap();
-        c.current_dir(self.dir.path())
-            .env_remove("PIP_INDEX_URL")
-            .env_remove("PIP_EXTRA_INDEX_URL")
-            .args(args);
-        if args[0] != "verify" {
-            c.args(["--index-url", &self.idx.url(), "--cache-dir"])
-                .arg(self.path("cache"));
-        }
-        c.output().unwrap()
-    }
-
-    /// Output with the index URL, the directory and times replaced by placeholders.
-    fn clean(&self, bytes: &[u8]) -> String {
-        let s = String::from_utf8_lossy(bytes)
-            .replace(&self.idx.url(), "[INDEX]")
-            .replace(&self.dir.path().display().to_string(), "[DIR]");
-        times(&s)
-    }
-
-    fn stdout(&self, o: &Output) -> String {
-        self.clean(&o.stdout)
-    }
-
-    fn stderr(&self, o: &Output) -> String {
-        self.clean(&o.stderr)
-    }
+/// What varies in `run`'s outputs against `idx`, redacted.
+fn redact(run: &Run, idx: &FixtureIndex) -> Redactions {
+    Redactions::new(idx, run.dir.path())
 }
 
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
+/// `pinwheel lock requirements.in -o r.lock -t GLIBC`, `extra` after.
+fn lock_with(run: &Run, idx: &FixtureIndex, extra: &[&str]) -> Output {
+    let args = ["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC];
+    run.against(idx, &[&args[..], extra].concat())
 }
 
-fn ok(run: &Run, o: &Output) {
-    assert_eq!(code(o), 0, "stderr:\n{}", run.stderr(o));
+/// Locks `requirements.in` for GLIBC into `r.lock`.
+fn lock(run: &Run, idx: &FixtureIndex) {
+    ok(&lock_with(run, idx, &[]));
 }
 
 #[test]
 fn lock_to_standard_output_with_the_header_saying_what_hashes_cover() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "app\n");
-    let out = run.pinwheel(&["lock", "requirements.in", "-o", "-", "--target", GLIBC]);
-    ok(&run, &out);
+    let out = run.against(
+        &idx,
+        &["lock", "requirements.in", "-o", "-", "--target", GLIBC],
+    );
+    ok(&out);
     assert!(!run.path("-").exists(), "-o - wrote a file named -");
-    insta::assert_snapshot!("lock_stdout", run.stdout(&out));
-    insta::assert_snapshot!("lock_stdout_stderr", run.stderr(&out));
+    let r = redact(&run, &idx);
+    insta::assert_snapshot!("lock_stdout", r.apply(&stdout(&out)));
+    insta::assert_snapshot!("lock_stdout_stderr", r.apply(&stderr(&out)));
 }
 
 #[test]
 fn pip_compile_spellings_are_accepted_with_the_same_meaning() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "app[fast]\n");
-    let plain = run.pinwheel(&["lock", "requirements.in", "-o", "plain.lock", "-t", GLIBC]);
-    ok(&run, &plain);
-    let habits = run.pinwheel(&[
-        "lock",
-        "requirements.in",
+    let lock = |args: &[&str]| {
+        ok(&run.against(
+            &idx,
+            &[&["lock", "requirements.in", "-t", GLIBC][..], args].concat(),
+        ))
+    };
+    lock(&["-o", "plain.lock"]);
+    lock(&[
         "--output-file=habits.lock",
-        "-t",
-        GLIBC,
         "--generate-hashes",
         "--strip-extras",
     ]);
-    ok(&run, &habits);
     let body = |name: &str| {
         run.read(name)
             .lines()
@@ -114,54 +74,38 @@ fn pip_compile_spellings_are_accepted_with_the_same_meaning() {
             .join("\n")
     };
     assert_eq!(body("plain.lock"), body("habits.lock"));
-    let bare = run.pinwheel(&[
-        "lock",
-        "requirements.in",
-        "-o",
-        "bare.lock",
-        "-t",
-        GLIBC,
-        "--no-header",
-    ]);
-    ok(&run, &bare);
+    lock(&["-o", "bare.lock", "--no-header"]);
     insta::assert_snapshot!(
         "lock_no_header",
-        run.clean(run.read("bare.lock").as_bytes())
+        redact(&run, &idx).apply(&run.read("bare.lock"))
     );
 }
 
 #[test]
 fn flags_that_cannot_hold_are_refused_with_what_to_do() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "app\n");
+    let r = redact(&run, &idx);
     let mut all = String::new();
     for flag in ["--no-deps", "--universal"] {
-        let out = run.pinwheel(&["lock", "requirements.in", "-t", GLIBC, flag]);
-        assert_eq!(code(&out), 2, "{flag}");
-        all.push_str(&format!("$ pinwheel lock ... {flag}\n{}", run.stderr(&out)));
+        let out = run.against(&idx, &["lock", "requirements.in", "-t", GLIBC, flag]);
+        all.push_str(&format!(
+            "$ pinwheel lock ... {flag}\n{}",
+            r.transcript(&out)
+        ));
     }
     insta::assert_snapshot!("refused_flags", all);
 }
 
 #[test]
 fn verbose_lock_prints_its_phases_and_quiet_nothing() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "app\n");
-    let out = run.pinwheel(&[
-        "lock",
-        "requirements.in",
-        "-o",
-        "r.lock",
-        "-t",
-        GLIBC,
-        "-v",
-        "--exclude-newer",
-        "2030-01-01",
-    ]);
-    ok(&run, &out);
+    let r = redact(&run, &idx);
+    let out = lock_with(&run, &idx, &["-v", "--exclude-newer", "2030-01-01"]);
     // The request count depends on what the prefetch guessed: not part of the snapshot.
-    let err = run.stderr(&out);
-    let err: String = err
+    let err: String = r
+        .apply(&ok(&out))
         .lines()
         .map(|l| match l.find(" (") {
             Some(i) if l.ends_with("sent in all)") => {
@@ -172,71 +116,77 @@ fn verbose_lock_prints_its_phases_and_quiet_nothing() {
         .map(|l| l + "\n")
         .collect();
     insta::assert_snapshot!("lock_verbose", err);
-    let quiet = run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-q"]);
-    ok(&run, &quiet);
-    assert_eq!(run.stderr(&quiet), "");
+    let quiet = run.against(&idx, &["lock", "requirements.in", "-o", "r.lock", "-q"]);
+    assert_eq!(ok(&quiet), "");
     // Without a terminal, the default is the final line alone.
-    let normal = run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC]);
+    let normal = lock_with(&run, &idx, &[]);
     insta::assert_snapshot!(
-        run.stderr(&normal),
+        r.apply(&ok(&normal)),
         @"Resolved 2 packages for 1 target in [TIME]"
     );
 }
 
 #[test]
 fn python_version_sets_the_targets_python() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "lib\n");
     // Targets from the existing lock take the Python given.
-    ok(
-        &run,
-        &run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC]),
-    );
-    let out = run.pinwheel(&[
-        "lock",
-        "requirements.in",
-        "-o",
-        "r.lock",
-        "--python-version",
-        "3.11",
-    ]);
-    ok(&run, &out);
+    lock(&run, &idx);
+    ok(&run.against(
+        &idx,
+        &[
+            "lock",
+            "requirements.in",
+            "-o",
+            "r.lock",
+            "--python-version",
+            "3.11",
+        ],
+    ));
     assert!(
         run.read("r.lock")
             .contains("# targets: cp311-manylinux_2_28_x86_64\n"),
         "{}",
         run.read("r.lock")
     );
-    let clash = run.pinwheel(&[
-        "lock",
-        "requirements.in",
-        "-t",
-        GLIBC,
-        "--python-version",
-        "3.11",
-    ]);
-    assert_eq!(code(&clash), 2);
-    insta::assert_snapshot!("python_version_clash", run.stderr(&clash));
+    let clash = run.against(
+        &idx,
+        &[
+            "lock",
+            "requirements.in",
+            "-t",
+            GLIBC,
+            "--python-version",
+            "3.11",
+        ],
+    );
+    insta::assert_snapshot!(
+        "python_version_clash",
+        redact(&run, &idx).transcript(&clash)
+    );
 }
 
 #[test]
 fn exclude_newer_date_keeps_the_whole_day_and_a_timestamp_what_came_before() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "daytime\n");
     let pin = |cut: &str| {
-        let out = run.pinwheel(&[
-            "lock",
-            "requirements.in",
-            "-o",
-            "-",
-            "-t",
-            GLIBC,
-            "--exclude-newer",
-            cut,
-        ]);
-        ok(&run, &out);
-        let text = run.stdout(&out);
-        text.lines()
+        let out = run.against(
+            &idx,
+            &[
+                "lock",
+                "requirements.in",
+                "-o",
+                "-",
+                "-t",
+                GLIBC,
+                "--exclude-newer",
+                cut,
+            ],
+        );
+        ok(&out);
+        stdout(&out)
+            .lines()
             .find(|l| l.starts_with("daytime=="))
             .unwrap_or_default()
             .trim_end_matches(" \\")
@@ -251,42 +201,28 @@ fn exclude_newer_date_keeps_the_whole_day_and_a_timestamp_what_came_before() {
 
 #[test]
 fn a_relative_exclude_newer_is_recorded_as_the_moment_it_meant() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "lib\n");
+    let lock = |cut: &str| lock_with(&run, &idx, &["--exclude-newer", cut]);
     let before = jiff::Timestamp::now();
-    let out = run.pinwheel(&[
-        "lock",
-        "requirements.in",
-        "-o",
-        "r.lock",
-        "-t",
-        GLIBC,
-        "--exclude-newer",
-        "7 days",
-    ]);
+    let out = lock("7 days");
     let after = jiff::Timestamp::now();
-    ok(&run, &out);
-    let lock = run.read("r.lock");
-    let line = lock
+    ok(&out);
+    let text = run.read("r.lock");
+    let line = text
         .lines()
         .find(|l| l.starts_with("# --exclude-newer \"7 days\" resolved to "))
-        .unwrap_or_else(|| panic!("no exclude-newer line:\n{lock}"));
+        .unwrap_or_else(|| panic!("no exclude-newer line:\n{text}"));
     let at: jiff::Timestamp = line.rsplit(' ').next().unwrap().parse().unwrap();
     let week = 7 * 86_400;
     assert!(
         at.as_second() >= before.as_second() - week && at.as_second() <= after.as_second() - week,
         "{at} is not a week before the run ({before}..{after})"
     );
-    let bad = run.pinwheel(&[
-        "lock",
-        "requirements.in",
-        "-t",
-        GLIBC,
-        "--exclude-newer",
-        "soon",
-    ]);
-    assert_eq!(code(&bad), 2);
-    insta::assert_snapshot!("exclude_newer_bad", run.stderr(&bad));
+    insta::assert_snapshot!(
+        "exclude_newer_bad",
+        redact(&run, &idx).transcript(&lock("soon"))
+    );
 }
 
 /// A lock with pins of every status for `check`.
@@ -295,33 +231,26 @@ native==1.0.0\napp==1.0.0\nstaticsdist==1.0.0\nglibconly==2.0.0\n";
 
 #[test]
 fn check_prints_problems_by_default_the_table_with_verbose_and_failures_with_quiet() {
-    let run = Run::new();
+    let (run, idx) = session();
+    let r = redact(&run, &idx);
     run.write("mixed.lock", MIXED);
+    run.write(
+        "clean.lock",
+        "# targets: cp312-manylinux_2_28_x86_64\nnative==1.0.0\napp==1.0.0\n",
+    );
     let mut all = String::new();
-    for flags in [&[][..], &["-v"], &["-q"]] {
-        let mut args = vec!["check", "mixed.lock"];
-        args.extend_from_slice(flags);
-        let out = run.pinwheel(&args);
-        assert_eq!(code(&out), 1);
+    for (lock, flags) in [
+        ("mixed.lock", &[][..]),
+        ("mixed.lock", &["-v"]),
+        ("mixed.lock", &["-q"]),
+        ("clean.lock", &[]),
+        ("clean.lock", &["-q"]),
+    ] {
+        let out = run.against(&idx, &[&["check", lock][..], flags].concat());
         all.push_str(&format!(
-            "$ pinwheel check mixed.lock {}\n{}{}\n",
+            "$ pinwheel check {lock} {}\n{}\n",
             flags.join(" "),
-            run.stdout(&out),
-            run.stderr(&out)
-        ));
-    }
-    let clean = "# targets: cp312-manylinux_2_28_x86_64\nnative==1.0.0\napp==1.0.0\n";
-    run.write("clean.lock", clean);
-    for flags in [&[][..], &["-q"]] {
-        let mut args = vec!["check", "clean.lock"];
-        args.extend_from_slice(flags);
-        let out = run.pinwheel(&args);
-        assert_eq!(code(&out), 0);
-        all.push_str(&format!(
-            "$ pinwheel check clean.lock {}\n{}{}\n",
-            flags.join(" "),
-            run.stdout(&out),
-            run.stderr(&out)
+            r.transcript(&out)
         ));
     }
     insta::assert_snapshot!("check_verbosity", all);
@@ -329,15 +258,14 @@ fn check_prints_problems_by_default_the_table_with_verbose_and_failures_with_qui
 
 #[test]
 fn check_on_a_target_the_hashes_do_not_cover_says_so() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "native\napp\n");
-    ok(
-        &run,
-        &run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC]),
+    lock(&run, &idx);
+    let out = run.against(&idx, &["check", "r.lock", "--target", MUSL]);
+    insta::assert_snapshot!(
+        "check_uncovered_target",
+        redact(&run, &idx).transcript(&out)
     );
-    let out = run.pinwheel(&["check", "r.lock", "--target", MUSL]);
-    assert_eq!(code(&out), 1);
-    insta::assert_snapshot!("check_uncovered_target", run.stdout(&out));
 }
 
 fn fixture_lock(name: &str) -> PathBuf {
@@ -348,90 +276,63 @@ fn fixture_lock(name: &str) -> PathBuf {
 
 #[test]
 fn locks_without_targets_take_those_their_header_records() {
-    let run = Run::new();
+    let (run, idx) = session();
     let uv = fixture_lock("uv.lock");
-    let out = run.pinwheel(&["check", uv.to_str().unwrap()]);
-    insta::assert_snapshot!("uv_header_targets", run.stderr(&out));
+    let out = run.against(&idx, &["check", uv.to_str().unwrap()]);
+    insta::assert_snapshot!("uv_header_targets", redact(&run, &idx).apply(&stderr(&out)));
     // pip-compile records its Python; the platform is this machine's.
     let pc = fixture_lock("pip-compile.lock");
-    let out = run.pinwheel(&["check", pc.to_str().unwrap()]);
-    let host = Command::cargo_bin("pinwheel")
-        .unwrap()
-        .arg("target")
-        .output()
-        .unwrap();
-    let host = String::from_utf8_lossy(&host.stdout).into_owned();
-    let platform = host
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .split_once('-')
-        .unwrap()
-        .1;
+    let out = run.against(&idx, &["check", pc.to_str().unwrap()]);
+    let host = host(run.dir.path());
+    let platform = host.split_once('-').unwrap().1;
     insta::assert_snapshot!(
         "pip_compile_header_targets",
-        run.stderr(&out).replace(platform, "[HOST PLATFORM]")
+        redact(&run, &idx)
+            .with(platform, "[HOST PLATFORM]")
+            .apply(&stderr(&out))
     );
 }
 
 #[test]
 fn a_misspelt_package_gets_the_nearest_name_of_the_existing_lock() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "lib\nshared\n");
-    ok(
-        &run,
-        &run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC]),
-    );
+    lock(&run, &idx);
     run.write("requirements.in", "lib\nshraed\n");
-    let out = run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC]);
-    assert_eq!(code(&out), 3);
-    insta::assert_snapshot!("did_you_mean", run.stderr(&out));
+    let out = lock_with(&run, &idx, &[]);
+    insta::assert_snapshot!("did_you_mean", redact(&run, &idx).transcript(&out));
 }
 
 #[test]
 fn wheelhouse_piped_prints_what_it_added_and_a_summary() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "app\nnative\n");
-    ok(
-        &run,
-        &run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC]),
-    );
-    let first = run.pinwheel(&["wheelhouse", "r.lock", "-d", "wh", "-j", "1"]);
-    ok(&run, &first);
-    let again = run.pinwheel(&["wheelhouse", "r.lock", "-d", "wh", "-j", "1"]);
-    ok(&run, &again);
-    let verbose = run.pinwheel(&["wheelhouse", "r.lock", "-d", "wh", "-j", "1", "-v"]);
-    ok(&run, &verbose);
-    insta::assert_snapshot!(
-        "wheelhouse_piped",
-        format!(
-            "$ pinwheel wheelhouse r.lock -d wh\n{}\n$ (again)\n{}\n$ (again, -v)\n{}",
-            run.stderr(&first),
-            run.stderr(&again),
-            run.stderr(&verbose)
-        )
-    );
+    lock(&run, &idx);
+    let r = redact(&run, &idx);
+    let mut all = String::new();
+    for (what, extra) in [("", &[][..]), (" (again)", &[]), (" (again, -v)", &["-v"])] {
+        let out = run.against(
+            &idx,
+            &[&["wheelhouse", "r.lock", "-d", "wh", "-j", "1"][..], extra].concat(),
+        );
+        all.push_str(&format!(
+            "$ pinwheel wheelhouse r.lock -d wh{what}\n{}\n",
+            r.transcript(&out)
+        ));
+    }
+    insta::assert_snapshot!("wheelhouse_piped", all);
 }
 
 #[test]
 fn verify_is_quiet_with_q_and_its_hint_for_extra_files_names_prune() {
-    let run = Run::new();
+    let (run, idx) = session();
     run.write("requirements.in", "app\n");
-    ok(
-        &run,
-        &run.pinwheel(&["lock", "requirements.in", "-o", "r.lock", "-t", GLIBC]),
-    );
-    ok(
-        &run,
-        &run.pinwheel(&["wheelhouse", "r.lock", "-d", "wh", "-q"]),
-    );
-    let quiet = run.pinwheel(&["verify", "wh", "-q"]);
-    ok(&run, &quiet);
-    assert_eq!(run.stderr(&quiet), "");
+    lock(&run, &idx);
+    ok(&run.against(&idx, &["wheelhouse", "r.lock", "-d", "wh", "-q"]));
+    assert_eq!(ok(&run.against(&idx, &["verify", "wh", "-q"])), "");
     run.write("wh/stray-1.0-py3-none-any.whl", "not in the manifest");
-    let out = run.pinwheel(&["verify", "wh", "-q"]);
-    assert_eq!(code(&out), 5);
-    insta::assert_snapshot!("verify_extra_file", run.stderr(&out));
+    let out = run.against(&idx, &["verify", "wh", "-q"]);
+    insta::assert_snapshot!("verify_extra_file", redact(&run, &idx).transcript(&out));
 }
 
 #[test]
@@ -446,8 +347,8 @@ fn help_texts_fit_in_100_columns() {
         &["completions", "--help"],
         &["man", "--help"],
     ] {
-        let out = Command::cargo_bin("pinwheel")
-            .unwrap()
+        let dir = tempfile::tempdir().unwrap();
+        let out = pinwheel(dir.path())
             .env("COLUMNS", "100")
             .args(cmd)
             .output()
@@ -459,12 +360,10 @@ fn help_texts_fit_in_100_columns() {
     }
 }
 
+/// `pinwheel ARGS` with no index, in a directory of its own.
 fn bare(args: &[&str]) -> Output {
-    Command::cargo_bin("pinwheel")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
+    let dir = tempfile::tempdir().unwrap();
+    pinwheel(dir.path()).args(args).output().unwrap()
 }
 
 #[test]
@@ -479,8 +378,8 @@ fn completion_scripts_for_each_shell_know_every_command() {
         ),
     ] {
         let out = bare(&["completions", shell]);
-        assert_eq!(code(&out), 0, "{shell}");
-        let script = String::from_utf8_lossy(&out.stdout);
+        ok(&out);
+        let script = stdout(&out);
         assert!(
             script.starts_with(opening),
             "{shell}: {}",
@@ -513,26 +412,20 @@ fn completion_scripts_for_each_shell_know_every_command() {
         String::from_utf8_lossy(&out.stderr)
     );
     let bad = bare(&["completions", "tcsh"]);
-    assert_eq!(code(&bad), 2);
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]
 fn man_pages_for_the_tool_and_each_command() {
     let out = bare(&["man"]);
-    assert_eq!(code(&out), 0);
-    let page = String::from_utf8_lossy(&out.stdout);
+    ok(&out);
+    let page = stdout(&out);
     assert!(page.contains("\n.TH pinwheel 1 "), "{page}");
     assert!(page.contains(r"pinwheel\-lock(1)"), "{page}");
     let dir = tempfile::tempdir().unwrap();
-    let out = bare(&["man", "--dir", dir.path().to_str().unwrap()]);
-    assert_eq!(code(&out), 0);
-    let mut pages: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    pages.sort();
+    ok(&bare(&["man", "--dir", dir.path().to_str().unwrap()]));
     assert_eq!(
-        pages,
+        names(dir.path()),
         [
             "pinwheel-check.1",
             "pinwheel-completions.1",
@@ -545,6 +438,8 @@ fn man_pages_for_the_tool_and_each_command() {
             "pinwheel-wheelhouse.1",
             "pinwheel.1"
         ]
+        .map(String::from)
+        .into()
     );
     let lock = std::fs::read_to_string(dir.path().join("pinwheel-lock.1")).unwrap();
     assert!(lock.contains("\\-\\-exclude\\-newer"), "{lock}");

@@ -6,12 +6,33 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::cli::{host, ok, pinwheel};
 use support::tools;
 
 const EXCLUDE_NEWER: &str = "2025-10-01T00:00:00Z";
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_pinwheel"))
+/// Locks `input` for `targets` into `dir/requirements.lock` with the fixed `--exclude-newer` and
+/// a cache in `dir`, which must succeed; the lock's text.
+fn lock(dir: &Path, input: &Path, targets: &[&str]) -> String {
+    let lock = dir.join("requirements.lock");
+    let mut c = pinwheel(dir);
+    c.arg("lock").arg(input).arg("-o").arg(&lock);
+    for t in targets {
+        c.args(["--target", t]);
+    }
+    ok(&c
+        .args(["--exclude-newer", EXCLUDE_NEWER, "--cache-dir"])
+        .arg(dir.join("cache"))
+        .output()
+        .unwrap());
+    std::fs::read_to_string(&lock).unwrap()
+}
+
+/// The pin lines of a lock (`name==version ...`, continuation and all).
+fn pin_lines(lock: &str) -> impl Iterator<Item = &str> {
+    lock.lines()
+        .map(str::trim)
+        .filter(|l| l.contains("==") && !l.starts_with('#'))
 }
 
 fn corpus(name: &str) -> PathBuf {
@@ -35,19 +56,6 @@ fn index_reachable() -> bool {
     ok
 }
 
-fn host_target() -> String {
-    let out = Command::new(bin())
-        .args(["target"])
-        .output()
-        .expect("run pinwheel");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_string()
-}
-
 fn venv(dir: &Path) -> PathBuf {
     let st = Command::new("python3")
         .args(["-m", "venv"])
@@ -66,25 +74,14 @@ fn live_lock_web_api_is_accepted_by_pip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let lock = dir.path().join("requirements.lock");
-    let host = host_target();
+    let lock_path = dir.path().join("requirements.lock");
+    let host = host(dir.path());
     assert!(host.starts_with("cp3"), "host target: {host}");
-    let out = Command::new(bin())
-        .arg("lock")
-        .arg(corpus("web-api.in"))
-        .arg("-o")
-        .arg(&lock)
-        .args(["--target", "cp312-manylinux_2_28_x86_64", "--target", &host])
-        .args(["--exclude-newer", EXCLUDE_NEWER, "--cache-dir"])
-        .arg(dir.path().join("cache"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = lock(
+        dir.path(),
+        &corpus("web-api.in"),
+        &["cp312-manylinux_2_28_x86_64", &host],
     );
-    let text = std::fs::read_to_string(&lock).unwrap();
     for pkg in [
         "fastapi==",
         "numpy==",
@@ -98,10 +95,7 @@ fn live_lock_web_api_is_accepted_by_pip() {
     }
     assert!(text.contains(&format!("# targets: cp312-manylinux_2_28_x86_64 {host}")));
     // Every pin is hashed.
-    let pins = text
-        .lines()
-        .filter(|l| l.contains("==") && !l.starts_with('#'))
-        .count();
+    let pins = pin_lines(&text).count();
     let hashed = text.matches("--hash=sha256:").count();
     assert!(pins > 30 && hashed >= pins, "{pins} pins, {hashed} hashes");
 
@@ -122,7 +116,7 @@ fn live_lock_web_api_is_accepted_by_pip() {
         ])
         .arg(&report)
         .arg("-r")
-        .arg(&lock)
+        .arg(&lock_path)
         .env_remove("PIP_FIND_LINKS")
         .output()
         .unwrap();
@@ -152,32 +146,11 @@ fn live_wheelhouse_installs_offline() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let lock = dir.path().join("requirements.lock");
-    let host = host_target();
-    let st = Command::new(bin())
-        .arg("lock")
-        .arg(corpus("web-api.in"))
-        .arg("-o")
-        .arg(&lock)
-        .args(["--target", &host, "--exclude-newer", EXCLUDE_NEWER, "-q"])
-        .status()
-        .unwrap();
-    assert!(st.success());
+    lock(dir.path(), &corpus("web-api.in"), &[&host(dir.path())]);
     let wh = dir.path().join("wh");
-    let out = Command::new(bin())
-        .arg("wheelhouse")
-        .arg(&lock)
-        .arg("-d")
-        .arg(&wh)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let st = Command::new(bin()).arg("verify").arg(&wh).status().unwrap();
-    assert!(st.success());
+    let pw = |args: &[&str]| ok(&pinwheel(dir.path()).args(args).output().unwrap());
+    pw(&["wheelhouse", "requirements.lock", "-d", "wh"]);
+    pw(&["verify", "wh"]);
     let py = venv(&dir.path().join("venv"));
     let out = Command::new(&py)
         .args(["-m", "pip", "install", "--quiet", "--no-index", "-r"])
@@ -218,25 +191,13 @@ fn live_check_alpine_agrees_with_pip_download() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let lock = dir.path().join("requirements.lock");
-    let st = Command::new(bin())
-        .arg("lock")
-        .arg(corpus("alpine-mixed.in"))
-        .arg("-o")
-        .arg(&lock)
-        .args([
-            "--target",
-            "python:3.12-alpine",
-            "--exclude-newer",
-            EXCLUDE_NEWER,
-            "-q",
-        ])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let out = Command::new(bin())
-        .arg("check")
-        .arg(&lock)
+    lock(
+        dir.path(),
+        &corpus("alpine-mixed.in"),
+        &["python:3.12-alpine"],
+    );
+    let out = pinwheel(dir.path())
+        .args(["check", "requirements.lock"])
         .args(["--target", "python:3.12-alpine", "--format", "json"])
         .output()
         .unwrap();
@@ -302,7 +263,7 @@ fn live_exclude_newer_date_includes_that_day_as_uv() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("requirements.in");
     std::fs::write(&input, "boto3\n").unwrap();
-    let out = Command::new(bin())
+    let out = pinwheel(dir.path())
         .arg("lock")
         .arg(&input)
         .args(["-o", "-", "--target", "cp312-manylinux_2_28_x86_64"])
@@ -310,12 +271,8 @@ fn live_exclude_newer_date_includes_that_day_as_uv() {
         .arg(dir.path().join("cache"))
         .output()
         .unwrap();
+    ok(&out);
     let lock = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(lock.contains("\nboto3==1.40.43 "), "{lock}");
 }
 
@@ -328,12 +285,10 @@ fn live_unknown_package_on_pypi_is_not_blamed_on_the_index_url() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("requirements.in");
     std::fs::write(&input, "pinwheel-no-such-package-7f3a\n").unwrap();
-    let out = Command::new(bin())
+    let out = pinwheel(dir.path())
         .arg("lock")
         .arg(&input)
         .args(["--target", "cp312-manylinux_2_28_x86_64", "--no-cache"])
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
@@ -380,28 +335,11 @@ fn live_forked_lock_matches_uv_per_target() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("requirements.in");
     std::fs::write(&input, "numpy\npandas\nscipy\n").unwrap();
-    let lock = dir.path().join("requirements.lock");
-    let out = Command::new(bin())
-        .arg("lock")
-        .arg(&input)
-        .arg("-o")
-        .arg(&lock)
-        .args([
-            "--target",
-            "python:3.10-slim",
-            "--target",
-            "python:3.13-slim",
-        ])
-        .args(["--exclude-newer", EXCLUDE_NEWER, "--cache-dir"])
-        .arg(dir.path().join("cache"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = lock(
+        dir.path(),
+        &input,
+        &["python:3.10-slim", "python:3.13-slim"],
     );
-    let text = std::fs::read_to_string(&lock).unwrap();
     let mut forked = false;
     for python in ["3.10", "3.13"] {
         let uv_out = Command::new(&uv)
@@ -417,10 +355,7 @@ fn live_forked_lock_matches_uv_per_target() {
             .output()
             .unwrap();
         let uv_text = tools::ok("uv pip compile", &uv_out);
-        let mut want: Vec<String> = uv_text
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.contains("==") && !l.starts_with('#'))
+        let mut want: Vec<String> = pin_lines(&uv_text)
             .map(|l| l.to_lowercase().replace('_', "-"))
             .collect();
         want.sort();

@@ -86,7 +86,7 @@ impl IndexError {
             IndexError::NotFound { .. } => {
                 "check the spelling, or add the index that has it with --extra-index-url".into()
             }
-            IndexError::Auth { .. } => "give credentials in the index URL (https://user:token@host/...) or in ~/.netrc".into(),
+            IndexError::Auth { .. } => "give credentials in the index URL, as `user:token@` before its host, or in ~/.netrc".into(),
             IndexError::Http { .. } => {
                 "check the network, the index URL, and for TLS errors the CA bundle (--cert or SSL_CERT_FILE)".into()
             }

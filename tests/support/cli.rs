@@ -139,7 +139,24 @@ impl Run {
 
     /// The lock the run wrote, `requirements.lock`.
     pub fn output(&self) -> String {
-        std::fs::read_to_string(self.path("requirements.lock")).unwrap()
+        self.read("requirements.lock")
+    }
+
+    /// A file of the run's directory.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+
+    /// `pinwheel ARGS` in the run's directory against `idx`, with the run's own cache
+    /// (`--index-url` and `--cache-dir` after ARGS; `verify` reads no index and gets neither).
+    pub fn against(&self, idx: &super::FixtureIndex, args: &[&str]) -> Output {
+        let mut c = self.cmd();
+        c.args(args);
+        if args.first() != Some(&"verify") {
+            c.args(["--index-url", &idx.url(), "--cache-dir"])
+                .arg(self.path("cache"));
+        }
+        c.output().unwrap()
     }
 }
 
@@ -171,10 +188,17 @@ pub struct Redactions(Vec<(String, String)>);
 
 impl Redactions {
     pub fn new(idx: &super::FixtureIndex, dir: &Path) -> Self {
-        let mut r = vec![
+        let mut r = Redactions(vec![
             (idx.url(), "[INDEX]".to_string()),
             (idx.base(), "[HOST]".to_string()),
-        ];
+        ]);
+        r.0.extend(Self::dir(dir).0);
+        r
+    }
+
+    /// For a run with no fixture index: the directory alone.
+    pub fn dir(dir: &Path) -> Self {
+        let mut r = Vec::new();
         if let Ok(real) = dir.canonicalize() {
             r.push((real.display().to_string(), "[DIR]".to_string()));
         }
