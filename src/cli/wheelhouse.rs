@@ -104,7 +104,12 @@ fn human_bytes(n: u64) -> String {
 pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let printer = Printer::new(args.quiet, args.verbose);
     let started = Instant::now();
-    let (lock, file, header) = read_lock(&args.lock, !args.allow_unhashed)?;
+    let super::LockInput {
+        lock,
+        options: file,
+        header,
+        listed,
+    } = read_lock(&args.lock, !args.allow_unhashed)?;
     let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     for name in [wh::REQUIREMENTS, wh::MANIFEST] {
         let out = args.dest.join(name);
@@ -127,7 +132,18 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         None,
     )?;
 
-    let listings = fetch_listings(&client, &lock).await?;
+    // A PEP 751 lock names its files' URLs, and installers fetch them from there (as uv
+    // does): no index is asked, unless the command line names one.
+    let listings = match listed {
+        Some(listed) if !args.index.names_a_source() => {
+            printer.detail(format_args!(
+                "fetching the files at the URLs {} lists (--index-url or --find-links fetch them from an index instead)",
+                args.lock.display()
+            ));
+            listed
+        }
+        _ => fetch_listings(&client, &lock).await?,
+    };
     let plan = plan::plan(&lock, &targets, &listings);
     check_stale_hashes(&printer, &lock, &plan.stale)?;
     // --no-binary: those pins' wheels are passed over, as pip does; their sdists are fetched
