@@ -392,7 +392,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
     manifest_files.sort_by(|a, b| a.filename.cmp(&b.filename));
     // Sdists that stay: pip builds them in the image, from their build requirements' wheels.
-    let stays: Vec<(usize, usize, String)> = plan
+    let (stays, built_sdists): (Vec<(usize, usize, String)>, Vec<(usize, usize, String)>) = plan
         .choices
         .iter()
         .enumerate()
@@ -405,14 +405,29 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                     _ => None,
                 })
         })
-        .filter(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())))
-        .collect();
+        .partition(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())));
     let build_reqs = if stays.is_empty() {
         BuildRequirementWheels::default()
     } else {
         build_requirement_wheels(&client, &lock, &targets, &stays, &args).await?
     };
-    for (name, (fetched, targets_of, of)) in &build_reqs.files {
+    // A static index lists the sdists that were built too, and the lock's hashes name the sdist,
+    // not the wheel built here: pip `--require-hashes -r LOCK` against the index builds them,
+    // so their build requirements' wheels go on the index as well.
+    let index_build_reqs = if args.static_index && !built_sdists.is_empty() {
+        build_requirement_wheels(&client, &lock, &targets, &built_sdists, &args).await?
+    } else {
+        BuildRequirementWheels::default()
+    };
+    let mut build_req_files = build_reqs.files.clone();
+    for (name, (fetched, targets_of, of)) in &index_build_reqs.files {
+        let entry = build_req_files
+            .entry(name.clone())
+            .or_insert_with(|| (fetched.clone(), BTreeSet::new(), BTreeSet::new()));
+        entry.1.extend(targets_of.iter().cloned());
+        entry.2.extend(of.iter().cloned());
+    }
+    for (name, (fetched, targets_of, of)) in &build_req_files {
         if manifest_files.iter().any(|m| &m.filename == name) {
             continue;
         }
@@ -514,6 +529,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 build_reqs.missing.join(", ")
             ));
         }
+    }
+    if !index_build_reqs.missing.is_empty() {
+        printer.always(format_args!(
+            "the static index lacks wheels of these build requirements of the sdists built here: {} (no wheel for the target on the index); pip --require-hashes -r LOCK against it cannot build those sdists, while requirements.index.txt installs the built wheels",
+            index_build_reqs.missing.join(", ")
+        ));
     }
     let reused = fetched.values().filter(|f| f.reused).count();
     let cached = fetched.values().filter(|f| f.from_cache).count();
@@ -812,7 +833,8 @@ async fn build_sdists(
 }
 
 /// The wheels of the build requirements of the sdists that stay, fetched into the wheelhouse
-/// for their targets, so that the image's `pip install --no-index` can build them.
+/// for their targets, so that the image's `pip install --no-index` can build them (with
+/// `--index`, also those of the sdists built here, which the static index lists).
 #[derive(Debug, Default)]
 struct BuildRequirementWheels {
     /// File name → (the file, its targets, `name==version` of the pins that need it).
