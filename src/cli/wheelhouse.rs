@@ -392,7 +392,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
     manifest_files.sort_by(|a, b| a.filename.cmp(&b.filename));
     // Sdists that stay: pip builds them in the image, from their build requirements' wheels.
-    let (stays, built_sdists): (Vec<(usize, usize, String)>, Vec<(usize, usize, String)>) = plan
+    let (stays, built_sdists): (Vec<SdistChoice>, Vec<SdistChoice>) = plan
         .choices
         .iter()
         .enumerate()
@@ -832,6 +832,9 @@ async fn build_sdists(
     Ok(out)
 }
 
+/// A target's sdist: (pin, target index, sdist file name).
+type SdistChoice = (usize, usize, String);
+
 /// The wheels of the build requirements of the sdists that stay, fetched into the wheelhouse
 /// for their targets, so that the image's `pip install --no-index` can build them (with
 /// `--index`, also those of the sdists built here, which the static index lists).
@@ -849,7 +852,7 @@ async fn build_requirement_wheels(
     client: &IndexClient,
     lock: &Lock,
     targets: &[Target],
-    stays: &[(usize, usize, String)],
+    stays: &[SdistChoice],
     args: &WheelhouseArgs,
 ) -> Result<BuildRequirementWheels, CliError> {
     let mut out = BuildRequirementWheels::default();
