@@ -277,7 +277,7 @@ fn one_wheelhouse_serves_each_buildx_platform() {
             .next()
             .unwrap()
             .to_string();
-        let platform = tag.splitn(2, '-').nth(1).unwrap().to_string();
+        let platform = tag.split_once('-').unwrap().1.to_string();
         assert!(
             platform.starts_with(libc) && platform.ends_with(machine),
             "{tag}"
