@@ -72,7 +72,12 @@ fn input_specifiers(
 
 pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
     let printer = Printer::new(args.quiet, args.verbose);
-    let (lock, file, header) = read_lock(&args.lock, false)?;
+    let super::LockInput {
+        lock,
+        options: file,
+        header,
+        ..
+    } = read_lock(&args.lock, false)?;
     let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     let input = match &args.input {
         Some(p) => Some(input_specifiers(p)?),

@@ -104,7 +104,12 @@ fn human_bytes(n: u64) -> String {
 pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let printer = Printer::new(args.quiet, args.verbose);
     let started = Instant::now();
-    let (lock, file, header) = read_lock(&args.lock, !args.allow_unhashed)?;
+    let super::LockInput {
+        lock,
+        options: file,
+        header,
+        listed,
+    } = read_lock(&args.lock, !args.allow_unhashed)?;
     let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     for name in [wh::REQUIREMENTS, wh::MANIFEST] {
         let out = args.dest.join(name);
@@ -127,7 +132,18 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         None,
     )?;
 
-    let listings = fetch_listings(&client, &lock).await?;
+    // A PEP 751 lock names its files' URLs, and installers fetch them from there (as uv
+    // does): no index is asked, unless the command line names one.
+    let listings = match listed {
+        Some(listed) if !args.index.names_a_source() => {
+            printer.detail(format_args!(
+                "fetching the files at the URLs {} lists (--index-url or --find-links fetch them from an index instead)",
+                args.lock.display()
+            ));
+            listed
+        }
+        _ => fetch_listings(&client, &lock).await?,
+    };
     let plan = plan::plan(&lock, &targets, &listings);
     check_stale_hashes(&printer, &lock, &plan.stale)?;
     // --no-binary: those pins' wheels are passed over, as pip does; their sdists are fetched
@@ -376,7 +392,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
     manifest_files.sort_by(|a, b| a.filename.cmp(&b.filename));
     // Sdists that stay: pip builds them in the image, from their build requirements' wheels.
-    let stays: Vec<(usize, usize, String)> = plan
+    let (stays, built_sdists): (Vec<SdistChoice>, Vec<SdistChoice>) = plan
         .choices
         .iter()
         .enumerate()
@@ -389,14 +405,29 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                     _ => None,
                 })
         })
-        .filter(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())))
-        .collect();
+        .partition(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())));
     let build_reqs = if stays.is_empty() {
         BuildRequirementWheels::default()
     } else {
         build_requirement_wheels(&client, &lock, &targets, &stays, &args).await?
     };
-    for (name, (fetched, targets_of, of)) in &build_reqs.files {
+    // A static index lists the sdists that were built too, and the lock's hashes name the sdist,
+    // not the wheel built here: pip `--require-hashes -r LOCK` against the index builds them,
+    // so their build requirements' wheels go on the index as well.
+    let index_build_reqs = if args.static_index && !built_sdists.is_empty() {
+        build_requirement_wheels(&client, &lock, &targets, &built_sdists, &args).await?
+    } else {
+        BuildRequirementWheels::default()
+    };
+    let mut build_req_files = build_reqs.files.clone();
+    for (name, (fetched, targets_of, of)) in &index_build_reqs.files {
+        let entry = build_req_files
+            .entry(name.clone())
+            .or_insert_with(|| (fetched.clone(), BTreeSet::new(), BTreeSet::new()));
+        entry.1.extend(targets_of.iter().cloned());
+        entry.2.extend(of.iter().cloned());
+    }
+    for (name, (fetched, targets_of, of)) in &build_req_files {
         if manifest_files.iter().any(|m| &m.filename == name) {
             continue;
         }
@@ -498,6 +529,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 build_reqs.missing.join(", ")
             ));
         }
+    }
+    if !index_build_reqs.missing.is_empty() {
+        printer.always(format_args!(
+            "the static index lacks wheels of these build requirements of the sdists built here: {} (no wheel for the target on the index); pip --require-hashes -r LOCK against it cannot build those sdists, while requirements.index.txt installs the built wheels",
+            index_build_reqs.missing.join(", ")
+        ));
     }
     let reused = fetched.values().filter(|f| f.reused).count();
     let cached = fetched.values().filter(|f| f.from_cache).count();
@@ -796,8 +833,12 @@ async fn build_sdists(
     Ok(out)
 }
 
+/// A target's sdist: (pin, target index, sdist file name).
+type SdistChoice = (usize, usize, String);
+
 /// The wheels of the build requirements of the sdists that stay, fetched into the wheelhouse
-/// for their targets, so that the image's `pip install --no-index` can build them.
+/// for their targets, so that the image's `pip install --no-index` can build them (with
+/// `--index`, also those of the sdists built here, which the static index lists).
 #[derive(Debug, Default)]
 struct BuildRequirementWheels {
     /// File name → (the file, its targets, `name==version` of the pins that need it).
@@ -812,7 +853,7 @@ async fn build_requirement_wheels(
     client: &IndexClient,
     lock: &Lock,
     targets: &[Target],
-    stays: &[(usize, usize, String)],
+    stays: &[SdistChoice],
     args: &WheelhouseArgs,
 ) -> Result<BuildRequirementWheels, CliError> {
     let mut out = BuildRequirementWheels::default();

@@ -38,7 +38,7 @@ pub enum Cause {
     ProjectUrl(String),
     /// A file name from a listing that would write outside the wheelhouse (what is wrong).
     #[error("refused: {0}")]
-    Refused(String),
+    Refused(super::hostile::UnsafeName),
     /// A redirect the policy did not follow (its target, without credentials).
     #[error(
         "redirected to {0}: not followed (redirects are followed to http(s) URLs only, never \

@@ -1161,17 +1161,29 @@ fn redirect_policy() -> reqwest::redirect::Policy {
     })
 }
 
+/// Why a redirect is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RedirectRefusal {
+    #[error("more than 10 redirects")]
+    TooMany,
+    /// To a URL of another scheme than http(s).
+    #[error("refused a redirect to a {0}: URL")]
+    Scheme(String),
+    #[error("refused a redirect from https to plain http")]
+    Downgrade,
+}
+
 /// Why a redirect from a URL of scheme `from` to one of scheme `to` is refused, if it is.
 /// `hops` counts the redirects followed so far. Pure.
-pub fn redirect_refusal(from: Option<&str>, to: &str, hops: usize) -> Option<String> {
+pub fn redirect_refusal(from: Option<&str>, to: &str, hops: usize) -> Option<RedirectRefusal> {
     if hops >= 10 {
-        return Some("more than 10 redirects".into());
+        return Some(RedirectRefusal::TooMany);
     }
     if to != "http" && to != "https" {
-        return Some(format!("refused a redirect to a {to}: URL"));
+        return Some(RedirectRefusal::Scheme(to.to_string()));
     }
     if from == Some("https") && to == "http" {
-        return Some("refused a redirect from https to plain http".into());
+        return Some(RedirectRefusal::Downgrade);
     }
     None
 }
@@ -1200,12 +1212,16 @@ mod tests {
         assert_eq!(redirect_refusal(Some("https"), "https", 0), None);
         assert_eq!(redirect_refusal(Some("http"), "https", 0), None);
         assert_eq!(redirect_refusal(Some("http"), "http", 3), None);
-        assert!(redirect_refusal(Some("https"), "http", 0)
-            .unwrap()
-            .contains("from https to plain http"));
-        assert!(redirect_refusal(Some("https"), "file", 0)
-            .unwrap()
-            .contains("file:"));
+        assert_eq!(
+            redirect_refusal(Some("https"), "http", 0),
+            Some(RedirectRefusal::Downgrade)
+        );
+        assert_eq!(
+            redirect_refusal(Some("https"), "file", 0)
+                .unwrap()
+                .to_string(),
+            "refused a redirect to a file: URL"
+        );
         assert!(redirect_refusal(Some("https"), "https", 10).is_some());
     }
 

@@ -24,7 +24,9 @@ use url::Url;
 
 use super::options::{find_links_without_userinfo, without_userinfo, LockOptions};
 use super::{Lock, Pin, PinMarker};
-use crate::distribution::HashDigest;
+use crate::distribution::filename::version_part;
+use crate::distribution::{HashDigest, RequiresPython};
+use crate::index::IndexFile;
 use crate::platform::Target;
 
 /// The version of PEP 751 written, and the major version read.
@@ -155,6 +157,54 @@ pub enum PackageFault {
     NoVersion,
     #[error("is locked twice with the same marker")]
     Twice,
+    /// One of its files may not be written or fetched.
+    #[error("file `{}` is refused: {refusal}", file.escape_debug())]
+    RefusedFile { file: String, refusal: FileRefusal },
+}
+
+/// Why a file a lock lists is refused: what an index page may not list, a lock may not either.
+#[derive(Debug, thiserror::Error)]
+pub enum FileRefusal {
+    /// A name that cannot be written under the wheelhouse.
+    #[error(transparent)]
+    UnsafeName(crate::index::hostile::UnsafeName),
+    /// A wheel or sdist name of another project.
+    #[error("it is not a distribution of {0}")]
+    OtherProject(String),
+    #[error("its URL has the scheme `{0}`; pinwheel fetches http, https and file URLs")]
+    Scheme(String),
+    #[error("its URL does not parse: {0}")]
+    Url(#[source] url::ParseError),
+}
+
+impl Pylock {
+    /// The files the lock lists, per pin (as `lock.pins`), as an index would list them: a PEP
+    /// 751 installer fetches a package's files from the URLs (or paths) the lock gives, with no
+    /// index. `None` when some pin lists no file with a location (a lock that names its files
+    /// by hash only; then an index must list them).
+    pub fn listings(&self) -> Option<Vec<Vec<IndexFile>>> {
+        self.files
+            .iter()
+            .map(|pf| {
+                let files: Vec<IndexFile> = pf
+                    .files
+                    .iter()
+                    .filter(|f| !f.url.is_empty())
+                    .map(|f| IndexFile {
+                        filename: f.name.clone(),
+                        url: f.url.clone(),
+                        sha256: Some(f.sha256.clone()),
+                        requires_python: f.requires_python.clone().and_then(RequiresPython::new),
+                        yanked: None,
+                        upload_time: f.upload_time,
+                        size: f.size,
+                        core_metadata: None,
+                    })
+                    .collect();
+                (!files.is_empty()).then_some(files)
+            })
+            .collect()
+    }
 }
 
 // --- writing ---------------------------------------------------------------------------------
@@ -573,6 +623,34 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         if files.is_empty() {
             return Err(package_error(&p.name, PackageFault::NoFiles));
         }
+        // What an index page may not list, a lock may not either: its files are fetched and
+        // written under their names.
+        for f in &files {
+            let file_name = f.file_name();
+            let refused = crate::index::hostile::unsafe_filename(&file_name)
+                .map(FileRefusal::UnsafeName)
+                .or_else(|| {
+                    let is_dist = file_name.to_ascii_lowercase().ends_with(".whl")
+                        || crate::distribution::SdistExtension::split(&file_name).is_some();
+                    (is_dist && version_part(&file_name, name.as_ref()).is_none())
+                        .then(|| FileRefusal::OtherProject(name.to_string()))
+                });
+            let refused = refused.or_else(|| match file_url(f, path).map(|u| Url::parse(&u)) {
+                Some(Ok(u)) if matches!(u.scheme(), "http" | "https" | "file") => None,
+                Some(Ok(u)) => Some(FileRefusal::Scheme(u.scheme().to_string())),
+                Some(Err(e)) => Some(FileRefusal::Url(e)),
+                None => None,
+            });
+            if let Some(refusal) = refused {
+                return Err(package_error(
+                    &p.name,
+                    PackageFault::RefusedFile {
+                        file: file_name,
+                        refusal,
+                    },
+                ));
+            }
+        }
         let mut hashes: Vec<HashDigest> = Vec::new();
         for f in &files {
             match f.sha256() {
@@ -601,7 +679,7 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         hashes.dedup();
         let url = match &p.archive {
             Some(a) => Some(
-                archive_url(a, path)
+                file_url(a, path)
                     .ok_or_else(|| package_error(&p.name, PackageFault::ArchiveLocation))?,
             ),
             None => None,
@@ -644,7 +722,7 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                 .filter_map(|f| {
                     Some(LockedFile {
                         name: f.file_name(),
-                        url: f.url.clone().unwrap_or_default(),
+                        url: file_url(f, path).unwrap_or_default(),
                         size: f.size,
                         upload_time: f
                             .upload_time
@@ -706,9 +784,9 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
     })
 }
 
-/// An archive's location as a URL: its `url`, else its `path` (relative to the lock's
-/// directory) as a `file:` URL.
-fn archive_url(a: &RawFile, lock_path: &Path) -> Option<String> {
+/// A file's location as a URL: its `url`, else its `path` (relative to the lock's directory) as
+/// a `file:` URL.
+fn file_url(a: &RawFile, lock_path: &Path) -> Option<String> {
     if let Some(u) = &a.url {
         return Some(u.clone());
     }
@@ -1021,6 +1099,52 @@ mod tests {
         assert!(err.contains("x-1.tar.gz has no sha256"), "{err}");
         let err = bad("lock-version = 1.0\n");
         assert!(err.contains("not a valid PEP 751"), "{err}");
+    }
+
+    /// A lock's files are fetched and written under their names: what an index page may not
+    /// list, a lock may not either.
+    #[test]
+    fn refuses_hostile_file_names_and_schemes() {
+        let sha = "a".repeat(64);
+        let with = |file: &str| {
+            let text = format!(
+                "lock-version = \"1.0\"\n[[packages]]\nname = \"x\"\nversion = \"1\"\n\
+                 wheels = [{file}]\n"
+            );
+            parse(&text, Path::new("pylock.toml"), true)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        for (file, why) in [
+            (
+                format!("{{ name = \"../x-1-py3-none-any.whl\", url = \"https://h/x-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"),
+                "path separator",
+            ),
+            (
+                format!("{{ url = \"https://h/y-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"),
+                "not a distribution of x",
+            ),
+            (
+                format!("{{ url = \"ftp://h/x-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"),
+                "scheme `ftp`",
+            ),
+        ] {
+            let err = with(&file).unwrap_err();
+            assert!(err.contains("`x`") && err.contains(why), "{file}: {err}");
+        }
+        let fine = format!(
+            "{{ url = \"https://h/x-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"
+        );
+        assert_eq!(with(&fine), Ok(()));
+        let lock = parse(
+            &format!("lock-version = \"1.0\"\n[[packages]]\nname = \"x\"\nversion = \"1\"\nwheels = [{fine}]\n"),
+            Path::new("pylock.toml"),
+            true,
+        )
+        .unwrap();
+        let listed = lock.listings().unwrap();
+        assert_eq!(listed[0][0].url, "https://h/x-1-py3-none-any.whl");
+        assert_eq!(listed[0][0].sha256.as_deref(), Some(sha.as_str()));
     }
 
     #[test]
