@@ -45,10 +45,23 @@ impl Lock for Run {
     }
 }
 
+/// `--target T` for each of `targets`, then `extra`.
+fn on<'a>(targets: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args: Vec<&str> = targets.iter().flat_map(|t| ["--target", *t]).collect();
+    args.extend_from_slice(extra);
+    args
+}
+
+/// A fixture index and a work directory of the test's own.
+fn fresh() -> (FixtureIndex, Run) {
+    (index(IndexOptions::default()), Run::new())
+}
+
 /// The pins of a lock of `input`, in a directory of its own against a fixture index of its
 /// own.
 fn locked(input: &str, args: &[&str]) -> Vec<String> {
-    Run::new().pins(&index(IndexOptions::default()), input, args)
+    let (idx, run) = fresh();
+    run.pins(&idx, input, args)
 }
 
 /// The paths asked of `idx` that hold any of `parts`.
@@ -65,8 +78,7 @@ const T311: &str = "cp311-manylinux_2_28_x86_64";
 
 #[test]
 fn extras_and_markers_for_one_target() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let out = run.lock(&idx, "app[fast]\n", &["--target", T312]);
     ok(&out);
     let lock = run.output();
@@ -85,8 +97,7 @@ fn extras_and_markers_for_one_target() {
 
 #[test]
 fn target_specific_pins_get_markers() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let out = run.lock(
         &idx,
         "app\n",
@@ -117,8 +128,7 @@ fn target_specific_pins_get_markers() {
 
 #[test]
 fn windows_target_pulls_in_windows_only_dependency_with_marker() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let out = run.lock(
         &idx,
         "app\n",
@@ -134,8 +144,7 @@ fn windows_target_pulls_in_windows_only_dependency_with_marker() {
 
 #[test]
 fn requires_python_picks_an_older_release_for_older_targets() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "newpy\n", &["--target", T312]),
         ["newpy==2.0.0"]
@@ -174,8 +183,7 @@ const T313: &str = "cp313-manylinux_2_28_x86_64";
 fn newest_releases_per_python_fork_the_lock() {
     // frames 3.0.0 and arrays 2.3.0 drop Python 3.10: the cp313 target gets them, the cp310
     // target the newest releases that support it, each selected by its marker.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "frames\n", &["--target", T310, "--target", T313]),
         [
@@ -274,8 +282,7 @@ fn glibc_and_musl_targets_never_fork_apart() {
 
 #[test]
 fn relocking_keeps_each_forks_pin_until_released() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let targets = ["--target", T310, "--target", T313];
     let split = "arrays<2 ; python_version < '3.12'\narrays>=2,<2.3 ; python_version >= '3.12'\n";
     ok(&run.lock(&idx, split, &targets));
@@ -302,8 +309,7 @@ fn relocking_keeps_each_forks_pin_until_released() {
 
 #[test]
 fn yanked_releases_are_skipped_unless_pinned_exactly() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "yanked\n", &["--target", T312]),
         ["yanked==1.0.0"]
@@ -316,8 +322,7 @@ fn yanked_releases_are_skipped_unless_pinned_exactly() {
 
 #[test]
 fn pre_releases_only_when_asked_named_or_alone() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(run.pins(&idx, "lib\n", &["--target", T312]), ["lib==1.2.0"]);
     assert_eq!(
         run.pins(&idx, "lib\n", &["--target", T312, "--pre", "--upgrade"]),
@@ -335,8 +340,7 @@ fn pre_releases_only_when_asked_named_or_alone() {
 
 #[test]
 fn exclude_newer_ignores_later_uploads() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(
             &idx,
@@ -363,8 +367,7 @@ fn exclude_newer_ignores_later_uploads() {
 
 #[test]
 fn existing_pins_are_kept_until_upgraded() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "lib<1.2\nshared\n", &["--target", T312]),
         ["lib==1.1.0", "shared==2.5.0"]
@@ -400,8 +403,7 @@ fn existing_pins_are_kept_until_upgraded() {
 
 #[test]
 fn constraints_limit_versions_without_adding_packages() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let c = run.write("constraints.txt", "lib<1.1\nshared<2\n");
     ok(&run.lock(
         &idx,
@@ -424,8 +426,7 @@ fn constraints_limit_versions_without_adding_packages() {
 #[test]
 fn unsatisfiable_requirements_are_explained() {
     // The derivation speaks of projects and PEP 440 specifiers, and names the input file.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     insta::assert_snapshot!(
         "unsatisfiable",
         run.transcript(&idx, "left\nright\n", &["--target", T312])
@@ -438,8 +439,7 @@ fn unsatisfiable_requirements_are_explained() {
 
 #[test]
 fn a_constraint_is_named_where_it_narrows_a_dependency() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let mut both = String::new();
     for constraint in ["shared>1.6\n", "shared>=2\n"] {
         run.write("c.txt", constraint);
@@ -452,8 +452,7 @@ fn a_constraint_is_named_where_it_narrows_a_dependency() {
 fn a_per_release_binary_extra_with_no_wheel_is_explained_briefly() {
     // Every binwrap[binary] pins its own binwrap-binary, which has no musllinux wheel. Ranges
     // read over the versions the index has, not as every gap between them.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     insta::assert_snapshot!(
         "binary_extra_without_wheel",
         run.transcript(
@@ -466,8 +465,7 @@ fn a_per_release_binary_extra_with_no_wheel_is_explained_briefly() {
 
 #[test]
 fn unknown_package_names_the_index() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     insta::assert_snapshot!(
         "unknown_package",
         run.transcript(&idx, "no-such-package\n", &["--target", T312])
@@ -515,8 +513,7 @@ fn metadata_by_range_requests_when_no_metadata_files() {
 
 #[test]
 fn unadvertised_metadata_files_are_used() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     ok(&run.lock(&idx, "app\n", &["--target", T312]));
     let reqs = idx.requests();
     assert!(
@@ -554,8 +551,7 @@ fn sdist_with_static_metadata_is_read_without_building() {
 
 #[test]
 fn sdist_with_dynamic_metadata_is_built_with_its_backend() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let out = run.lock(&idx, "dynsdist\n", &["--target", T312]);
     ok(&out);
     assert_eq!(pins(&run.output()), ["dynsdist==1.0.0", "shared==1.5.0"]);
@@ -563,8 +559,7 @@ fn sdist_with_dynamic_metadata_is_built_with_its_backend() {
 
 #[test]
 fn hashes_cover_the_files_each_target_installs() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     ok(&run.lock(
         &idx,
         "native\n",
@@ -593,16 +588,14 @@ fn hashes_cover_the_files_each_target_installs() {
 
 #[test]
 fn no_annotate_drops_via_lines() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     ok(&run.lock(&idx, "app\n", &["--target", T312, "--no-annotate"]));
     assert!(!run.output().contains("# via"));
 }
 
 #[test]
 fn offline_uses_the_cache_and_says_what_is_missing() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let online = run.pins(&idx, "app\n", &["--target", T312]);
     std::fs::remove_file(run.path("requirements.lock")).unwrap();
     idx.clear_requests();
@@ -623,8 +616,7 @@ fn offline_uses_the_cache_and_says_what_is_missing() {
 
 #[test]
 fn warm_cache_revalidates_nothing_while_fresh() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     ok(&run.lock(&idx, "app[fast]\n", &["--target", T312]));
     idx.clear_requests();
     ok(&run.lock(&idx, "app[fast]\n", &["--target", T312]));
@@ -637,8 +629,7 @@ fn warm_cache_revalidates_nothing_while_fresh() {
 
 #[test]
 fn bad_input_is_a_usage_error_with_location() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let line = run.transcript(
         &idx,
         "app\nthis is not a requirement\n",
@@ -650,8 +641,7 @@ fn bad_input_is_a_usage_error_with_location() {
 
 #[test]
 fn pip_index_url_from_the_environment() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     run.write("requirements.in", "lib<1.1\n");
     let out = run
         .cmd()
@@ -740,8 +730,7 @@ fn first_index_that_has_a_package_wins() {
 
 #[test]
 fn find_links_directory_and_direct_url() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let links = run.path("links");
     std::fs::create_dir(&links).unwrap();
     std::fs::copy(
@@ -780,8 +769,7 @@ fn find_links_directory_and_direct_url() {
 
 #[test]
 fn pyproject_extras_groups_and_tool_config() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let py = run.write(
         "pyproject.toml",
         &format!(
@@ -821,8 +809,7 @@ fn pyproject_extras_groups_and_tool_config() {
 
 #[test]
 fn no_target_means_this_machine_said_aloud() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let host = host(run.dir.path());
     let said = Redactions::new(&idx, run.dir.path())
         .with(host.clone(), "[HOST TARGET]")
@@ -837,8 +824,7 @@ fn no_target_means_this_machine_said_aloud() {
 
 #[test]
 fn a_bad_ca_bundle_is_a_clear_error() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let bundle = run.write("ca.pem", "not a certificate\n");
     insta::assert_snapshot!(
         "bad_ca_bundle",
@@ -852,8 +838,7 @@ fn a_bad_ca_bundle_is_a_clear_error() {
 
 #[test]
 fn vcs_and_editable_requirements_are_refused_with_a_hint() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let vcs = run.transcript(
         &idx,
         "pkg @ git+https://example.org/pkg.git\n",
@@ -866,8 +851,7 @@ fn vcs_and_editable_requirements_are_refused_with_a_hint() {
 #[test]
 fn an_unsatisfiable_fork_is_named_by_its_targets() {
     // The cp312 target resolves, the cp311 fork does not; under fewest the same.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let targets = ["--target", T312, "--target", T311];
     let newest = run.transcript(&idx, "newpy>=2\n", &targets);
     let fewest = run.transcript(
@@ -920,8 +904,7 @@ fn a_pin_needed_on_more_targets_than_first_seen_serves_them_all() {
     // `wide` 2.0.0 only has a CPython 3.11 wheel. gate311 needs it on 3.11 first; the chain
     // reaches gate312 (3.12) later. With one fork for both (fewest) the pin must serve both,
     // so 1.0.0, with its hash; by default each Python takes its newest.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let targets = ["--target", T311, "--target", T312];
     ok(&run.lock(
         &idx,
@@ -946,8 +929,7 @@ fn a_pin_needed_on_more_targets_than_first_seen_serves_them_all() {
 fn a_dependency_gated_on_a_target_its_parent_gains_later_is_locked() {
     // gate312 is first needed on 3.11 only (the input's marker), where its `wide` dependency
     // does not apply; chain1 -> chain2 -> gate312 then needs it on 3.12 too, where it does.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     ok(&run.lock(
         &idx,
         "gate312; python_version < \"3.12\"\nchain1\n",
@@ -962,8 +944,7 @@ fn a_dependency_gated_on_a_target_its_parent_gains_later_is_locked() {
 
 #[test]
 fn a_version_with_invalid_metadata_is_skipped_with_a_warning() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     insta::assert_snapshot!(
         "invalid_metadata_skipped",
         run.transcript(&idx, "badmeta<2\n", &["--target", T312])
@@ -1011,8 +992,7 @@ fn excluding_a_pre_release_does_not_enable_pre_releases() {
 
 #[test]
 fn extras_requiring_extras_of_the_same_release_look_at_no_other_release() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "selfextra[all]<3\n", &["--target", T312]),
         ["lib==1.2.0", "selfextra==2.0.0", "wide==1.0.0"]
@@ -1026,8 +1006,7 @@ fn extras_requiring_extras_of_the_same_release_look_at_no_other_release() {
 
 #[test]
 fn an_extra_takes_its_projects_version_without_trying_newer_ones() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "selfextra<3\nselfextra[a]\n", &["--target", T312]),
         ["lib==1.2.0", "selfextra==2.0.0"]
@@ -1041,8 +1020,7 @@ fn an_extra_takes_its_projects_version_without_trying_newer_ones() {
 
 #[test]
 fn a_requirement_no_version_matches_says_what_the_index_has() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     insta::assert_snapshot!(
         "no_version_matches",
         run.transcript(&idx, "lib==99.0\n", &["--target", T312])
@@ -1051,8 +1029,7 @@ fn a_requirement_no_version_matches_says_what_the_index_has() {
 
 #[test]
 fn via_names_the_included_file_a_requirement_was_written_in() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     run.write("base.in", "lib\n");
     ok(&run.lock(&idx, "-r base.in\nyanked\n", &["--target", T312]));
     let lock = run.output();
@@ -1099,8 +1076,7 @@ fn metadata_beyond_the_first_range_is_read_with_more_ranges_or_the_whole_answer(
 
 #[test]
 fn a_rebuilt_local_wheel_is_read_afresh_not_from_the_metadata_cache() {
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     let links = run.path("links");
     std::fs::create_dir(&links).unwrap();
     // Two builds of localbuild 1.0.0 with the same file name and different dependencies.
@@ -1166,8 +1142,7 @@ fn an_extra_never_reads_metadata_of_a_release_its_project_cannot_take() {
     // lib<1.2. Once kit[x] 2.0.0 is out, looking for another version of kit[x] must not read
     // kit 1.0.0's metadata (here a failing build: exit 4): kit[x] 1.0.0 needs kit 1.0.0, which
     // the input excludes, so the resolver backtracks to hub 1.0.0 without it.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "lib>=1.2\nkit>=2\nhub\n", &["--target", T312]),
         ["hub==1.0.0", "kit==2.0.0", "lib==1.2.0"]
@@ -1197,14 +1172,7 @@ fn input_lines_splitting_a_package_by_target_fork_the_lock() {
             run.pins(
                 &idx,
                 input,
-                &[
-                    "--target",
-                    T310,
-                    "--target",
-                    T313,
-                    "--fork-strategy",
-                    strategy,
-                ],
+                &on(&[T310, T313], &["--fork-strategy", strategy])
             ),
             [
                 "arrays==1.26.0 ; python_version == '3.10'",
@@ -1220,16 +1188,7 @@ fn input_lines_splitting_a_package_by_target_fork_the_lock() {
         run.pins(
             &idx,
             input,
-            &[
-                "--target",
-                T310,
-                "--target",
-                T311,
-                "--target",
-                T313,
-                "--fork-strategy",
-                "fewest",
-            ],
+            &on(&[T310, T311, T313], &["--fork-strategy", "fewest"]),
         ),
         [
             "arrays==1.26.0 ; python_version == '3.10'",
@@ -1241,8 +1200,7 @@ fn input_lines_splitting_a_package_by_target_fork_the_lock() {
 #[test]
 fn prefetch_keeps_to_the_inputs_own_ranges() {
     // libuser asks for any lib; the input says lib<1.1, so no guess reads lib 1.1.0 or 1.2.0.
-    let idx = index(IndexOptions::default());
-    let run = Run::new();
+    let (idx, run) = fresh();
     assert_eq!(
         run.pins(&idx, "lib<1.1\nlibuser\n", &["--target", T312]),
         ["lib==1.0.0", "libuser==1.0.0"]
