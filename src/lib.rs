@@ -2,10 +2,14 @@
 //!
 //! The crate is a thin CLI (`src/main.rs`, `src/cli/`) over a pure core — targets, filenames,
 //! core metadata, requirements, resolution decisions, the lock model — and IO at the edges:
-//! the index client (`index`), PEP 517 builds (`build`) and the downloader (`wheelhouse`).
+//! the index client (`index`), PEP 517 builds (`pep517`) and the downloader (`wheelhouse`).
 
-// The library's surface is what the binary, the benches and the tests use: `run`, `trace`,
-// and the modules below that are `pub`; the rest is the crate's own.
+// The library's surface is what the binary, the benches, the tests and the fuzz targets use:
+// `run`, `trace`, and the modules below that are `pub`, whose own submodules are `pub(crate)`
+// but for the parsers those callers drive (`index::{auth, cache, simple}`, `lock::pylock`,
+// `distribution`'s); what else they use is re-exported where its module is named (e.g.
+// `lock::LockOptions`, `resolve::VersionMap`). The rest is the crate's own, so the compiler
+// reports what nothing calls.
 pub use cli::run;
 
 pub(crate) mod check;

@@ -10,11 +10,11 @@ use clap::{Args, ValueEnum};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{PackageName, VersionOrUrl};
 
-use super::printer::{Printer, Verbosity};
 use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, parse_exclude_newer,
     read_lock, CliError, IndexArgs, TargetArgs,
 };
+use super::{Printer, Verbosity};
 use crate::check::{self, Report, Status};
 use crate::requirements::RequirementsFile;
 

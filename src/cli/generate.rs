@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use super::printer::Printer;
+use super::Printer;
 use super::{exit, Cli, CliError};
 
 #[derive(Args, Debug)]

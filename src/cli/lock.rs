@@ -10,7 +10,7 @@ use clap::Args;
 use pep508_rs::PackageName;
 use sha2::{Digest, Sha256};
 
-use super::printer::Printer;
+use super::Printer;
 use super::{
     build_client, exit, parse_exclude_newer, parse_only_binary, resolve_targets, CliError,
     ExcludeNewer, IndexArgs, TargetArgs,

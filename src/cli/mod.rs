@@ -6,7 +6,7 @@ pub mod check;
 pub mod dockerfile;
 pub mod generate;
 pub mod lock;
-pub mod printer;
+mod printer;
 pub mod static_index;
 pub mod wheelhouse;
 
@@ -25,7 +25,8 @@ use crate::lock::options::LockOptions;
 use crate::lock::{plan, pylock, Lock};
 use crate::platform::Target;
 use crate::requirements::RequirementsFile;
-use printer::Printer;
+// What every command prints through; the command files take it from here.
+pub(crate) use printer::{Printer, Verbosity};
 
 /// Exit codes, documented in the README.
 pub mod exit {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::printer::Printer;
+use super::Printer;
 use super::{exit, CliError};
 use crate::wheelhouse::simple_tree::{self, SIMPLE};
 use crate::wheelhouse::static_index;

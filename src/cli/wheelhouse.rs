@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Args;
 use futures::StreamExt;
 
-use super::printer::Printer;
+use super::Printer;
 use super::{
     build_client, check_stale_hashes, exit, fetch_listings, lock_targets, read_lock, CliError,
     IndexArgs, TargetArgs,

@@ -308,17 +308,33 @@ mod tests {
             wheel_info(&new).unwrap().tags,
             ["cp311-cp311-manylinux_2_36_x86_64"]
         );
-        // RECORD's hash of WHEEL is right: pinwheel's installer checks every member against it.
-        let dir = tempfile::tempdir().unwrap();
-        let layout = crate::pep517::install::Layout {
-            purelib: dir.path().join("lib"),
-            platlib: dir.path().join("lib"),
-            scripts: dir.path().join("bin"),
-            headers: dir.path().join("include"),
-            data: dir.path().to_path_buf(),
-            python: dir.path().join("bin/python"),
+        // Every member is still RECORD's, WHEEL with the hash and size of its new bytes (what
+        // an installer checks every member against).
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&new)).unwrap();
+        let mut member = |n: &str| {
+            let mut text = String::new();
+            zip.by_name(n).unwrap().read_to_string(&mut text).unwrap();
+            text
         };
-        crate::pep517::install::install_wheel(&new, &name, &layout).unwrap();
+        let record = member("demo-1.0.dist-info/RECORD");
+        let wheel_file = member("demo-1.0.dist-info/WHEEL");
+        for n in ["demo/__init__.py", "demo-1.0.dist-info/METADATA"] {
+            let body = member(n);
+            let h = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(&body));
+            assert!(
+                record.contains(&format!("{n},sha256={h},{}\n", body.len())),
+                "{record}"
+            );
+        }
+        let h =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(&wheel_file));
+        assert!(
+            record.contains(&format!(
+                "demo-1.0.dist-info/WHEEL,sha256={h},{}\n",
+                wheel_file.len()
+            )),
+            "{record}"
+        );
         // Pure and portable wheels are left alone.
         assert!(retag_linux(
             &wheel("py3-none-any", true),

@@ -30,10 +30,10 @@ use crate::index::IndexFile;
 use crate::platform::Target;
 
 /// The version of PEP 751 written, and the major version read.
-pub const LOCK_VERSION: &str = "1.0";
+pub(crate) const LOCK_VERSION: &str = "1.0";
 
 /// Whether `path` is named as PEP 751 names lock files: `pylock.toml` or `pylock.NAME.toml`.
-pub fn is_pylock_name(path: &Path) -> bool {
+pub(crate) fn is_pylock_name(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
@@ -182,7 +182,7 @@ impl Pylock {
     /// 751 installer fetches a package's files from the URLs (or paths) the lock gives, with no
     /// index. `None` when some pin lists no file with a location (a lock that names its files
     /// by hash only; then an index must list them).
-    pub fn listings(&self) -> Option<Vec<Vec<IndexFile>>> {
+    pub(crate) fn listings(&self) -> Option<Vec<Vec<IndexFile>>> {
         self.files
             .iter()
             .map(|pf| {
@@ -267,7 +267,7 @@ fn file_table(f: &LockedFile) -> String {
 
 /// The PEP 508 marker of each target's environment, without duplicates (glibc and musl targets
 /// of one Python and architecture share one).
-pub fn environments(targets: &[String]) -> Vec<String> {
+pub(crate) fn environments(targets: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for name in targets {
         let Ok(t) = Target::parse(name) else {
@@ -289,7 +289,7 @@ pub fn environments(targets: &[String]) -> Vec<String> {
 
 /// The lock's top-level `requires-python`: the oldest Python among the targets (`>=3.Y`), the
 /// minimum viable Python PEP 751 asks for; `None` when no target names one.
-pub fn requires_python(targets: &[String]) -> Option<String> {
+pub(crate) fn requires_python(targets: &[String]) -> Option<String> {
     targets
         .iter()
         .filter_map(|t| Target::parse(t).ok())
@@ -327,7 +327,7 @@ fn package_requires_python(pin: &Pin, pf: &PinFiles) -> Option<String> {
 /// Per pin (by index), the pins it requires directly: those whose `via` names it (the
 /// resolution's dependency graph, walked per target) and that are needed on a target it is
 /// needed on, so that with a name pinned twice each entry points at its own targets' pin.
-pub fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
+pub(crate) fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
     let envs: Vec<pep508_rs::MarkerEnvironment> = lock
         .targets
         .iter()
@@ -365,7 +365,7 @@ pub fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
 /// those whose sha256 the pin lists are written); `options` are the lock's index options
 /// (recorded under `[tool.pinwheel]`; empty: none, and no package names its index either when
 /// `record_indexes` is false); `command` the command line that made it.
-pub fn render(
+pub(crate) fn render(
     lock: &Lock,
     files: &[PinFiles],
     options: &LockOptions,
@@ -443,7 +443,7 @@ pub fn render(
             .filter(|f| {
                 pin.hashes
                     .iter()
-                    .any(|h| h == &format!("sha256:{}", f.sha256))
+                    .any(|h| h.sha256_hex() == Some(f.sha256.as_str()))
             })
             .collect();
         if let Some(sdist) = locked.iter().find(|f| !f.is_wheel()) {

@@ -11,6 +11,9 @@
 //! - [`PyProject`] reads `[project].dependencies` and `[project.optional-dependencies]`
 //!   (PEP 621), `[dependency-groups]` (PEP 735) and pinwheel's own `[tool.pinwheel]` table.
 //!
+//! Both give [`RequirementLine`]s: the requirement, its `--hash` options and the [`FileLine`]
+//! (file and line) it was written on, which every error of these readers names.
+//!
 //! Everything here is synchronous and offline: includes are read from the local disk only.
 
 mod error;
