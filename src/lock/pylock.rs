@@ -394,6 +394,9 @@ pub fn render(
     out.push_str("\n[tool.pinwheel]\n");
     out.push_str(&format!("targets = {}\n", quote_list(&lock.targets)));
     out.push_str(&format!("command = {}\n", quote(command)));
+    if let Some(t) = options.exclude_newer_text() {
+        out.push_str(&format!("exclude-newer = {}\n", quote(&t)));
+    }
     if record_indexes {
         if let Some(u) = &options.index_url {
             out.push_str(&format!(
@@ -703,6 +706,10 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                     .collect(),
                 find_links: strings("find-links"),
                 only_binary: Vec::new(),
+                exclude_newer: t
+                    .get("exclude-newer")
+                    .and_then(|v| v.as_str())
+                    .and_then(super::options::exclude_newer_cutoff),
             }
         }
         None => LockOptions::recorded(&package_indexes, &[]),
