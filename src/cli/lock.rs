@@ -813,6 +813,7 @@ async fn build_lock(
         };
         files.push(PinFiles {
             index,
+            parents: rp.parents.iter().cloned().collect(),
             files: rp
                 .files
                 .iter()
