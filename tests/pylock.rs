@@ -702,3 +702,44 @@ fn a_pylock_of_local_paths_fills_the_wheelhouse() {
         .join("wh2/fastdep-0.5.0-py3-none-any.whl")
         .exists());
 }
+
+/// `dependencies` of a forked lock follow the versions: forkparent is pinned at 1.0.0 for
+/// cp312 and 2.0.0 for cp313, forkchild (an input) on both; only 2.0.0 requires forkchild, so
+/// only its entry lists it.
+#[test]
+fn a_forked_parent_lists_only_the_children_its_version_requires() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("requirements.in"),
+        "forkparent\nforkchild\n",
+    )
+    .unwrap();
+    let path = lock(
+        &idx,
+        dir.path(),
+        "pylock.toml",
+        &["cp312-manylinux_2_28_x86_64", "cp313-manylinux_2_28_x86_64"],
+        &[],
+    );
+    let doc: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let entry = |version: &str| {
+        doc["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["name"].as_str() == Some("forkparent") && p["version"].as_str() == Some(version)
+            })
+            .unwrap_or_else(|| panic!("forkparent {version} in {doc:#?}"))
+            .clone()
+    };
+    assert!(
+        entry("1.0.0").get("dependencies").is_none(),
+        "{:#?}",
+        entry("1.0.0")
+    );
+    let deps = entry("2.0.0")["dependencies"].as_array().unwrap().clone();
+    assert_eq!(deps.len(), 1, "{deps:?}");
+    assert_eq!(deps[0]["name"].as_str(), Some("forkchild"));
+}

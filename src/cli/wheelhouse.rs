@@ -3,7 +3,7 @@
 //! gate that re-checks a wheelhouse against its manifest.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -49,6 +49,10 @@ pub struct WheelhouseArgs {
     /// Accept a lock without hashes: fetch the files and record their hashes.
     #[arg(long)]
     pub allow_unhashed: bool,
+    /// Resolve the build requirements of sdists (built here, or kept for the image's pip) as of
+    /// this moment, as `lock --exclude-newer` reads it. Default: the cut-off the lock records.
+    #[arg(long, value_name = "WHEN")]
+    pub exclude_newer: Option<String>,
     /// Put sdists in as they are, for the image's pip to build; by default a pin that has no
     /// wheel for some target is built into a wheel here (PEP 517), for the targets it can serve.
     #[arg(long)]
@@ -111,6 +115,10 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         listed,
     } = read_lock(&args.lock, !args.allow_unhashed)?;
     let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
+    let cutoff = match &args.exclude_newer {
+        Some(s) => Some(super::parse_exclude_newer(s, jiff::Timestamp::now())?.cutoff),
+        None => file.exclude_newer,
+    };
     for name in [wh::REQUIREMENTS, wh::MANIFEST] {
         let out = args.dest.join(name);
         super::refuse_overwriting_inputs(
@@ -337,10 +345,15 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
 
     // Wheels built from the sdists, for the targets they can serve.
+    let build_run = BuildRun {
+        client: &client,
+        dest: &args.dest,
+        cutoff,
+    };
     let built = if args.no_build {
         BuiltWheels::default()
     } else {
-        build_sdists(&client, &lock, &targets, &plan, &fetched, &args, &printer).await?
+        build_sdists(&build_run, &lock, &targets, &plan, &fetched, &printer).await?
     };
 
     // requirements.txt: the hashes of the files present, per pin.
@@ -409,13 +422,13 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let build_reqs = if stays.is_empty() {
         BuildRequirementWheels::default()
     } else {
-        build_requirement_wheels(&client, &lock, &targets, &stays, &args).await?
+        build_requirement_wheels(&build_run, &lock, &targets, &stays).await?
     };
     // A static index lists the sdists that were built too, and the lock's hashes name the sdist,
     // not the wheel built here: pip `--require-hashes -r LOCK` against the index builds them,
     // so their build requirements' wheels go on the index as well.
     let index_build_reqs = if args.static_index && !built_sdists.is_empty() {
-        build_requirement_wheels(&client, &lock, &targets, &built_sdists, &args).await?
+        build_requirement_wheels(&build_run, &lock, &targets, &built_sdists).await?
     } else {
         BuildRequirementWheels::default()
     };
@@ -714,15 +727,23 @@ struct BuiltWheels {
 
 /// Builds every sdist of the plan into wheels (or takes them from the build cache), copies the
 /// wheels that serve a target into the wheelhouse, and says what it did.
+/// What the builds of a run share: the index client, the wheelhouse directory, and the cut-off
+/// for build requirements (`--exclude-newer`, else the lock's).
+struct BuildRun<'a> {
+    client: &'a IndexClient,
+    dest: &'a Path,
+    cutoff: Option<i64>,
+}
+
 async fn build_sdists(
-    client: &IndexClient,
+    run: &BuildRun<'_>,
     lock: &Lock,
     targets: &[Target],
     plan: &plan::Plan,
     fetched: &BTreeMap<String, Fetched>,
-    args: &WheelhouseArgs,
     printer: &Printer,
 ) -> Result<BuiltWheels, CliError> {
+    let (client, cutoff) = (run.client, run.cutoff);
     let mut out = BuiltWheels::default();
     let sdists: Vec<(&String, &plan::PlannedFile)> = plan
         .files
@@ -732,7 +753,7 @@ async fn build_sdists(
     if sdists.is_empty() {
         return Ok(out);
     }
-    let builds = Builds::new(client.cache().map(|c| c.root())).map_err(|e| {
+    let builds = Builds::new(client.cache().map(|c| c.root()), cutoff).map_err(|e| {
         CliError::new(
             exit::IO,
             format!("cannot make a directory for built wheels: {e}"),
@@ -752,7 +773,7 @@ async fn build_sdists(
             project: pin.name.to_string(),
             sdist: name.clone(),
             sdist_sha256: fetched[name].sha256.clone(),
-            path: args.dest.join(name),
+            path: run.dest.join(name),
             targets: job_targets,
         };
         printer.info(format_args!("building  {name} ..."));
@@ -767,7 +788,7 @@ async fn build_sdists(
             if served.is_empty() {
                 continue;
             }
-            let dest = args.dest.join(&w.record.wheel);
+            let dest = run.dest.join(&w.record.wheel);
             let current = download::hash_file(&dest).ok().map(|(h, _)| h);
             if current.as_deref() != Some(w.record.sha256.as_str()) {
                 let bytes = std::fs::read(&w.path).map_err(|e| {
@@ -850,12 +871,12 @@ struct BuildRequirementWheels {
 }
 
 async fn build_requirement_wheels(
-    client: &IndexClient,
+    run: &BuildRun<'_>,
     lock: &Lock,
     targets: &[Target],
     stays: &[SdistChoice],
-    args: &WheelhouseArgs,
 ) -> Result<BuildRequirementWheels, CliError> {
+    let (client, cutoff) = (run.client, run.cutoff);
     let mut out = BuildRequirementWheels::default();
     let mut requires_of: BTreeMap<String, Result<Vec<String>, wh::BuildRequiresError>> =
         BTreeMap::new();
@@ -866,7 +887,7 @@ async fn build_requirement_wheels(
         let of = format!("{}=={}", pin.name, pin.version);
         let requires = requires_of
             .entry(file.clone())
-            .or_insert_with(|| wh::sdist_build_requires(&args.dest.join(file)))
+            .or_insert_with(|| wh::sdist_build_requires(&run.dest.join(file)))
             .clone();
         let requires = match requires {
             Err(e) => {
@@ -881,7 +902,8 @@ async fn build_requirement_wheels(
             Ok(r) => plan::build_installs(&r, lock, target),
         };
         let source = format!("the build requirements of {file}");
-        match crate::pep517::env::resolve_wheels_for(client, target, &requires, &source, None).await
+        match crate::pep517::env::resolve_wheels_for(client, target, &requires, &source, cutoff)
+            .await
         {
             Ok(wheels) => {
                 for w in wheels {
@@ -896,7 +918,7 @@ async fn build_requirement_wheels(
                         &w.url,
                         &w.filename,
                         accept.as_deref(),
-                        &args.dest,
+                        run.dest,
                         &|_| {},
                     )
                     .await

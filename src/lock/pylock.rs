@@ -82,6 +82,9 @@ impl LockedFile {
 pub struct PinFiles {
     pub index: Option<String>,
     pub files: Vec<LockedFile>,
+    /// The pins that require this one, each at the version it requires it from (from the
+    /// resolution; empty for a lock read back, whose `via` names only).
+    pub parents: Vec<(PackageName, Version)>,
 }
 
 /// A `pylock.toml` read back.
@@ -324,10 +327,12 @@ fn package_requires_python(pin: &Pin, pf: &PinFiles) -> Option<String> {
     }
 }
 
-/// Per pin (by index), the pins it requires directly: those whose `via` names it (the
-/// resolution's dependency graph, walked per target) and that are needed on a target it is
-/// needed on, so that with a name pinned twice each entry points at its own targets' pin.
-pub(crate) fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
+/// Per pin (by index), the pins it requires directly, needed on a target it is needed on. From
+/// the resolution's versioned edges where `files` has them (`PinFiles::parents`: a parent
+/// pinned twice lists a child only if that version requires it), else from the names `via`
+/// gives (a lock read back).
+pub(crate) fn dependencies(lock: &Lock, files: &[PinFiles]) -> Vec<Vec<usize>> {
+    let versioned = files.iter().any(|f| !f.parents.is_empty());
     let envs: Vec<pep508_rs::MarkerEnvironment> = lock
         .targets
         .iter()
@@ -353,7 +358,16 @@ pub(crate) fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
                 .iter()
                 .enumerate()
                 .filter(|&(j, q)| {
-                    j != i && q.via.iter().any(|v| v == p.name.as_ref()) && share(i, j)
+                    let requires = if versioned {
+                        files.get(j).is_some_and(|f| {
+                            f.parents
+                                .iter()
+                                .any(|(n, v)| n == &p.name && v == &p.version)
+                        })
+                    } else {
+                        q.via.iter().any(|v| v == p.name.as_ref())
+                    };
+                    j != i && requires && share(i, j)
                 })
                 .map(|(j, _)| j)
                 .collect()
@@ -394,7 +408,7 @@ pub(crate) fn render(
     }
     out.push_str(&format!("created-by = {}\n", quote("pinwheel")));
     let empty = PinFiles::default();
-    let deps = dependencies(lock);
+    let deps = dependencies(lock, files);
     for (i, pin) in lock.pins.iter().enumerate() {
         let pf = files.get(i).unwrap_or(&empty);
         out.push_str("\n[[packages]]\n");
@@ -461,6 +475,9 @@ pub(crate) fn render(
     out.push_str("\n[tool.pinwheel]\n");
     out.push_str(&format!("targets = {}\n", quote_list(&lock.targets)));
     out.push_str(&format!("command = {}\n", quote(command)));
+    if let Some(t) = options.exclude_newer_text() {
+        out.push_str(&format!("exclude-newer = {}\n", quote(&t)));
+    }
     if record_indexes {
         if let Some(u) = &options.index_url {
             out.push_str(&format!(
@@ -717,6 +734,7 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         }
         all_files.push(PinFiles {
             index,
+            parents: Vec::new(),
             files: files
                 .iter()
                 .filter_map(|f| {
@@ -768,6 +786,10 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                     .collect(),
                 find_links: strings("find-links"),
                 only_binary: Vec::new(),
+                exclude_newer: t
+                    .get("exclude-newer")
+                    .and_then(|v| v.as_str())
+                    .and_then(super::options::exclude_newer_cutoff),
             }
         }
         None => LockOptions::recorded(&package_indexes, &[]),
@@ -855,6 +877,7 @@ mod tests {
                     // not hashed by the pin: left out
                     file("native-1.0.0-cp312-cp312-win_amd64.whl", &c),
                 ],
+                parents: Vec::new(),
             },
             PinFiles::default(),
         ];
@@ -1009,7 +1032,7 @@ mod tests {
             ],
             pins: vec![app, armtool, lib, np1, np2, other],
         };
-        let deps = dependencies(&lock);
+        let deps = dependencies(&lock, &[]);
         assert_eq!(deps[0], [2, 3, 4]); // app: lib and both numpys
         assert_eq!(deps[1], [4]); // armtool: only the aarch64 numpy
         assert!(deps[2].is_empty());
@@ -1038,6 +1061,41 @@ mod tests {
         // The reader takes no notice of them.
         let back = parse(&text, Path::new("pylock.toml"), false);
         assert!(back.is_err(), "no files: refused as before");
+    }
+
+    /// The case names alone get wrong: a parent pinned twice (one version per target) and a
+    /// child both targets need, required by one version of the parent only. The resolution's
+    /// versioned edges list the child under that version alone.
+    #[test]
+    fn dependencies_follow_the_versions_that_require_them() {
+        let mut p1 = pin("parent", "1.0", &[]);
+        p1.marker = PinMarker::parse("platform_machine == 'x86_64'").ok();
+        p1.via = vec!["-r requirements.in".into()];
+        let mut p2 = pin("parent", "2.0", &[]);
+        p2.marker = PinMarker::parse("platform_machine == 'aarch64'").ok();
+        p2.via = vec!["-r requirements.in".into()];
+        let mut child = pin("child", "1.0", &[]);
+        child.via = vec!["-r requirements.in".into(), "parent".into()];
+        let lock = Lock {
+            header: vec![],
+            targets: vec![
+                "cp312-manylinux_2_28_x86_64".into(),
+                "cp312-manylinux_2_28_aarch64".into(),
+            ],
+            pins: vec![child, p1, p2],
+        };
+        // By names: both parents list the child (the child is on both targets).
+        assert_eq!(dependencies(&lock, &[]), [vec![], vec![0], vec![0]]);
+        let version = |v: &str| Version::from_str(v).unwrap();
+        let files = vec![
+            PinFiles {
+                parents: vec![(PackageName::from_str("parent").unwrap(), version("2.0"))],
+                ..PinFiles::default()
+            },
+            PinFiles::default(),
+            PinFiles::default(),
+        ];
+        assert_eq!(dependencies(&lock, &files), [vec![], vec![], vec![0]]);
     }
 
     #[test]
