@@ -419,10 +419,14 @@ fn pin_files(
     mask: u64,
 ) -> Result<Result<Vec<Candidate>, Unavailable>, ResolveError> {
     let allow_yanked = provider.yanked_ok(name, version);
-    let files = match provider.usable_files(name, version, allow_yanked, mask) {
+    let mut files = match provider.usable_files(name, version, allow_yanked, mask) {
         Ok(f) => f,
         Err(skip) => return Ok(Err(Unavailable::Files(skip))),
     };
+    // --no-binary: the wheels gave the metadata; the lock names the sdist alone.
+    if provider.inputs.settings.no_binary(name) {
+        files.retain(|c| !c.is_wheel());
+    }
     let meta = provider.metadata(name, version).map_err(fetch_error)?;
     if let Some(rp) = &meta.requires_python {
         if let Some(t) = provider
