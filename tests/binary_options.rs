@@ -1,7 +1,8 @@
 //! `lock --no-binary` (and `--no-binary` lines in the input), as pip's: the packages named are
 //! built from source, so a version needs an sdist, and the lock names only the sdist (wheels
 //! still give the metadata). The lock carries a `--no-binary` line, `wheelhouse` builds those
-//! sdists here, and the real pip installs the result offline.
+//! sdists here, and the real pip installs the result offline. And `--only-binary` across glibc
+//! and musl targets, which share their pins: the lock says which release one held back.
 
 mod support;
 
@@ -163,4 +164,40 @@ fn a_no_binary_lock_is_built_into_the_wheelhouse_and_installs_offline() {
     let text = std::fs::read_to_string(dir.path().join("pylock.toml")).unwrap();
     assert!(text.contains("no-binary = [\"srcold\"]"), "{text}");
     assert!(!text.contains("srcold-1.0.0-py3-none-any.whl"), "{text}");
+}
+
+/// glibc and musl images of one Python share their pins (no marker tells them apart): under
+/// `--only-binary`, glibconly 3.0.0 has no musllinux wheel, so both take 1.0.0, and the lock
+/// says so, naming the release and the target; a lock of the glibc target alone takes 3.0.0.
+#[test]
+fn only_binary_says_which_release_a_musl_target_holds_back() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let musl = "cp312-musllinux_1_2_x86_64";
+    let out = lock(
+        &idx,
+        dir.path(),
+        "glibconly\n",
+        GLIBC,
+        &["--target", musl, "--only-binary", ":all:"],
+    );
+    let err = ok(&out);
+    let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
+    assert!(text.contains("glibconly==1.0.0"), "{text}");
+    assert!(
+        err.contains(&format!(
+            "glibconly 3.0.0 has no wheel for {musl}, so {GLIBC} takes glibconly 1.0.0 with it"
+        )),
+        "{err}"
+    );
+    let err = ok(&lock(
+        &idx,
+        dir.path(),
+        "glibconly\n",
+        GLIBC,
+        &["--only-binary", ":all:", "--upgrade"],
+    ));
+    let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
+    assert!(text.contains("glibconly==3.0.0"), "{text}");
+    assert!(!err.contains("has no wheel for"), "{err}");
 }
