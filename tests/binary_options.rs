@@ -8,7 +8,7 @@ mod support;
 
 use std::path::Path;
 
-use support::cli::{fails, host, manifest_file, ok, pinwheel};
+use support::cli::{fails, host, manifest_file, ok, pin_hashes, pinwheel};
 use support::{tools, FixtureIndex, IndexOptions};
 
 const GLIBC: &str = "cp312-manylinux_2_28_x86_64";
@@ -29,17 +29,6 @@ fn lock(
         .unwrap()
 }
 
-/// The `--hash` values the lock lists under the pin line starting with `start`.
-fn hashes(lock: &str, start: &str) -> Vec<String> {
-    let mut lines = lock.lines().skip_while(|l| !l.starts_with(start));
-    assert!(lines.next().is_some(), "no `{start}` in:\n{lock}");
-    lines
-        .take_while(|l| l.starts_with("    --hash"))
-        .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
-        .map(|h| h.trim_end_matches(" \\").to_string())
-        .collect()
-}
-
 #[test]
 fn no_binary_takes_the_newest_version_with_an_sdist_and_locks_only_it() {
     let idx = FixtureIndex::start(IndexOptions::default());
@@ -48,7 +37,7 @@ fn no_binary_takes_the_newest_version_with_an_sdist_and_locks_only_it() {
     ok(&lock(&idx, dir.path(), "srcold\nnative\n", GLIBC, &[]));
     let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
     assert!(text.contains("srcold==2.0.0"), "{text}");
-    assert_eq!(hashes(&text, "native==1.0.0").len(), 2, "{text}");
+    assert_eq!(pin_hashes(&text, "native==1.0.0").len(), 2, "{text}");
 
     for (input, extra) in [
         ("srcold\nnative\n", &["--no-binary", "srcold,native"][..]),
@@ -61,12 +50,12 @@ fn no_binary_takes_the_newest_version_with_an_sdist_and_locks_only_it() {
         let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
         assert!(text.contains("srcold==1.0.0"), "{input}: {text}");
         assert_eq!(
-            hashes(&text, "srcold==1.0.0"),
+            pin_hashes(&text, "srcold==1.0.0"),
             [idx.sha256("srcold-1.0.0.tar.gz")],
             "{text}"
         );
         assert_eq!(
-            hashes(&text, "native==1.0.0"),
+            pin_hashes(&text, "native==1.0.0"),
             [idx.sha256("native-1.0.0.tar.gz")],
             "{text}"
         );

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use support::cli::{manifest_file, names as files, ok, pinwheel, Redactions};
+use support::cli::{manifest_file, names as files, ok, pin_hashes, pinwheel, Redactions};
 use support::tools::fresh_venv as venv;
 use support::{tools, FixtureIndex, IndexOptions};
 
@@ -405,18 +405,6 @@ fn a_second_wheelhouse_comes_from_the_cache_verified() {
     );
 }
 
-/// The `requirements.txt` entry of the pin whose line starts with `start`: its requirement line
-/// and the hashes below it.
-fn entry_hashes(reqs: &str, start: &str) -> Vec<String> {
-    let mut lines = reqs.lines().skip_while(|l| !l.starts_with(start));
-    assert!(lines.next().is_some(), "no `{start}` in:\n{reqs}");
-    lines
-        .take_while(|l| l.starts_with(' '))
-        .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
-        .map(|h| h.trim_end_matches(" \\").to_string())
-        .collect()
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     support::build::sha256_bytes(bytes)
 }
@@ -487,7 +475,7 @@ fn find_links_files_without_an_index_hash_are_checked_against_the_lock() {
         &args,
     ));
     let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
-    assert_eq!(entry_hashes(&reqs, "linkonly==1.0.0"), [locked.as_str()]);
+    assert_eq!(pin_hashes(&reqs, "linkonly==1.0.0"), [locked.as_str()]);
 }
 
 #[test]
@@ -540,11 +528,7 @@ fn direct_references_are_checked_against_the_lock() {
         &["--target", GLIBC],
     ));
     let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
-    assert_eq!(
-        entry_hashes(&reqs, "lib==1.2.0"),
-        [locked.as_str()],
-        "{reqs}"
-    );
+    assert_eq!(pin_hashes(&reqs, "lib==1.2.0"), [locked.as_str()], "{reqs}");
     std::fs::remove_dir_all(dir.path().join("wh")).unwrap();
     std::fs::write(idx.files_dir().join(file), b"tampered").unwrap();
     let out = wheelhouse(
@@ -605,16 +589,8 @@ fn a_package_pinned_twice_with_markers_gets_both_versions() {
     let got = files(&dir.path().join("wh"));
     assert!(got.contains(old) && got.contains(new), "{got:?}");
     let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
-    assert_eq!(
-        entry_hashes(&reqs, "lib==1.1.0"),
-        [idx.sha256(old)],
-        "{reqs}"
-    );
-    assert_eq!(
-        entry_hashes(&reqs, "lib==1.2.0"),
-        [idx.sha256(new)],
-        "{reqs}"
-    );
+    assert_eq!(pin_hashes(&reqs, "lib==1.1.0"), [idx.sha256(old)], "{reqs}");
+    assert_eq!(pin_hashes(&reqs, "lib==1.2.0"), [idx.sha256(new)], "{reqs}");
     let m = manifest_file(&dir.path().join("wh"), old);
     assert_eq!(m["pins"], serde_json::json!(["lib==1.1.0"]), "{m}");
     assert_eq!(m["targets"], serde_json::json!([CP311]), "{m}");
@@ -649,7 +625,7 @@ fn percent_encoded_direct_references_are_read() {
     assert!(dir.path().join("wh").join(file).exists());
     let reqs = std::fs::read_to_string(dir.path().join("wh/requirements.txt")).unwrap();
     assert_eq!(
-        entry_hashes(&reqs, "localver==1.0.0+cpu"),
+        pin_hashes(&reqs, "localver==1.0.0+cpu"),
         [idx.sha256(file)],
         "{reqs}"
     );

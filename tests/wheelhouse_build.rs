@@ -9,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use support::cli::{host, manifest_file, ok, pinwheel, stderr};
+use support::cli::{host, manifest_file, ok, pin_hashes, pinwheel, stderr};
 use support::tools::fresh_venv as venv;
 use support::{FixtureIndex, IndexOptions};
 
@@ -39,17 +39,6 @@ fn wheelhouse(idx: &FixtureIndex, dir: &Path, dest: &str, extra: &[&str]) -> Out
 
 fn sha256(path: &Path) -> String {
     support::build::sha256_file(path)
-}
-
-/// The hashes requirements.txt lists for the pin whose line starts with `start`.
-fn hashes(reqs: &str, start: &str) -> Vec<String> {
-    let mut lines = reqs.lines().skip_while(|l| !l.starts_with(start));
-    assert!(lines.next().is_some(), "no `{start}` in:\n{reqs}");
-    lines
-        .take_while(|l| l.starts_with(' '))
-        .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
-        .map(|h| h.trim_end_matches(" \\").to_string())
-        .collect()
 }
 
 fn pip(py: &Path, args: &[&str], wh: &Path) -> Output {
@@ -124,7 +113,7 @@ fn a_pure_build_serves_alpine_and_this_machine_and_pip_installs_it() {
     assert!(!err.contains("pip will build them"), "{err}");
     // requirements.txt: the built wheel's sha256 next to the sdist's.
     let reqs = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
-    let mut got = hashes(&reqs, "purebuild==1.0.0");
+    let mut got = pin_hashes(&reqs, "purebuild==1.0.0");
     got.sort();
     let mut want = vec![
         sha256(&wh.join(wheel)),
@@ -284,7 +273,7 @@ fn a_platform_build_serves_only_what_this_machine_stands_for() {
         "the sdist summary lists it: {err}"
     );
     let reqs = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
-    assert_eq!(hashes(&reqs, "platbuild==1.0.0").len(), 2, "{reqs}");
+    assert_eq!(pin_hashes(&reqs, "platbuild==1.0.0").len(), 2, "{reqs}");
     // Built with its build requirement, recorded.
     assert_eq!(
         m["built_from"]["build_requires"],
@@ -408,7 +397,7 @@ fn a_failed_build_still_writes_the_wheelhouse_and_says_what_to_do() {
     assert!(wh.join("brokenbuild-1.0.0.tar.gz").is_file());
     let reqs = std::fs::read_to_string(wh.join("requirements.txt")).unwrap();
     assert_eq!(
-        hashes(&reqs, "brokenbuild==1.0.0"),
+        pin_hashes(&reqs, "brokenbuild==1.0.0"),
         [idx.sha256("brokenbuild-1.0.0.tar.gz")]
     );
     ok(&pinwheel(dir.path())

@@ -527,14 +527,7 @@ fn parse_options(tokens: &[String], origin: &FileLine) -> Result<Vec<Opt>, Requi
             "--find-links" => Opt::FindLinks(value),
             "--no-index" => Opt::NoIndex,
             "--pre" => Opt::Pre,
-            "--only-binary" => Opt::OnlyBinary(
-                value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .map(String::from)
-                    .collect(),
-            ),
+            "--only-binary" => Opt::OnlyBinary(format_names(&value)),
             "--prefer-binary" => Opt::PreferBinary,
             "--trusted-host" => Opt::Ignored("--trusted-host"),
             "--require-hashes" => Opt::Ignored("--require-hashes"),
@@ -545,14 +538,7 @@ fn parse_options(tokens: &[String], origin: &FileLine) -> Result<Vec<Opt>, Requi
                     text: format!("{written} {value}"),
                 })
             }
-            "--no-binary" => Opt::NoBinary(
-                value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .map(String::from)
-                    .collect(),
-            ),
+            "--no-binary" => Opt::NoBinary(format_names(&value)),
             _ => {
                 return Err(RequirementsError::UnsupportedOption {
                     origin: origin.clone(),
@@ -565,6 +551,17 @@ fn parse_options(tokens: &[String], origin: &FileLine) -> Result<Vec<Opt>, Requi
         options.push(opt);
     }
     Ok(options)
+}
+
+/// The names of a `--only-binary`/`--no-binary` value (`:all:`, `:none:` or package names),
+/// split at commas.
+fn format_names(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn parse_url(option: &str, value: &str, origin: &FileLine) -> Result<Url, RequirementsError> {

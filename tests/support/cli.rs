@@ -87,6 +87,18 @@ pub fn host(dir: &Path) -> String {
         .to_string()
 }
 
+/// The sha256 hashes a lock or requirements file lists for the pin whose line starts with
+/// `start` (its `--hash=sha256:` lines below it).
+pub fn pin_hashes(text: &str, start: &str) -> Vec<String> {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(start));
+    assert!(lines.next().is_some(), "no `{start}` in:\n{text}");
+    lines
+        .take_while(|l| l.starts_with(' '))
+        .filter_map(|l| l.trim().strip_prefix("--hash=sha256:"))
+        .map(|h| h.trim_end_matches(" \\").to_string())
+        .collect()
+}
+
 /// The manifest of the wheelhouse `dir`.
 pub fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("pinwheel-manifest.json")).unwrap()).unwrap()
