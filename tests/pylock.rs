@@ -558,3 +558,188 @@ fn a_forked_lock_writes_a_package_entry_per_fork() {
         }
     }
 }
+
+// --- a PEP 751 lock's own URLs ------------------------------------------------------------------
+
+/// `fixtures/locks/NAME` with its files' URLs pointed at `idx` (the file was made against a
+/// fixture index on another port).
+fn pylock_served_by(name: &str, idx: &FixtureIndex, dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(fixture(name))
+        .unwrap()
+        .replace("http://127.0.0.1:38247/", &format!("{}/", idx.base()));
+    assert!(text.contains(&idx.base()), "{name} names no file URL");
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A PEP 751 lock names each file's URL, and installers fetch from there: uv's and pip's files,
+/// which name no index (here a private one, its credentials in ~/.netrc), give a wheelhouse with
+/// no flag and no index page asked, the same as fetched through the index; `--index-url` still
+/// sends the run to an index.
+#[test]
+fn a_pylock_is_fetched_from_its_urls_without_an_index() {
+    let idx = auth_index();
+    let dir = tempfile::tempdir().unwrap();
+    let netrc = dir.path().join("netrc");
+    std::fs::write(&netrc, "machine 127.0.0.1 login al password s3cret\n").unwrap();
+    for (name, target) in [("pylock.uv.toml", GLIBC), ("pylock.pip.toml", CP311)] {
+        let lock = pylock_served_by(name, &idx, dir.path());
+        idx.clear_requests();
+        let by_url = format!("wh-url-{name}");
+        let out = pinwheel(dir.path())
+            .env("NETRC", &netrc)
+            .args(["wheelhouse", "--no-cache", "--no-build", "-d", &by_url])
+            .args(["--target", target])
+            .arg(&lock)
+            .output()
+            .unwrap();
+        ok(&out);
+        let asked: Vec<String> = idx.requests().iter().map(|r| r.path.clone()).collect();
+        assert!(
+            asked.iter().all(|p| p.starts_with("/files/")),
+            "{name}: only the lock's file URLs are fetched: {asked:?}"
+        );
+        assert!(!asked.is_empty());
+
+        let by_index = format!("wh-index-{name}");
+        let out = pinwheel(dir.path())
+            .env("NETRC", &netrc)
+            .args(["wheelhouse", "--no-cache", "--no-build", "-d", &by_index])
+            .args(["--target", target, "--index-url", &idx.url()])
+            .arg(&lock)
+            .output()
+            .unwrap();
+        ok(&out);
+        assert!(
+            idx.requests().iter().any(|r| r.path == "/simple/app/"),
+            "--index-url asks the index"
+        );
+        let (a, b) = (dir.path().join(&by_url), dir.path().join(&by_index));
+        assert!(
+            files(&a).contains("app-1.0.0-py3-none-any.whl"),
+            "{:?}",
+            files(&a)
+        );
+        assert_eq!(files(&a), files(&b), "{name}");
+        assert_eq!(manifest(&a), manifest(&b), "{name}");
+        assert_eq!(
+            std::fs::read_to_string(a.join("requirements.txt")).unwrap(),
+            std::fs::read_to_string(b.join("requirements.txt")).unwrap()
+        );
+
+        // Without the credentials the file host refuses, and the error says which URL.
+        let out = pinwheel(dir.path())
+            .args(["wheelhouse", "--no-cache", "--no-build", "-d", "wh-none"])
+            .args(["--target", target])
+            .arg(&lock)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("/files/") && err.contains("401"), "{err}");
+    }
+}
+
+/// PEP 751 `path` keys: files beside the lock (relative to its directory) are copied in and
+/// verified, and a path that does not hold the locked bytes is an integrity error.
+#[test]
+fn a_pylock_of_local_paths_fills_the_wheelhouse() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("proj/dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let mut text = String::from("lock-version = \"1.0\"\ncreated-by = \"hand\"\n");
+    for (name, version, file) in [
+        ("app", "1.0.0", "app-1.0.0-py3-none-any.whl"),
+        ("fastdep", "0.5.0", "fastdep-0.5.0-py3-none-any.whl"),
+    ] {
+        std::fs::copy(idx.files_dir().join(file), dist.join(file)).unwrap();
+        text.push_str(&format!(
+            "\n[[packages]]\nname = \"{name}\"\nversion = \"{version}\"\n\
+             wheels = [{{ path = \"dist/{file}\", hashes = {{ sha256 = \"{}\" }} }}]\n",
+            idx.sha256(file)
+        ));
+    }
+    let lock = dir.path().join("proj/pylock.toml");
+    std::fs::write(&lock, &text).unwrap();
+    let out = pinwheel(dir.path())
+        .args(["wheelhouse", "--no-cache", "-d", "wh", "--target", GLIBC])
+        .arg(&lock)
+        .output()
+        .unwrap();
+    ok(&out);
+    assert!(idx.requests().is_empty(), "no index is asked");
+    let wh = dir.path().join("wh");
+    assert_eq!(
+        std::fs::read(wh.join("app-1.0.0-py3-none-any.whl")).unwrap(),
+        std::fs::read(dist.join("app-1.0.0-py3-none-any.whl")).unwrap()
+    );
+    ok(&pinwheel(dir.path())
+        .args(["verify", "wh"])
+        .output()
+        .unwrap());
+
+    // Other bytes under the locked path: refused, nothing under the final name.
+    std::fs::write(
+        dist.join("fastdep-0.5.0-py3-none-any.whl"),
+        b"not the wheel",
+    )
+    .unwrap();
+    let out = pinwheel(dir.path())
+        .args(["wheelhouse", "--no-cache", "-d", "wh2", "--target", GLIBC])
+        .arg(&lock)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir
+        .path()
+        .join("wh2/fastdep-0.5.0-py3-none-any.whl")
+        .exists());
+}
+
+/// `dependencies` of a forked lock follow the versions: forkparent is pinned at 1.0.0 for
+/// cp312 and 2.0.0 for cp313, forkchild (an input) on both; only 2.0.0 requires forkchild, so
+/// only its entry lists it.
+#[test]
+fn a_forked_parent_lists_only_the_children_its_version_requires() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("requirements.in"),
+        "forkparent\nforkchild\n",
+    )
+    .unwrap();
+    let path = lock(
+        &idx,
+        dir.path(),
+        "pylock.toml",
+        &["cp312-manylinux_2_28_x86_64", "cp313-manylinux_2_28_x86_64"],
+        &[],
+    );
+    let doc: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let entry = |version: &str| {
+        doc["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["name"].as_str() == Some("forkparent") && p["version"].as_str() == Some(version)
+            })
+            .unwrap_or_else(|| panic!("forkparent {version} in {doc:#?}"))
+            .clone()
+    };
+    assert!(
+        entry("1.0.0").get("dependencies").is_none(),
+        "{:#?}",
+        entry("1.0.0")
+    );
+    let deps = entry("2.0.0")["dependencies"].as_array().unwrap().clone();
+    assert_eq!(deps.len(), 1, "{deps:?}");
+    assert_eq!(deps[0]["name"].as_str(), Some("forkchild"));
+}

@@ -286,7 +286,7 @@ fn built_wheels_are_indexed_and_install_hash_checked_from_nginx() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     let host = host(dir);
-    std::fs::write(dir.join("requirements.in"), "rpbuild\napp\n").unwrap();
+    std::fs::write(dir.join("requirements.in"), "rpbuild\nplatbuild\napp\n").unwrap();
     tools::ok(
         "lock",
         &pinwheel(dir)
@@ -335,6 +335,22 @@ fn built_wheels_are_indexed_and_install_hash_checked_from_nginx() {
     );
     let lock = std::fs::read_to_string(dir.join("requirements.lock")).unwrap();
     assert!(!lock.contains(&sha256(&wh.join(wheel))));
+    // platbuild was built here too, but the lock names its sdist: pip builds it from the index,
+    // so its build requirement's wheel is listed there as well.
+    let buildtool = "buildtool-1.0.0-py3-none-any.whl";
+    assert_eq!(
+        listed(&page(&wh, "buildtool"), buildtool)["hashes"]["sha256"],
+        idx.sha256(buildtool).as_str()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(wh.join("pinwheel-manifest.json")).unwrap()).unwrap();
+    let entry = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["filename"] == buildtool)
+        .expect("buildtool in the manifest");
+    assert_eq!(entry["build_requirement_of"][0], "platbuild==1.0.0");
     // requirements.index.txt is the wheelhouse's, not a stray file.
     tools::ok(
         "verify",
@@ -355,6 +371,7 @@ fn built_wheels_are_indexed_and_install_hash_checked_from_nginx() {
         &dir.join("requirements.lock").display().to_string(),
     );
     assert_eq!(built_with(&py, "rpbuild"), "None");
+    assert!(tools::installed(&py).contains(&"platbuild==1.0.0".to_string()));
     // The index's own hashes (the requirements file fetched from the server, as a fleet does):
     // pinwheel's wheel, no build.
     let py = tools::fresh_venv(&dir.join("venv-index"));

@@ -521,3 +521,95 @@ fn no_binary_builds_from_the_sdist() {
     let err = ok(&wheelhouse(&idx, dir.path(), "wh2", &[]));
     assert!(!err.contains("built    "), "{err}");
 }
+
+/// The lib wheel a build environment held, from the manifest entry of `wheel`.
+fn built_with_lib(dir: &Path, wheel: &str) -> String {
+    let entry = manifest_file(dir, wheel);
+    entry["built_from"]["build_wheels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .find(|w| w.starts_with("lib-"))
+        .map(|w| w.split_whitespace().next().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no lib among {entry:#}"))
+}
+
+/// A lock made with `--exclude-newer` records the cut-off (`# exclude-newer:`), and the
+/// wheelhouse resolves the build requirements of the sdists it builds as of then, so a build
+/// next month uses the same build environment; `wheelhouse --exclude-newer` overrides it, and a
+/// lock without a cut-off takes the newest.
+#[test]
+fn builds_take_their_requirements_as_of_the_locks_cut_off() {
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let host = host(dir.path());
+    std::fs::write(dir.path().join("requirements.in"), "cutbuild\n").unwrap();
+    ok(&pinwheel(dir.path())
+        .args(["lock", "requirements.in", "-o", "requirements.lock"])
+        .args(["--no-cache", "--index-url", &idx.url(), "--target", &host])
+        .args(["--exclude-newer", "2024-02-15T00:00:00Z"])
+        .output()
+        .unwrap());
+    let text = std::fs::read_to_string(dir.path().join("requirements.lock")).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "# exclude-newer: 2024-02-15T00:00:00Z"),
+        "{text}"
+    );
+    let wheel = "cutbuild-1.0.0-py3-none-any.whl";
+    ok(&wheelhouse(&idx, dir.path(), "wh", &[]));
+    assert_eq!(
+        built_with_lib(&dir.path().join("wh"), wheel),
+        "lib-1.1.0-py3-none-any.whl"
+    );
+    ok(&wheelhouse(
+        &idx,
+        dir.path(),
+        "wh-flag",
+        &["--exclude-newer", "2024-01-15T00:00:00Z"],
+    ));
+    assert_eq!(
+        built_with_lib(&dir.path().join("wh-flag"), wheel),
+        "lib-1.0.0-py3-none-any.whl"
+    );
+    // pylock.toml keeps it under [tool.pinwheel].
+    ok(&pinwheel(dir.path())
+        .args(["lock", "requirements.in", "-o", "pylock.toml"])
+        .args(["--no-cache", "--index-url", &idx.url(), "--target", &host])
+        .args(["--exclude-newer", "2024-02-15T00:00:00Z"])
+        .output()
+        .unwrap());
+    let py = std::fs::read_to_string(dir.path().join("pylock.toml")).unwrap();
+    assert!(
+        py.contains("exclude-newer = \"2024-02-15T00:00:00Z\""),
+        "{py}"
+    );
+    ok(&pinwheel(dir.path())
+        .args([
+            "wheelhouse",
+            "pylock.toml",
+            "-d",
+            "wh-py",
+            "--cache-dir",
+            "cache",
+        ])
+        .output()
+        .unwrap());
+    assert_eq!(
+        built_with_lib(&dir.path().join("wh-py"), wheel),
+        "lib-1.1.0-py3-none-any.whl"
+    );
+    // No cut-off: the newest lib (1.2.0; 2.0.0b1 is a pre-release).
+    let text = text
+        .lines()
+        .filter(|l| !l.starts_with("# exclude-newer:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.path().join("requirements.lock"), text + "\n").unwrap();
+    ok(&wheelhouse(&idx, dir.path(), "wh-none", &[]));
+    assert_eq!(
+        built_with_lib(&dir.path().join("wh-none"), wheel),
+        "lib-1.2.0-py3-none-any.whl"
+    );
+}

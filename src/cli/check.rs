@@ -39,7 +39,8 @@ pub struct CheckArgs {
     /// Let `sdist` pass (exit 0) when the image can build from source.
     #[arg(long)]
     pub allow_sdist: bool,
-    /// Ignore files uploaded after this time when suggesting versions.
+    /// Ignore files uploaded after this time when suggesting versions. Default: the cut-off the
+    /// lock records (`lock --exclude-newer`).
     #[arg(long, value_name = "TIMESTAMP")]
     pub exclude_newer: Option<String>,
     /// Output format.
@@ -72,7 +73,12 @@ fn input_specifiers(
 
 pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
     let printer = Printer::new(args.quiet, args.verbose);
-    let (lock, file, header) = read_lock(&args.lock, false)?;
+    let super::LockInput {
+        lock,
+        options: file,
+        header,
+        ..
+    } = read_lock(&args.lock, false)?;
     let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
     let input = match &args.input {
         Some(p) => Some(input_specifiers(p)?),
@@ -80,7 +86,7 @@ pub async fn run(args: CheckArgs) -> Result<u8, CliError> {
     };
     let exclude_newer = match &args.exclude_newer {
         Some(s) => Some(parse_exclude_newer(s, jiff::Timestamp::now())?.cutoff),
-        None => None,
+        None => file.exclude_newer,
     };
     let client = build_client(
         &args.index,

@@ -633,11 +633,13 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         .iter()
         .filter_map(|u| url::Url::parse(u).ok())
         .collect();
-    let options = if args.no_emit_index_url {
+    let mut options = if args.no_emit_index_url {
         LockOptions::default()
     } else {
         LockOptions::recorded(&indexes, client.find_links())
     };
+    // The cut-off travels with the lock: `wheelhouse` resolves build requirements with it.
+    options.exclude_newer = exclude_newer.as_ref().map(|e| e.cutoff);
     let text = match args.lock_format() {
         LockFormat::Requirements => lock.render_with_options(!args.no_annotate, &options),
         LockFormat::Pylock => pylock::render(
@@ -811,6 +813,7 @@ async fn build_lock(
         };
         files.push(PinFiles {
             index,
+            parents: rp.parents.iter().cloned().collect(),
             files: rp
                 .files
                 .iter()

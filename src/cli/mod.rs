@@ -531,10 +531,7 @@ pub fn refuse_overwriting_inputs(
 /// carries.
 /// A lock read from a file: the pins, the options it records (indexes), and its header comment
 /// lines (a uv or pip-compile lock's header names its Python and platform).
-pub fn read_lock(
-    path: &Path,
-    require_hashes: bool,
-) -> Result<(Lock, LockOptions, Vec<String>), CliError> {
+pub fn read_lock(path: &Path, require_hashes: bool) -> Result<LockInput, CliError> {
     if !path.exists() {
         return Err(CliError::usage(format!("{}: no such file", path.display()))
             .hint("create it with `pinwheel lock`"));
@@ -548,13 +545,43 @@ pub fn read_lock(
     if pylock::is_pylock_name(path) || pylock::looks_like_pylock(&text) {
         let p = pylock::parse(&text, path, require_hashes)
             .map_err(|e| CliError::usage(e.to_string()))?;
-        return Ok((p.lock, p.options, Vec::new()));
+        let listed = p.listings();
+        return Ok(LockInput {
+            lock: p.lock,
+            options: p.options,
+            header: Vec::new(),
+            listed,
+        });
     }
     let file = RequirementsFile::parse_str(&text, path).map_err(CliError::from)?;
     let lock = Lock::from_requirements(&file, require_hashes)
         .map_err(|e| CliError::usage(e.to_string()))?;
     let options = LockOptions::from_requirements(&file);
-    Ok((lock, options, file.header_comments))
+    Ok(LockInput {
+        lock,
+        options,
+        header: file.header_comments,
+        listed: None,
+    })
+}
+
+/// A lock as `wheelhouse` and `check` read it.
+pub struct LockInput {
+    pub lock: Lock,
+    /// The indexes and find-links it records.
+    pub options: LockOptions,
+    /// Its header comments (the targets a requirements-format lock was made for).
+    pub header: Vec<String>,
+    /// A PEP 751 lock's own files, per pin (`listed[i]` is `lock.pins[i]`'s), when every pin
+    /// has one to fetch: installers take them from the URLs the lock gives, not from an index.
+    pub listed: Option<Vec<Vec<crate::index::IndexFile>>>,
+}
+
+impl IndexArgs {
+    /// Whether the command line names where to fetch from (which then wins over a lock's own).
+    pub fn names_a_source(&self) -> bool {
+        self.index_url.is_some() || !self.extra_index_url.is_empty() || !self.find_links.is_empty()
+    }
 }
 
 /// The listing of every pin, in lock order (`listings[i]` is `lock.pins[i]`'s): its project's

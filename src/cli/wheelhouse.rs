@@ -3,7 +3,7 @@
 //! gate that re-checks a wheelhouse against its manifest.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -49,6 +49,10 @@ pub struct WheelhouseArgs {
     /// Accept a lock without hashes: fetch the files and record their hashes.
     #[arg(long)]
     pub allow_unhashed: bool,
+    /// Resolve the build requirements of sdists (built here, or kept for the image's pip) as of
+    /// this moment, as `lock --exclude-newer` reads it. Default: the cut-off the lock records.
+    #[arg(long, value_name = "WHEN")]
+    pub exclude_newer: Option<String>,
     /// Put sdists in as they are, for the image's pip to build; by default a pin that has no
     /// wheel for some target is built into a wheel here (PEP 517), for the targets it can serve.
     #[arg(long)]
@@ -104,8 +108,17 @@ fn human_bytes(n: u64) -> String {
 pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     let printer = Printer::new(args.quiet, args.verbose);
     let started = Instant::now();
-    let (lock, file, header) = read_lock(&args.lock, !args.allow_unhashed)?;
+    let super::LockInput {
+        lock,
+        options: file,
+        header,
+        listed,
+    } = read_lock(&args.lock, !args.allow_unhashed)?;
     let targets = lock_targets(&printer, &args.targets, &lock, &header)?;
+    let cutoff = match &args.exclude_newer {
+        Some(s) => Some(super::parse_exclude_newer(s, jiff::Timestamp::now())?.cutoff),
+        None => file.exclude_newer,
+    };
     for name in [wh::REQUIREMENTS, wh::MANIFEST] {
         let out = args.dest.join(name);
         super::refuse_overwriting_inputs(
@@ -127,7 +140,18 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
         None,
     )?;
 
-    let listings = fetch_listings(&client, &lock).await?;
+    // A PEP 751 lock names its files' URLs, and installers fetch them from there (as uv
+    // does): no index is asked, unless the command line names one.
+    let listings = match listed {
+        Some(listed) if !args.index.names_a_source() => {
+            printer.detail(format_args!(
+                "fetching the files at the URLs {} lists (--index-url or --find-links fetch them from an index instead)",
+                args.lock.display()
+            ));
+            listed
+        }
+        _ => fetch_listings(&client, &lock).await?,
+    };
     let plan = plan::plan(&lock, &targets, &listings);
     check_stale_hashes(&printer, &lock, &plan.stale)?;
     // --no-binary: those pins' wheels are passed over, as pip does; their sdists are fetched
@@ -340,10 +364,15 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
 
     // Wheels built from the sdists, for the targets they can serve.
+    let build_run = BuildRun {
+        client: &client,
+        dest: &args.dest,
+        cutoff,
+    };
     let built = if args.no_build {
         BuiltWheels::default()
     } else {
-        build_sdists(&client, &lock, &targets, &plan, &fetched, &args, &printer).await?
+        build_sdists(&build_run, &lock, &targets, &plan, &fetched, &printer).await?
     };
 
     // requirements.txt: the hashes of the files present, per pin.
@@ -395,7 +424,7 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     }
     manifest_files.sort_by(|a, b| a.filename.cmp(&b.filename));
     // Sdists that stay: pip builds them in the image, from their build requirements' wheels.
-    let stays: Vec<(usize, usize, String)> = plan
+    let (stays, built_sdists): (Vec<SdistChoice>, Vec<SdistChoice>) = plan
         .choices
         .iter()
         .enumerate()
@@ -408,14 +437,29 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                     _ => None,
                 })
         })
-        .filter(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())))
-        .collect();
+        .partition(|(p, i, _)| !built.serves.contains_key(&(*p, targets[*i].canonical())));
     let build_reqs = if stays.is_empty() {
         BuildRequirementWheels::default()
     } else {
-        build_requirement_wheels(&client, &lock, &targets, &stays, &args).await?
+        build_requirement_wheels(&build_run, &lock, &targets, &stays).await?
     };
-    for (name, (fetched, targets_of, of)) in &build_reqs.files {
+    // A static index lists the sdists that were built too, and the lock's hashes name the sdist,
+    // not the wheel built here: pip `--require-hashes -r LOCK` against the index builds them,
+    // so their build requirements' wheels go on the index as well.
+    let index_build_reqs = if args.static_index && !built_sdists.is_empty() {
+        build_requirement_wheels(&build_run, &lock, &targets, &built_sdists).await?
+    } else {
+        BuildRequirementWheels::default()
+    };
+    let mut build_req_files = build_reqs.files.clone();
+    for (name, (fetched, targets_of, of)) in &index_build_reqs.files {
+        let entry = build_req_files
+            .entry(name.clone())
+            .or_insert_with(|| (fetched.clone(), BTreeSet::new(), BTreeSet::new()));
+        entry.1.extend(targets_of.iter().cloned());
+        entry.2.extend(of.iter().cloned());
+    }
+    for (name, (fetched, targets_of, of)) in &build_req_files {
         if manifest_files.iter().any(|m| &m.filename == name) {
             continue;
         }
@@ -517,6 +561,12 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
                 build_reqs.missing.join(", ")
             ));
         }
+    }
+    if !index_build_reqs.missing.is_empty() {
+        printer.always(format_args!(
+            "the static index lacks wheels of these build requirements of the sdists built here: {} (no wheel for the target on the index); pip --require-hashes -r LOCK against it cannot build those sdists, while requirements.index.txt installs the built wheels",
+            index_build_reqs.missing.join(", ")
+        ));
     }
     let reused = fetched.values().filter(|f| f.reused).count();
     let cached = fetched.values().filter(|f| f.from_cache).count();
@@ -696,15 +746,23 @@ struct BuiltWheels {
 
 /// Builds every sdist of the plan into wheels (or takes them from the build cache), copies the
 /// wheels that serve a target into the wheelhouse, and says what it did.
+/// What the builds of a run share: the index client, the wheelhouse directory, and the cut-off
+/// for build requirements (`--exclude-newer`, else the lock's).
+struct BuildRun<'a> {
+    client: &'a IndexClient,
+    dest: &'a Path,
+    cutoff: Option<i64>,
+}
+
 async fn build_sdists(
-    client: &IndexClient,
+    run: &BuildRun<'_>,
     lock: &Lock,
     targets: &[Target],
     plan: &plan::Plan,
     fetched: &BTreeMap<String, Fetched>,
-    args: &WheelhouseArgs,
     printer: &Printer,
 ) -> Result<BuiltWheels, CliError> {
+    let (client, cutoff) = (run.client, run.cutoff);
     let mut out = BuiltWheels::default();
     let sdists: Vec<(&String, &plan::PlannedFile)> = plan
         .files
@@ -714,7 +772,7 @@ async fn build_sdists(
     if sdists.is_empty() {
         return Ok(out);
     }
-    let builds = Builds::new(client.cache().map(|c| c.root())).map_err(|e| {
+    let builds = Builds::new(client.cache().map(|c| c.root()), cutoff).map_err(|e| {
         CliError::new(
             exit::IO,
             format!("cannot make a directory for built wheels: {e}"),
@@ -734,7 +792,7 @@ async fn build_sdists(
             project: pin.name.to_string(),
             sdist: name.clone(),
             sdist_sha256: fetched[name].sha256.clone(),
-            path: args.dest.join(name),
+            path: run.dest.join(name),
             targets: job_targets,
         };
         printer.info(format_args!("building  {name} ..."));
@@ -749,7 +807,7 @@ async fn build_sdists(
             if served.is_empty() {
                 continue;
             }
-            let dest = args.dest.join(&w.record.wheel);
+            let dest = run.dest.join(&w.record.wheel);
             let current = download::hash_file(&dest).ok().map(|(h, _)| h);
             if current.as_deref() != Some(w.record.sha256.as_str()) {
                 let bytes = std::fs::read(&w.path).map_err(|e| {
@@ -814,8 +872,12 @@ async fn build_sdists(
     Ok(out)
 }
 
+/// A target's sdist: (pin, target index, sdist file name).
+type SdistChoice = (usize, usize, String);
+
 /// The wheels of the build requirements of the sdists that stay, fetched into the wheelhouse
-/// for their targets, so that the image's `pip install --no-index` can build them.
+/// for their targets, so that the image's `pip install --no-index` can build them (with
+/// `--index`, also those of the sdists built here, which the static index lists).
 #[derive(Debug, Default)]
 struct BuildRequirementWheels {
     /// File name → (the file, its targets, `name==version` of the pins that need it).
@@ -827,12 +889,12 @@ struct BuildRequirementWheels {
 }
 
 async fn build_requirement_wheels(
-    client: &IndexClient,
+    run: &BuildRun<'_>,
     lock: &Lock,
     targets: &[Target],
-    stays: &[(usize, usize, String)],
-    args: &WheelhouseArgs,
+    stays: &[SdistChoice],
 ) -> Result<BuildRequirementWheels, CliError> {
+    let (client, cutoff) = (run.client, run.cutoff);
     let mut out = BuildRequirementWheels::default();
     let mut requires_of: BTreeMap<String, Result<Vec<String>, String>> = BTreeMap::new();
     for (p, i, file) in stays {
@@ -842,7 +904,7 @@ async fn build_requirement_wheels(
         let of = format!("{}=={}", pin.name, pin.version);
         let requires = requires_of
             .entry(file.clone())
-            .or_insert_with(|| wh::sdist_build_requires(&args.dest.join(file)))
+            .or_insert_with(|| wh::sdist_build_requires(&run.dest.join(file)))
             .clone();
         let requires = match requires {
             Err(e) => {
@@ -857,7 +919,8 @@ async fn build_requirement_wheels(
             Ok(r) => plan::build_installs(&r, lock, target),
         };
         let source = format!("the build requirements of {file}");
-        match crate::pep517::env::resolve_wheels_for(client, target, &requires, &source, None).await
+        match crate::pep517::env::resolve_wheels_for(client, target, &requires, &source, cutoff)
+            .await
         {
             Ok(wheels) => {
                 for w in wheels {
@@ -872,7 +935,7 @@ async fn build_requirement_wheels(
                         &w.url,
                         &w.filename,
                         accept.as_deref(),
-                        &args.dest,
+                        run.dest,
                         &|_| {},
                     )
                     .await

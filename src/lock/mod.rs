@@ -20,6 +20,10 @@ pub mod selector;
 /// The line prefix that records a lock's targets; `wheelhouse` and `check` read it back.
 pub const TARGETS_PREFIX: &str = "targets:";
 
+/// The line prefix that records a lock's `--exclude-newer` cut-off (an RFC 3339 timestamp);
+/// `wheelhouse` resolves build requirements with it, `check` looks for other versions with it.
+pub const EXCLUDE_NEWER_PREFIX: &str = "exclude-newer:";
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Lock {
     /// Comment lines (without `# `) written at the top.
@@ -169,6 +173,9 @@ impl Lock {
         if !self.targets.is_empty() {
             out.push_str(&format!("# {TARGETS_PREFIX} {}\n", self.targets.join(" ")));
         }
+        if let Some(t) = opts.exclude_newer_text() {
+            out.push_str(&format!("# {EXCLUDE_NEWER_PREFIX} {t}\n"));
+        }
         out.push_str(&opts.render());
         for p in &self.pins {
             out.push_str(&p.render(annotate));
@@ -267,6 +274,15 @@ impl Lock {
     pub fn pin(&self, name: &PackageName) -> Option<&Pin> {
         self.pins.iter().find(|p| &p.name == name)
     }
+}
+
+/// The cut-off a lock's `# exclude-newer:` header line records, in seconds since the epoch
+/// (none without the line, or when it does not read as a timestamp).
+pub fn header_exclude_newer(header_comments: &[String]) -> Option<i64> {
+    header_comments
+        .iter()
+        .find_map(|l| l.trim().strip_prefix(EXCLUDE_NEWER_PREFIX))
+        .and_then(options::exclude_newer_cutoff)
 }
 
 /// The targets a lock's `# targets:` header line names (none without the line).

@@ -2,7 +2,7 @@
 //! was made from (written as pip-compile's `--emit-index-url` does, so `wheelhouse`, `check` and
 //! pip itself find the same files) and `--only-binary`. Never credentials: URLs are written
 //! without their userinfo, and the reader finds credentials in `~/.netrc`, the environment or
-//! a flag. Pure.
+//! a flag. The `--exclude-newer` cut-off travels too, as a header line. Pure.
 
 use url::Url;
 
@@ -18,6 +18,17 @@ pub struct LockOptions {
     pub find_links: Vec<String>,
     /// `--only-binary` values (`:all:`, `:none:`, names).
     pub only_binary: Vec<String>,
+    /// The `--exclude-newer` cut-off the lock was made with: the last second whose uploads
+    /// are kept (seconds since the epoch). Not a pip option, so a header line
+    /// (`# exclude-newer: ...`) or a `[tool.pinwheel]` key.
+    pub exclude_newer: Option<i64>,
+}
+
+/// The cut-off (last second kept) a lock's `exclude-newer` text names: uploads before that
+/// moment are kept, as `--exclude-newer TIMESTAMP` reads it.
+pub fn exclude_newer_cutoff(text: &str) -> Option<i64> {
+    let t = text.trim().parse::<jiff::Timestamp>().ok()?;
+    Some(t.as_second() - i64::from(t.subsec_nanosecond() == 0))
 }
 
 /// PyPI's Simple API, which pip uses when no index is named: not worth a line.
@@ -47,7 +58,16 @@ impl LockOptions {
             extra_index_urls: file.extra_index_urls.clone(),
             find_links: file.find_links.clone(),
             only_binary: file.only_binary.clone(),
+            exclude_newer: super::header_exclude_newer(&file.header_comments),
         }
+    }
+
+    /// The cut-off as a lock writes it: the RFC 3339 moment uploads must come before, as
+    /// `--exclude-newer` takes it (so the text reads back to the same cut-off).
+    pub fn exclude_newer_text(&self) -> Option<String> {
+        self.exclude_newer
+            .and_then(|s| jiff::Timestamp::from_second(s + 1).ok())
+            .map(|t| t.to_string())
     }
 
     /// The indexes (first the primary, `--index-url`, then the extras) and find-links a lock
@@ -113,6 +133,25 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+
+    /// The text a lock records reads back to the same cut-off: uploads before the moment
+    /// written, as `--exclude-newer` takes it.
+    #[test]
+    fn exclude_newer_reads_back_as_written() {
+        let midnight: i64 = 1_707_955_200; // 2024-02-15T00:00:00Z
+        let opts = LockOptions {
+            exclude_newer: Some(midnight - 1),
+            ..LockOptions::default()
+        };
+        let text = opts.exclude_newer_text().unwrap();
+        assert_eq!(text, "2024-02-15T00:00:00Z");
+        assert_eq!(exclude_newer_cutoff(&text), Some(midnight - 1));
+        assert_eq!(
+            exclude_newer_cutoff("2024-02-15T00:00:00.5Z"),
+            Some(midnight)
+        );
+        assert_eq!(exclude_newer_cutoff("yesterday"), None);
     }
 
     #[test]

@@ -24,7 +24,9 @@ use url::Url;
 
 use super::options::{find_links_without_userinfo, without_userinfo, LockOptions};
 use super::{Lock, Pin, PinMarker};
-use crate::distribution::HashDigest;
+use crate::distribution::filename::version_part;
+use crate::distribution::{HashDigest, RequiresPython};
+use crate::index::IndexFile;
 use crate::platform::Target;
 
 /// The version of PEP 751 written, and the major version read.
@@ -80,6 +82,9 @@ impl LockedFile {
 pub struct PinFiles {
     pub index: Option<String>,
     pub files: Vec<LockedFile>,
+    /// The pins that require this one, each at the version it requires it from (from the
+    /// resolution; empty for a lock read back, whose `via` names only).
+    pub parents: Vec<(PackageName, Version)>,
 }
 
 /// A `pylock.toml` read back.
@@ -106,6 +111,36 @@ pub enum PylockError {
         name: String,
         reason: String,
     },
+}
+
+impl Pylock {
+    /// The files the lock lists, per pin (as `lock.pins`), as an index would list them: a PEP
+    /// 751 installer fetches a package's files from the URLs (or paths) the lock gives, with no
+    /// index. `None` when some pin lists no file with a location (a lock that names its files
+    /// by hash only; then an index must list them).
+    pub fn listings(&self) -> Option<Vec<Vec<IndexFile>>> {
+        self.files
+            .iter()
+            .map(|pf| {
+                let files: Vec<IndexFile> = pf
+                    .files
+                    .iter()
+                    .filter(|f| !f.url.is_empty())
+                    .map(|f| IndexFile {
+                        filename: f.name.clone(),
+                        url: f.url.clone(),
+                        sha256: Some(f.sha256.clone()),
+                        requires_python: f.requires_python.clone().and_then(RequiresPython::new),
+                        yanked: None,
+                        upload_time: f.upload_time,
+                        size: f.size,
+                        core_metadata: None,
+                    })
+                    .collect();
+                (!files.is_empty()).then_some(files)
+            })
+            .collect()
+    }
 }
 
 // --- writing ---------------------------------------------------------------------------------
@@ -225,10 +260,12 @@ fn package_requires_python(pin: &Pin, pf: &PinFiles) -> Option<String> {
     }
 }
 
-/// Per pin (by index), the pins it requires directly: those whose `via` names it (the
-/// resolution's dependency graph, walked per target) and that are needed on a target it is
-/// needed on, so that with a name pinned twice each entry points at its own targets' pin.
-pub fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
+/// Per pin (by index), the pins it requires directly, needed on a target it is needed on. From
+/// the resolution's versioned edges where `files` has them (`PinFiles::parents`: a parent
+/// pinned twice lists a child only if that version requires it), else from the names `via`
+/// gives (a lock read back).
+pub fn dependencies(lock: &Lock, files: &[PinFiles]) -> Vec<Vec<usize>> {
+    let versioned = files.iter().any(|f| !f.parents.is_empty());
     let envs: Vec<pep508_rs::MarkerEnvironment> = lock
         .targets
         .iter()
@@ -254,7 +291,16 @@ pub fn dependencies(lock: &Lock) -> Vec<Vec<usize>> {
                 .iter()
                 .enumerate()
                 .filter(|&(j, q)| {
-                    j != i && q.via.iter().any(|v| v == p.name.as_ref()) && share(i, j)
+                    let requires = if versioned {
+                        files.get(j).is_some_and(|f| {
+                            f.parents
+                                .iter()
+                                .any(|(n, v)| n == &p.name && v == &p.version)
+                        })
+                    } else {
+                        q.via.iter().any(|v| v == p.name.as_ref())
+                    };
+                    j != i && requires && share(i, j)
                 })
                 .map(|(j, _)| j)
                 .collect()
@@ -295,7 +341,7 @@ pub fn render(
     }
     out.push_str(&format!("created-by = {}\n", quote("pinwheel")));
     let empty = PinFiles::default();
-    let deps = dependencies(lock);
+    let deps = dependencies(lock, files);
     for (i, pin) in lock.pins.iter().enumerate() {
         let pf = files.get(i).unwrap_or(&empty);
         out.push_str("\n[[packages]]\n");
@@ -362,6 +408,9 @@ pub fn render(
     out.push_str("\n[tool.pinwheel]\n");
     out.push_str(&format!("targets = {}\n", quote_list(&lock.targets)));
     out.push_str(&format!("command = {}\n", quote(command)));
+    if let Some(t) = options.exclude_newer_text() {
+        out.push_str(&format!("exclude-newer = {}\n", quote(&t)));
+    }
     if record_indexes {
         if let Some(u) = &options.index_url {
             out.push_str(&format!(
@@ -533,6 +582,32 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                 "lists no archive, sdist or wheel to install".into(),
             ));
         }
+        // What an index page may not list, a lock may not either: its files are fetched and
+        // written under their names.
+        for f in &files {
+            let file_name = f.file_name();
+            let refused = crate::index::hostile::unsafe_filename(&file_name).or_else(|| {
+                let is_dist = file_name.to_ascii_lowercase().ends_with(".whl")
+                    || crate::distribution::SdistExtension::split(&file_name).is_some();
+                (is_dist && version_part(&file_name, name.as_ref()).is_none())
+                    .then(|| format!("it is not a distribution of {name}"))
+            });
+            let refused = refused.or_else(|| match file_url(f, path).map(|u| Url::parse(&u)) {
+                Some(Ok(u)) if matches!(u.scheme(), "http" | "https" | "file") => None,
+                Some(Ok(u)) => Some(format!(
+                    "its URL has the scheme `{}`; pinwheel fetches http, https and file URLs",
+                    u.scheme()
+                )),
+                Some(Err(e)) => Some(format!("its URL does not parse: {e}")),
+                None => None,
+            });
+            if let Some(why) = refused {
+                return Err(package_error(
+                    &p.name,
+                    format!("file `{}` is refused: {why}", file_name.escape_debug()),
+                ));
+            }
+        }
         let mut hashes: Vec<HashDigest> = Vec::new();
         for f in &files {
             match f.sha256() {
@@ -555,7 +630,7 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         hashes.sort();
         hashes.dedup();
         let url = match &p.archive {
-            Some(a) => Some(archive_url(a, path).ok_or_else(|| {
+            Some(a) => Some(file_url(a, path).ok_or_else(|| {
                 package_error(&p.name, "its archive has neither url nor path".into())
             })?),
             None => None,
@@ -594,12 +669,13 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
         }
         all_files.push(PinFiles {
             index,
+            parents: Vec::new(),
             files: files
                 .iter()
                 .filter_map(|f| {
                     Some(LockedFile {
                         name: f.file_name(),
-                        url: f.url.clone().unwrap_or_default(),
+                        url: file_url(f, path).unwrap_or_default(),
                         size: f.size,
                         upload_time: f
                             .upload_time
@@ -645,6 +721,10 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                     .collect(),
                 find_links: strings("find-links"),
                 only_binary: Vec::new(),
+                exclude_newer: t
+                    .get("exclude-newer")
+                    .and_then(|v| v.as_str())
+                    .and_then(super::options::exclude_newer_cutoff),
             }
         }
         None => LockOptions::recorded(&package_indexes, &[]),
@@ -661,9 +741,9 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
     })
 }
 
-/// An archive's location as a URL: its `url`, else its `path` (relative to the lock's
-/// directory) as a `file:` URL.
-fn archive_url(a: &RawFile, lock_path: &Path) -> Option<String> {
+/// A file's location as a URL: its `url`, else its `path` (relative to the lock's directory) as
+/// a `file:` URL.
+fn file_url(a: &RawFile, lock_path: &Path) -> Option<String> {
     if let Some(u) = &a.url {
         return Some(u.clone());
     }
@@ -732,6 +812,7 @@ mod tests {
                     // not hashed by the pin: left out
                     file("native-1.0.0-cp312-cp312-win_amd64.whl", &c),
                 ],
+                parents: Vec::new(),
             },
             PinFiles::default(),
         ];
@@ -886,7 +967,7 @@ mod tests {
             ],
             pins: vec![app, armtool, lib, np1, np2, other],
         };
-        let deps = dependencies(&lock);
+        let deps = dependencies(&lock, &[]);
         assert_eq!(deps[0], [2, 3, 4]); // app: lib and both numpys
         assert_eq!(deps[1], [4]); // armtool: only the aarch64 numpy
         assert!(deps[2].is_empty());
@@ -915,6 +996,41 @@ mod tests {
         // The reader takes no notice of them.
         let back = parse(&text, Path::new("pylock.toml"), false);
         assert!(back.is_err(), "no files: refused as before");
+    }
+
+    /// The case names alone get wrong: a parent pinned twice (one version per target) and a
+    /// child both targets need, required by one version of the parent only. The resolution's
+    /// versioned edges list the child under that version alone.
+    #[test]
+    fn dependencies_follow_the_versions_that_require_them() {
+        let mut p1 = pin("parent", "1.0", &[]);
+        p1.marker = PinMarker::parse("platform_machine == 'x86_64'").ok();
+        p1.via = vec!["-r requirements.in".into()];
+        let mut p2 = pin("parent", "2.0", &[]);
+        p2.marker = PinMarker::parse("platform_machine == 'aarch64'").ok();
+        p2.via = vec!["-r requirements.in".into()];
+        let mut child = pin("child", "1.0", &[]);
+        child.via = vec!["-r requirements.in".into(), "parent".into()];
+        let lock = Lock {
+            header: vec![],
+            targets: vec![
+                "cp312-manylinux_2_28_x86_64".into(),
+                "cp312-manylinux_2_28_aarch64".into(),
+            ],
+            pins: vec![child, p1, p2],
+        };
+        // By names: both parents list the child (the child is on both targets).
+        assert_eq!(dependencies(&lock, &[]), [vec![], vec![0], vec![0]]);
+        let version = |v: &str| Version::from_str(v).unwrap();
+        let files = vec![
+            PinFiles {
+                parents: vec![(PackageName::from_str("parent").unwrap(), version("2.0"))],
+                ..PinFiles::default()
+            },
+            PinFiles::default(),
+            PinFiles::default(),
+        ];
+        assert_eq!(dependencies(&lock, &files), [vec![], vec![], vec![0]]);
     }
 
     #[test]
@@ -976,6 +1092,52 @@ mod tests {
         assert!(err.contains("x-1.tar.gz has no sha256"), "{err}");
         let err = bad("lock-version = 1.0\n");
         assert!(err.contains("not a valid PEP 751"), "{err}");
+    }
+
+    /// A lock's files are fetched and written under their names: what an index page may not
+    /// list, a lock may not either.
+    #[test]
+    fn refuses_hostile_file_names_and_schemes() {
+        let sha = "a".repeat(64);
+        let with = |file: &str| {
+            let text = format!(
+                "lock-version = \"1.0\"\n[[packages]]\nname = \"x\"\nversion = \"1\"\n\
+                 wheels = [{file}]\n"
+            );
+            parse(&text, Path::new("pylock.toml"), true)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        for (file, why) in [
+            (
+                format!("{{ name = \"../x-1-py3-none-any.whl\", url = \"https://h/x-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"),
+                "path separator",
+            ),
+            (
+                format!("{{ url = \"https://h/y-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"),
+                "not a distribution of x",
+            ),
+            (
+                format!("{{ url = \"ftp://h/x-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"),
+                "scheme `ftp`",
+            ),
+        ] {
+            let err = with(&file).unwrap_err();
+            assert!(err.contains("`x`") && err.contains(why), "{file}: {err}");
+        }
+        let fine = format!(
+            "{{ url = \"https://h/x-1-py3-none-any.whl\", hashes = {{ sha256 = \"{sha}\" }} }}"
+        );
+        assert_eq!(with(&fine), Ok(()));
+        let lock = parse(
+            &format!("lock-version = \"1.0\"\n[[packages]]\nname = \"x\"\nversion = \"1\"\nwheels = [{fine}]\n"),
+            Path::new("pylock.toml"),
+            true,
+        )
+        .unwrap();
+        let listed = lock.listings().unwrap();
+        assert_eq!(listed[0][0].url, "https://h/x-1-py3-none-any.whl");
+        assert_eq!(listed[0][0].sha256.as_deref(), Some(sha.as_str()));
     }
 
     #[test]

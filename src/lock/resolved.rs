@@ -117,6 +117,7 @@ mod tests {
             ],
             targets: vec![0],
             via: ["-r requirements.in".to_string()].into(),
+            parents: Default::default(),
             url: None,
         };
         let resolution = Resolution {

@@ -50,6 +50,9 @@ pub struct ResolvedPin {
     pub targets: Vec<usize>,
     /// What requires it: parent package names, or the input file (`-r requirements.in`).
     pub via: BTreeSet<String>,
+    /// The pins that require it, with the version each parent was pinned at where it required
+    /// it (a forked lock may pin a parent twice, and only one of them may require this pin).
+    pub parents: BTreeSet<(PackageName, Version)>,
     /// A direct URL reference (`name @ url`).
     pub url: Option<url::Url>,
 }
@@ -273,6 +276,7 @@ fn merge(forks: Vec<Resolution>) -> Resolution {
                     p.targets.sort_unstable();
                     p.targets.dedup();
                     p.via.extend(pin.via);
+                    p.parents.extend(pin.parents);
                     for f in pin.files {
                         if !p.files.iter().any(|g| g.file.filename == f.file.filename) {
                             p.files.push(f);
@@ -326,7 +330,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
     let mut seed: HashMap<PackageName, u64> = HashMap::new();
     for _ in 0..MAX_ROUNDS {
         let versions = run_pubgrub(provider, &target_names, &seed)?;
-        let (needed, mut via, warnings) = walk(provider, &versions)?;
+        let (needed, mut via, mut parents, warnings) = walk(provider, &versions)?;
         let mut pins = Vec::new();
         let mut short = Vec::new();
         for (name, targets) in needed {
@@ -353,6 +357,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
                     });
                     pins.push(ResolvedPin {
                         via: via.remove(&name).unwrap_or_default(),
+                        parents: parents.remove(&name).unwrap_or_default(),
                         name,
                         version,
                         files,
@@ -482,26 +487,30 @@ fn run_pubgrub(
 type Needed = BTreeMap<PackageName, BTreeSet<usize>>;
 /// Per pin, what requires it.
 type Via = BTreeMap<PackageName, BTreeSet<String>>;
+/// Per package, the packages that require it, each at its pinned version.
+type Parents = BTreeMap<PackageName, BTreeSet<(PackageName, Version)>>;
 
 /// Walks the dependency graph once per target from the input requirements, to find which
 /// targets need each pin and what requires it.
 fn walk(
     provider: &Provider,
     versions: &BTreeMap<PackageName, Version>,
-) -> Result<(Needed, Via, Vec<String>), ResolveError> {
+) -> Result<(Needed, Via, Parents, Vec<String>), ResolveError> {
     let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
     let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
+    let mut parents: Parents = BTreeMap::new();
     let mut warnings: BTreeSet<String> = BTreeSet::new();
     for (ti, env) in provider.inputs.envs.iter().enumerate() {
         let mut seen: HashSet<(PackageName, Option<ExtraName>)> = HashSet::new();
-        let mut queue: Vec<(Requirement, String)> = provider
+        // Each requirement with what required it: an input file's name, or a package.
+        let mut queue: Vec<(Requirement, String, Option<PackageName>)> = provider
             .inputs
             .roots
             .iter()
             .filter(|o| o.requirement.marker.evaluate(env, &[]))
-            .map(|o| (o.requirement.clone(), o.source.clone()))
+            .map(|o| (o.requirement.clone(), o.source.clone(), None))
             .collect();
-        while let Some((req, parent)) = queue.pop() {
+        while let Some((req, parent, parent_pkg)) = queue.pop() {
             if !versions.contains_key(&req.name) {
                 continue;
             }
@@ -510,6 +519,10 @@ fn walk(
                 via.entry(req.name.clone())
                     .or_default()
                     .insert(parent.clone());
+                if let Some(p) = parent_pkg.filter(|p| versions.contains_key(p)) {
+                    let v = versions[&p].clone();
+                    parents.entry(req.name.clone()).or_default().insert((p, v));
+                }
             }
             let mut nodes = vec![None];
             nodes.extend(req.extras.iter().cloned().map(Some));
@@ -532,11 +545,11 @@ fn walk(
                         continue;
                     }
                     if dep.marker.evaluate(env, &extras) {
-                        queue.push((dep.clone(), req.name.to_string()));
+                        queue.push((dep.clone(), req.name.to_string(), Some(req.name.clone())));
                     }
                 }
             }
         }
     }
-    Ok((needed, via, warnings.into_iter().collect()))
+    Ok((needed, via, parents, warnings.into_iter().collect()))
 }

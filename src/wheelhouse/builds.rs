@@ -60,11 +60,14 @@ pub struct Builds {
     /// Holds the cache's directory when the run has no cache.
     _scratch: Option<tempfile::TempDir>,
     source_date_epoch: i64,
+    /// The lock's `--exclude-newer` cut-off: build requirements resolve as of then.
+    exclude_newer: Option<i64>,
 }
 
 impl Builds {
-    /// `cache_root`: the run's cache (`None`: built wheels are kept for this run only).
-    pub fn new(cache_root: Option<&Path>) -> std::io::Result<Self> {
+    /// `cache_root`: the run's cache (`None`: built wheels are kept for this run only);
+    /// `exclude_newer`: the cut-off for the build requirements (the lock's).
+    pub fn new(cache_root: Option<&Path>, exclude_newer: Option<i64>) -> std::io::Result<Self> {
         let (cache, scratch) = match cache_root {
             Some(root) => (BuildCache::new(root), None),
             None => {
@@ -78,6 +81,7 @@ impl Builds {
             .unwrap_or(super::build::DEFAULT_SOURCE_DATE_EPOCH);
         Ok(Builds {
             builders: Default::default(),
+            exclude_newer,
             cache,
             _scratch: scratch,
             source_date_epoch,
@@ -92,7 +96,7 @@ impl Builds {
             .or_insert_with(|| {
                 Arc::new(Builder::new(BuildOptions {
                     python: Some(PathBuf::from(python)),
-                    exclude_newer: None,
+                    exclude_newer: self.exclude_newer,
                 }))
             })
             .clone()
