@@ -87,6 +87,10 @@ pub struct LockArgs {
     /// Only wheels: `:all:`, `:none:` or package names (comma separated, repeatable).
     #[arg(long, value_name = "NAMES")]
     pub only_binary: Vec<String>,
+    /// Build from source: versions need an sdist and the lock names only it, as pip's
+    /// --no-binary (`:all:`, `:none:` or package names; wheels still give the metadata).
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
     /// Prefer the newest version with wheels for every target over a newer source-only one.
     #[arg(long)]
     pub prefer_binary: bool,
@@ -184,6 +188,7 @@ struct Inputs {
     find_links: Vec<String>,
     pre: bool,
     only_binary: Vec<String>,
+    no_binary: Vec<String>,
     prefer_binary: bool,
     config: crate::requirements::ToolConfig,
     /// `[project].requires-python` of each pyproject.toml input, with its path.
@@ -201,6 +206,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
         find_links: Vec::new(),
         pre: false,
         only_binary: Vec::new(),
+        no_binary: Vec::new(),
         prefer_binary: false,
         config: Default::default(),
         requires_python: Vec::new(),
@@ -258,6 +264,7 @@ fn load_inputs(args: &LockArgs) -> Result<Inputs, CliError> {
             inputs.find_links.extend(file.find_links);
             inputs.pre |= file.pre;
             inputs.only_binary.extend(file.only_binary);
+            inputs.no_binary.extend(file.no_binary);
             inputs.prefer_binary |= file.prefer_binary;
         }
     }
@@ -509,6 +516,27 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     only_binary_values.extend(inputs.config.only_binary.iter().cloned());
     only_binary_values.extend(args.only_binary.iter().cloned());
     let (only_binary_all, only_binary) = parse_only_binary(&only_binary_values)?;
+    let mut no_binary_values = inputs.no_binary.clone();
+    no_binary_values.extend(args.no_binary.iter().cloned());
+    let (no_binary_all, no_binary) = parse_only_binary(&no_binary_values)?;
+    // Recorded in the lock as one `--no-binary` line (pip and `wheelhouse` read it back).
+    let mut no_binary_recorded: Vec<String> = no_binary.iter().map(|n| n.to_string()).collect();
+    no_binary_recorded.sort();
+    if no_binary_all {
+        no_binary_recorded.insert(0, ":all:".to_string());
+    }
+    if no_binary_all && only_binary_all {
+        return Err(CliError::usage(
+            "--no-binary :all: and --only-binary :all: leave no file to install",
+        )
+        .hint("name the packages of one of them"));
+    }
+    if let Some(both) = no_binary.intersection(&only_binary).next() {
+        return Err(CliError::usage(format!(
+            "{both} is given both --no-binary and --only-binary"
+        ))
+        .hint("keep one of them for it"));
+    }
 
     // Keep the pins of an existing output file unless released.
     let release_names: Vec<PackageName> = args
@@ -548,7 +576,8 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
         preferences,
         only_binary_all,
         only_binary,
-        no_binary: HashSet::new(),
+        no_binary_all,
+        no_binary,
         prefer_binary: args.prefer_binary || inputs.prefer_binary,
         fork_strategy: match (args.fork_strategy, inputs.config.fork_strategy.as_deref()) {
             (Some(arg), _) => arg.into(),
@@ -640,6 +669,7 @@ pub async fn run(args: LockArgs) -> Result<u8, CliError> {
     };
     // The cut-off travels with the lock: `wheelhouse` resolves build requirements with it.
     options.exclude_newer = exclude_newer.as_ref().map(|e| e.cutoff);
+    options.no_binary = no_binary_recorded;
     let text = match args.lock_format() {
         LockFormat::Requirements => lock.render_with_options(!args.no_annotate, &options),
         LockFormat::Pylock => pylock::render(

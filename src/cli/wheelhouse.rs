@@ -156,7 +156,10 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
     check_stale_hashes(&printer, &lock, &plan.stale)?;
     // --no-binary: those pins' wheels are passed over, as pip does; their sdists are fetched
     // and built here (the lock's hashes were checked against every file above).
-    let (no_binary_all, no_binary) = super::parse_only_binary(&args.no_binary)?;
+    // The lock's own --no-binary line first (`lock --no-binary`), then the flags.
+    let mut no_binary_values = file.no_binary.clone();
+    no_binary_values.extend(args.no_binary.iter().cloned());
+    let (no_binary_all, no_binary) = super::parse_only_binary(&no_binary_values)?;
     let plan = if no_binary_all || !no_binary.is_empty() {
         let sources: Vec<Vec<crate::index::IndexFile>> = lock
             .pins

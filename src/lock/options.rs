@@ -1,6 +1,6 @@
 //! The pip options a lock carries besides its pins: the indexes and `--find-links` locations it
 //! was made from (written as pip-compile's `--emit-index-url` does, so `wheelhouse`, `check` and
-//! pip itself find the same files) and `--only-binary`. Never credentials: URLs are written
+//! pip itself find the same files), `--only-binary` and `--no-binary`. Never credentials: URLs are written
 //! without their userinfo, and the reader finds credentials in `~/.netrc`, the environment or
 //! a flag. The `--exclude-newer` cut-off travels too, as a header line. Pure.
 
@@ -22,6 +22,9 @@ pub struct LockOptions {
     /// are kept (seconds since the epoch). Not a pip option, so a header line
     /// (`# exclude-newer: ...`) or a `[tool.pinwheel]` key.
     pub exclude_newer: Option<i64>,
+    /// `--no-binary` values: the lock names only the sdists of these packages, and says so
+    /// with a pip option line, as pip-compile does.
+    pub no_binary: Vec<String>,
 }
 
 /// The cut-off (last second kept) a lock's `exclude-newer` text names: uploads before that
@@ -59,6 +62,7 @@ impl LockOptions {
             find_links: file.find_links.clone(),
             only_binary: file.only_binary.clone(),
             exclude_newer: super::header_exclude_newer(&file.header_comments),
+            no_binary: file.no_binary.clone(),
         }
     }
 
@@ -116,6 +120,9 @@ impl LockOptions {
                 "--find-links {}\n",
                 find_links_without_userinfo(f)
             ));
+        }
+        if !self.no_binary.is_empty() {
+            out.push_str(&format!("--no-binary {}\n", self.no_binary.join(",")));
         }
         out
     }

@@ -411,6 +411,9 @@ pub fn render(
     if let Some(t) = options.exclude_newer_text() {
         out.push_str(&format!("exclude-newer = {}\n", quote(&t)));
     }
+    if !options.no_binary.is_empty() {
+        out.push_str(&format!("no-binary = {}\n", quote_list(&options.no_binary)));
+    }
     if record_indexes {
         if let Some(u) = &options.index_url {
             out.push_str(&format!(
@@ -721,6 +724,7 @@ pub fn parse(text: &str, path: &Path, require_hashes: bool) -> Result<Pylock, Py
                     .collect(),
                 find_links: strings("find-links"),
                 only_binary: Vec::new(),
+                no_binary: strings("no-binary"),
                 exclude_newer: t
                     .get("exclude-newer")
                     .and_then(|v| v.as_str())

@@ -32,6 +32,8 @@ pub struct RequirementsFile {
     pub pre: bool,
     /// `--only-binary` values, split at commas (`:all:`, `:none:` or package names).
     pub only_binary: Vec<String>,
+    /// `--no-binary` values, split at commas (`:all:`, `:none:` or package names).
+    pub no_binary: Vec<String>,
     /// `--prefer-binary`.
     pub prefer_binary: bool,
     /// The leading `#` comment lines of the top-level file, without the `#` and one following
@@ -177,6 +179,13 @@ impl Parser {
                 for value in values {
                     if !self.out.only_binary.contains(&value) {
                         self.out.only_binary.push(value);
+                    }
+                }
+            }
+            Opt::NoBinary(values) => {
+                for value in values {
+                    if !self.out.no_binary.contains(&value) {
+                        self.out.no_binary.push(value);
                     }
                 }
             }
@@ -407,6 +416,7 @@ enum Opt {
     NoIndex,
     Pre,
     OnlyBinary(Vec<String>),
+    NoBinary(Vec<String>),
     PreferBinary,
     Hash(HashDigest),
     /// Accepted and ignored (`--trusted-host`, `--require-hashes`).
@@ -424,6 +434,7 @@ impl Opt {
             Opt::NoIndex => "--no-index",
             Opt::Pre => "--pre",
             Opt::OnlyBinary(_) => "--only-binary",
+            Opt::NoBinary(_) => "--no-binary",
             Opt::PreferBinary => "--prefer-binary",
             Opt::Hash(_) => "--hash",
             Opt::Ignored(name) => name,
@@ -534,13 +545,14 @@ fn parse_options(tokens: &[String], origin: &Origin) -> Result<Vec<Opt>, Require
                     text: format!("{written} {value}"),
                 })
             }
-            "--no-binary" => {
-                return Err(RequirementsError::UnsupportedOption {
-                    origin: origin.clone(),
-                    option: written,
-                    reason: "pinwheel locks wheels for every target and cannot build from source",
-                })
-            }
+            "--no-binary" => Opt::NoBinary(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
             _ => {
                 return Err(RequirementsError::UnsupportedOption {
                     origin: origin.clone(),

@@ -152,6 +152,10 @@ pub enum Skip {
     NoWheelFor {
         target: String,
     },
+    /// `--no-binary`: no sdist for the target.
+    NoSdistFor {
+        target: String,
+    },
     Prerelease,
     /// Only sdists in archive formats pinwheel cannot open (`.tar.bz2`, `.tar.xz`, ...).
     UnreadableArchive {
@@ -172,6 +176,12 @@ impl std::fmt::Display for Skip {
             }
             Skip::NoFileFor { target } => write!(f, "has no file that installs on {target}"),
             Skip::NoWheelFor { target } => write!(f, "has no wheel for {target}"),
+            Skip::NoSdistFor { target } => {
+                write!(
+                    f,
+                    "has no sdist for {target} (--no-binary builds from source)"
+                )
+            }
             Skip::Prerelease => write!(f, "is a pre-release"),
             Skip::UnreadableArchive { filename } => write!(
                 f,
@@ -191,11 +201,15 @@ pub struct Policy<'a> {
     pub allow_yanked: bool,
     /// `--only-binary` for this package: every target needs a wheel.
     pub only_binary: bool,
+    /// `--no-binary` for this package: every target needs the sdist (wheels still give the
+    /// metadata, as uv reads it, but are not installed).
+    pub no_binary: bool,
 }
 
 /// The files of a version that pass the policy, or why none do. A version is usable when every
 /// target (those the package is needed on) can install one of its files, a wheel or the sdist,
-/// and Requires-Python holds there; with `only_binary` every target needs a wheel.
+/// and Requires-Python holds there; with `only_binary` every target needs a wheel, with
+/// `no_binary` the sdist.
 pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Candidate>, Skip> {
     let live: Vec<&Candidate> = cands
         .iter()
@@ -233,6 +247,11 @@ pub fn usable<'c>(cands: &'c [Candidate], policy: &Policy) -> Result<Vec<&'c Can
         }
         if policy.only_binary && !live.iter().any(|c| c.wheel_for(t).is_some()) {
             return Err(Skip::NoWheelFor {
+                target: t.canonical(),
+            });
+        }
+        if policy.no_binary && !live.iter().any(|c| !c.is_wheel() && c.python_ok(t)) {
+            return Err(Skip::NoSdistFor {
                 target: t.canonical(),
             });
         }
@@ -325,6 +344,7 @@ mod tests {
             targets: &targets,
             allow_yanked: false,
             only_binary: false,
+            no_binary: false,
         };
         let names = |v: &str| -> Result<Vec<String>, Skip> {
             let cands = map.get(&Version::from_str(v).unwrap()).unwrap();

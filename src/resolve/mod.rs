@@ -370,6 +370,7 @@ fn solve(provider: &Provider, target_names: String) -> Result<Resolution, Resolv
         }
         if short.is_empty() {
             let mut warnings = warnings;
+            warnings.extend(held_back(provider, &pins));
             for (name, list) in provider.skipped().iter() {
                 for (v, skip) in list {
                     if let candidates::Skip::InvalidMetadata(why) = skip {
@@ -412,10 +413,14 @@ fn pin_files(
     mask: u64,
 ) -> Result<Result<Vec<Candidate>, String>, ResolveError> {
     let allow_yanked = provider.yanked_ok(name, version);
-    let files = match provider.usable_files(name, version, allow_yanked, mask) {
+    let mut files = match provider.usable_files(name, version, allow_yanked, mask) {
         Ok(f) => f,
         Err(skip) => return Ok(Err(skip.to_string())),
     };
+    // --no-binary: the wheels gave the metadata; the lock names the sdist alone.
+    if provider.inputs.settings.no_binary(name) {
+        files.retain(|c| !c.is_wheel());
+    }
     let meta = provider.metadata(name, version).map_err(fetch_error)?;
     if let Some(rp) = &meta.requires_python {
         if let Some(t) = provider
@@ -431,6 +436,49 @@ fn pin_files(
         }
     }
     Ok(Ok(files))
+}
+
+/// Pins that a newer release would have served on some of their targets but for a wheel
+/// missing on another target resolved with them (`--only-binary`): glibc and musl images of
+/// one Python and machine share their pins, as no marker tells them apart (and under
+/// `--fork-strategy fewest` so do other targets). Says which release, for which target.
+fn held_back(provider: &Provider, pins: &[ResolvedPin]) -> Vec<String> {
+    let skipped = provider.skipped();
+    let mut out = Vec::new();
+    for pin in pins.iter().filter(|p| p.targets.len() > 1) {
+        let Some(list) = skipped.get(&pin.name) else {
+            continue;
+        };
+        let newest = list
+            .iter()
+            .filter(|(v, _)| v > &pin.version)
+            .filter_map(|(v, skip)| match skip {
+                candidates::Skip::NoWheelFor { target } => Some((v, target)),
+                _ => None,
+            })
+            .max_by(|a, b| a.0.cmp(b.0));
+        let Some((version, missing)) = newest else {
+            continue;
+        };
+        let mask = pin.targets.iter().fold(0u64, |m, &i| m | (1 << i));
+        let others: Vec<String> = provider
+            .inputs
+            .masked_targets(mask)
+            .iter()
+            .map(crate::platform::Target::canonical)
+            .filter(|t| t != missing)
+            .collect();
+        out.push(format!(
+            "{name} {version} has no wheel for {missing}, so {others} {verb} {name} {pinned} \
+             with it (--only-binary; no marker tells these targets apart): a lock without \
+             {missing} gives them {version}",
+            name = pin.name,
+            others = others.join(", "),
+            verb = if others.len() == 1 { "takes" } else { "take" },
+            pinned = pin.version,
+        ));
+    }
+    out
 }
 
 /// Turns a fetch failure into the resolution's error.

@@ -20,15 +20,24 @@ pub struct Settings {
     /// `--only-binary :all:` (None in the set means all).
     pub only_binary_all: bool,
     pub only_binary: HashSet<PackageName>,
+    /// `--no-binary :all:`.
+    pub no_binary_all: bool,
     pub no_binary: HashSet<PackageName>,
     pub prefer_binary: bool,
     pub fork_strategy: ForkStrategy,
 }
 
 impl Settings {
-    /// Whether `--only-binary` applies to `name` (`--no-binary` of it wins).
+    /// Whether `--only-binary` applies to `name` (`--no-binary` of it by name wins over
+    /// `--only-binary :all:`, and the other way round).
     pub fn only_binary(&self, name: &PackageName) -> bool {
         !self.no_binary.contains(name) && (self.only_binary_all || self.only_binary.contains(name))
+    }
+
+    /// Whether `--no-binary` applies to `name`: its version must have an sdist, and the lock
+    /// names only the sdist (pip builds it from source).
+    pub fn no_binary(&self, name: &PackageName) -> bool {
+        self.no_binary.contains(name) || (self.no_binary_all && !self.only_binary.contains(name))
     }
 }
 

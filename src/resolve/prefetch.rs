@@ -222,6 +222,7 @@ impl Prefetcher {
             targets: &settings.targets,
             allow_yanked: false,
             only_binary: settings.only_binary(name),
+            no_binary: settings.no_binary(name),
         };
         map.versions
             .keys()

@@ -264,6 +264,7 @@ impl Provider {
             targets: &targets,
             allow_yanked,
             only_binary: self.only_binary(name),
+            no_binary: self.inputs.settings.no_binary(name),
         };
         candidates::usable(cands, &policy).map(|v| v.into_iter().cloned().collect())
     }
@@ -425,6 +426,7 @@ impl Provider {
                 targets: &targets,
                 allow_yanked: exact(v),
                 only_binary: self.only_binary(name),
+                no_binary: self.inputs.settings.no_binary(name),
             };
             match candidates::usable(cands, &policy) {
                 Ok(files) => Some(files.into_iter().cloned().collect()),
