@@ -1,7 +1,7 @@
-//! An index over https (README "Indexes, credentials, TLS, cache" and guarantee 6): the loopback
-//! index serves the fixtures with a certificate of a CA made for each server, so the binary
-//! trusts it only through the CA's PEM given with `--cert`, with `SSL_CERT_FILE`, or in the
-//! operating system's store as OpenSSL finds it (`SSL_CERT_DIR`); an untrusted server, a
+//! An index over https (README "Indexes, credentials, TLS, cache", guarantees 6 and 7): the
+//! loopback index serves the fixtures with a certificate of a CA made for each server, so the
+//! binary trusts it only through the CA's PEM given with `--cert`, with `SSL_CERT_FILE`, or in
+//! the operating system's store as OpenSSL finds it (`SSL_CERT_DIR`); an untrusted server, a
 //! `--cert` that is not PEM, and a redirect from https down to plain http are refused with a
 //! message saying what to do, and nothing is fetched over http.
 
