@@ -775,6 +775,140 @@ fn a_wheel_whose_metadata_expands_past_the_bound_is_refused() {
     assert!(!dir.path().join("requirements.lock").exists());
 }
 
+/// A real `.tar.gz` sdist bomb, `NAME-1.0`: PKG-INFO (static metadata, PEP 643, so a lock
+/// trusts it without a build), pyproject.toml, then `zeros` of `mib` MiB and 64 KiB of zeros;
+/// about 1 KiB on the wire per MiB unpacked. A deflate block of zeros that follows zeros refers
+/// only to them, so the compressor makes one block of a MiB, which is repeated, and the gzip
+/// trailer (CRC-32, length) is computed over the whole stream.
+fn sdist_bomb(name: &str, mib: u64) -> Vec<u8> {
+    use std::io::Write;
+    const MIB: usize = 1 << 20;
+    let top = format!("{name}-1.0");
+    let mut tar = tar::Builder::new(Vec::new());
+    let pkg_info = format!("Metadata-Version: 2.2\nName: {name}\nVersion: 1.0\n\n");
+    let pyproject = "[build-system]\nrequires = []\nbuild-backend = \"backend\"\n";
+    for (path, body) in [
+        ("PKG-INFO", pkg_info.as_str()),
+        ("pyproject.toml", pyproject),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        tar.append_data(&mut h, format!("{top}/{path}"), body.as_bytes())
+            .unwrap();
+    }
+    let mut head = tar.get_ref().clone();
+    let mut h = tar::Header::new_gnu();
+    h.set_path(format!("{top}/zeros")).unwrap();
+    h.set_size((mib << 20) + (64 << 10));
+    h.set_mode(0o644);
+    h.set_cksum();
+    head.extend_from_slice(h.as_bytes());
+
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    deflate.write_all(&head).unwrap();
+    deflate.write_all(&[0; 64 << 10]).unwrap();
+    deflate.flush().unwrap(); // a sync flush: byte-aligned, the window all zeros
+    let before = deflate.get_ref().len();
+    deflate.write_all(&vec![0; MIB]).unwrap();
+    deflate.flush().unwrap();
+    let block = deflate.get_ref()[before..].to_vec();
+    deflate.write_all(&[0; 1024]).unwrap(); // the end of the archive: two zero blocks
+    let stream = deflate.finish().unwrap();
+    let (prefix, tail) = (&stream[..before], &stream[before + block.len()..]);
+
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&head);
+    crc.update(&[0; 64 << 10]);
+    let zeros = vec![0; MIB];
+    for _ in 0..mib {
+        crc.update(&zeros);
+    }
+    crc.update(&[0; 1024]);
+    let len = head.len() as u64 + (64 << 10) + (mib << 20) + 1024;
+
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    out.extend_from_slice(prefix);
+    for _ in 0..mib {
+        out.extend_from_slice(&block);
+    }
+    out.extend_from_slice(tail);
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    out.extend_from_slice(&(len as u32).to_le_bytes());
+    out
+}
+
+#[test]
+fn the_sdist_bomb_is_a_valid_tar_gz() {
+    // A small one, read back whole: gzip's CRC and length check, every member its size.
+    let bomb = sdist_bomb("bomb", 3);
+    let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(&bomb[..]));
+    let mut seen = Vec::new();
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let n = std::io::copy(&mut e, &mut std::io::sink()).unwrap();
+        seen.push((e.path().unwrap().display().to_string(), n));
+    }
+    assert_eq!(
+        seen[2],
+        ("bomb-1.0/zeros".to_string(), (3 << 20) + (64 << 10))
+    );
+    assert_eq!(seen.len(), 3);
+    let mut all = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bomb[..]), &mut all).unwrap();
+}
+
+#[test]
+fn an_sdist_expanding_past_the_unpack_bound_is_refused_and_leaves_no_temporary() {
+    // 1.06 GiB unpacked from about 1 MiB: past the bound for an archive of that size (1 GiB).
+    let bomb = sdist_bomb("bomb", 1088);
+    assert!(bomb.len() < 2 << 20, "{}", bomb.len());
+    let idx = FixtureIndex::start(IndexOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let links = dir.path().join("links");
+    std::fs::create_dir(&links).unwrap();
+    std::fs::write(links.join("bomb-1.0.tar.gz"), &bomb).unwrap();
+    std::fs::write(dir.path().join("requirements.in"), "bomb\n").unwrap();
+    let host = support::cli::host(dir.path());
+    let find_links = ["--find-links", links.to_str().unwrap()];
+    ok(&pinwheel(dir.path())
+        .args([
+            "lock",
+            "requirements.in",
+            "-o",
+            "requirements.lock",
+            "--no-cache",
+        ])
+        .args(["--index-url", &idx.url(), "--target", &host])
+        .args(find_links)
+        .output()
+        .unwrap());
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = pinwheel(dir.path())
+        .args(["wheelhouse", "requirements.lock", "-d", "wh", "--no-cache"])
+        .args(["--index-url", &idx.url()])
+        .args(find_links)
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    let err = fails(&out, 7);
+    assert!(
+        err.contains("bomb-1.0.tar.gz")
+            && err.contains("refused to unpack: it expands past 1024 MiB"),
+        "{err}"
+    );
+    assert_eq!(names(&tmp), BTreeSet::new(), "temporaries left");
+    // The sdist stays in the wheelhouse, verified, in place of the wheel it could not build.
+    let wh = names(&dir.path().join("wh"));
+    assert!(wh.contains("bomb-1.0.tar.gz"), "{wh:?}");
+    assert!(
+        wh.iter()
+            .all(|n| !n.ends_with(".whl") && !n.starts_with(".pinwheel-")),
+        "{wh:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The cache is checked when read (guarantee 2)
 

@@ -343,8 +343,27 @@ pub async fn run(args: WheelhouseArgs) -> Result<u8, CliError> {
             exit::NETWORK
         };
         let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-        return Err(CliError::new(code, format!("{} file(s) could not be put in the wheelhouse:\n{}", errors.len(), list.join("\n")))
-            .hint("a hash mismatch means the index (or --find-links location) serves other bytes than the lock was made from: re-lock, or check the source"));
+        // The hint of the failure that matters most: a mismatch, else the index's own advice.
+        let hint = if code == exit::INTEGRITY {
+            Some("a hash mismatch means the index (or --find-links location) serves other bytes than the lock was made from: re-lock, or check the source".to_string())
+        } else {
+            errors.iter().find_map(|e| match e {
+                DownloadError::Index { source, .. } => source.hint(),
+                _ => None,
+            })
+        };
+        let err = CliError::new(
+            code,
+            format!(
+                "{} file(s) could not be put in the wheelhouse:\n{}",
+                errors.len(),
+                list.join("\n")
+            ),
+        );
+        return Err(match hint {
+            Some(h) => err.hint(h),
+            None => err,
+        });
     }
 
     // Wheels built from the sdists, for the targets they can serve.

@@ -407,10 +407,15 @@ pub fn read_sdist_file_from<R: Read + std::io::Seek>(
     }
 }
 
+/// The top-level `member` of a tar stream. Each member's headers are read within
+/// [`super::tar_meter::MEMBER_HEADERS`] (the tar crate holds them in memory whole).
 fn read_tar_member(reader: impl Read, member: &str) -> std::io::Result<Option<Vec<u8>>> {
+    let (reader, meter) = super::tar_meter::Metered::new(reader);
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries()? {
         let entry = entry?;
+        // Its data (read or skipped), then the next member's headers.
+        meter.allow_member(entry.size());
         if !entry.header().entry_type().is_file() {
             continue;
         }

@@ -7,6 +7,7 @@ pub mod metadata;
 pub mod pep508;
 pub mod requires_python;
 pub mod retag;
+pub mod tar_meter;
 pub mod zip_ranges;
 
 #[cfg(test)]

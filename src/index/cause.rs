@@ -56,6 +56,16 @@ pub enum Cause {
     Metadata(Arc<crate::distribution::metadata::MetadataError>),
     #[error("no PEM certificates in the file")]
     NoCertificates,
+    /// A CA bundle in DER (binary) form, where PEM is needed.
+    #[error(
+        "the file is a DER (binary) certificate, not PEM; convert it with \
+         `openssl x509 -inform der -in FILE -out FILE.pem`"
+    )]
+    DerCertificate,
+    /// The server's certificate is not trusted (its chain of causes says why).
+    #[error("the server's certificate is not trusted ({})", super::client::certificate_fault(.0)
+        .map_or_else(|| super::client::error_chain(.0.as_ref()), |tls| tls.to_string()))]
+    Untrusted(Arc<reqwest::Error>),
 }
 
 impl Cause {

@@ -146,24 +146,29 @@ pub fn http_client(
         .redirect(redirect_policy())
         .pool_max_idle_per_host(32)
         .tls_built_in_native_certs(true);
-    let mut bundles: Vec<PathBuf> = cert.map(|c| vec![c.to_path_buf()]).unwrap_or_default();
+    let mut bundles: Vec<(PathBuf, &'static str)> = cert
+        .map(|c| vec![(c.to_path_buf(), "--cert")])
+        .unwrap_or_default();
     if let Some(p) = std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()) {
-        bundles.push(PathBuf::from(p));
+        bundles.push((PathBuf::from(p), "SSL_CERT_FILE"));
     }
-    for path in bundles {
-        let pem = std::fs::read(&path).map_err(|e| IndexError::Cert {
+    for (path, given_by) in bundles {
+        let refused = |reason: Cause| IndexError::Cert {
             path: path.display().to_string(),
-            reason: e.into(),
-        })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| IndexError::Cert {
-            path: path.display().to_string(),
-            reason: Cause::Client(Arc::new(e)),
-        })?;
+            given_by,
+            reason,
+        };
+        let pem = std::fs::read(&path).map_err(|e| refused(e.into()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| refused(Cause::Client(Arc::new(e))))?;
         if certs.is_empty() {
-            return Err(IndexError::Cert {
-                path: path.display().to_string(),
-                reason: Cause::NoCertificates,
-            });
+            // A DER certificate is an ASN.1 SEQUENCE: 0x30, then a long-form length.
+            let der = pem.len() > 4 && pem[0] == 0x30 && (0x81..=0x84).contains(&pem[1]);
+            return Err(refused(if der {
+                Cause::DerCertificate
+            } else {
+                Cause::NoCertificates
+            }));
         }
         for c in certs {
             b = b.add_root_certificate(c);
@@ -361,7 +366,9 @@ impl IndexClient {
                         .get(reqwest::header::LOCATION)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("");
-                    let shown = url
+                    // Relative to the URL that answered (after any redirects followed).
+                    let shown = r
+                        .url()
                         .join(to)
                         .map(|u| DisplaySafeUrl::from(&u).to_string())
                         .unwrap_or_else(|_| simple::redact_text(to));
@@ -371,6 +378,13 @@ impl IndexClient {
                     });
                 }
                 Ok(r) => return Ok(r),
+                // A certificate the client does not trust will not be trusted on a later try.
+                Err(e) if certificate_fault(&e).is_some() => {
+                    return Err(IndexError::Http {
+                        url: DisplaySafeUrl::from(url),
+                        reason: Cause::Untrusted(Arc::new(e)),
+                    })
+                }
                 Err(e) if transient_error(&e) => {
                     self.backoff(url, attempt, None, e.into()).await?;
                 }
@@ -1145,16 +1159,41 @@ pub fn transient_error(e: &reqwest::Error) -> bool {
     e.is_connect() || e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()
 }
 
+/// The TLS error under a failed request when it failed because the server's certificate is
+/// not trusted (unknown issuer, expired, another name): no later try would pass.
+pub fn certificate_fault(e: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        // std's io::Error hands out its inner error's source, not the inner error itself, and
+        // the TLS stack wraps io::Errors in io::Errors: look inside each layer.
+        let mut layer = err;
+        loop {
+            if let Some(tls @ rustls::Error::InvalidCertificate(_)) = layer.downcast_ref() {
+                return Some(tls);
+            }
+            match layer
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(inner) => layer = inner,
+                None => break,
+            }
+        }
+        cur = err.source();
+    }
+    None
+}
+
 /// Redirects are followed (up to 10) to http(s) URLs only, and never from https to http: an
-/// index reached over TLS must not hand its answers (or the credentials) to plain HTTP.
+/// index reached over TLS must not hand its answers (or the credentials) to plain HTTP. A
+/// redirect refused for its scheme is handed back unfollowed, so that [`IndexClient::send`]
+/// names where it pointed.
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let from = attempt.previous().last().map(|u| u.scheme().to_string());
-        match redirect_refusal(
-            from.as_deref(),
-            attempt.url().scheme(),
-            attempt.previous().len(),
-        ) {
+        let hops = attempt.previous().len();
+        match redirect_refusal(from.as_deref(), attempt.url().scheme(), hops) {
+            Some(_) if hops < 10 => attempt.stop(),
             Some(why) => attempt.error(why),
             None => attempt.follow(),
         }

@@ -62,8 +62,13 @@ pub enum IndexError {
     NoBuilder { file: String },
     #[error("{url}: the answer is larger than {} MiB; refused", limit >> 20)]
     TooLarge { url: DisplaySafeUrl, limit: u64 },
-    #[error("cannot use the CA bundle {path}: {reason}")]
-    Cert { path: String, reason: Cause },
+    #[error("cannot use the CA bundle {path} ({given_by}): {reason}")]
+    Cert {
+        path: String,
+        /// Where the path came from: `--cert` or `SSL_CERT_FILE`.
+        given_by: &'static str,
+        reason: Cause,
+    },
     #[error("--find-links {location}: {reason}")]
     FindLinks { location: String, reason: Cause },
     #[error(transparent)]
@@ -87,10 +92,27 @@ impl IndexError {
                 "check the spelling, or add the index that has it with --extra-index-url".into()
             }
             IndexError::Auth { .. } => "give credentials in the index URL, as `user:token@` before its host, or in ~/.netrc".into(),
+            IndexError::Http {
+                reason: Cause::Untrusted(_),
+                ..
+            } => "give the CA that signed the index's certificate, as PEM, with --cert FILE or \
+                  SSL_CERT_FILE=FILE (the operating system's store is used as well)"
+                .into(),
+            IndexError::Http {
+                reason: Cause::RedirectNotFollowed(_),
+                ..
+            } => "the server redirects where pinwheel does not follow (another scheme, or https \
+                  down to http): give the index's own https URL, or have the server redirect to \
+                  https"
+                .into(),
             IndexError::Http { .. } => {
                 "check the network, the index URL, and for TLS errors the CA bundle (--cert or SSL_CERT_FILE)".into()
             }
-            IndexError::Cert { .. } => "--cert takes a PEM file of one or more CA certificates".into(),
+            IndexError::Cert { .. } => {
+                "--cert and SSL_CERT_FILE take a PEM file of one or more CA certificates \
+                 (-----BEGIN CERTIFICATE-----)"
+                    .into()
+            }
             IndexError::Build { python, .. } if !python.is_empty() => format!(
                 "this version has no wheel, so its metadata is built by its PEP 517 backend, run with \
                  `{python}` in a fresh venv: make that build work there, or lock a version with \

@@ -90,6 +90,9 @@ pub enum BuildFailure {
     OpenSdist(Arc<std::io::Error>),
     #[error("cannot unpack: {0}")]
     Unpack(Arc<std::io::Error>),
+    /// The sdist's archive passes a bound, or a member would leave the source tree.
+    #[error("refused to unpack: {0}")]
+    UnpackRefused(super::source::Refusal),
     #[error("invalid pyproject.toml: {0}")]
     Pyproject(Arc<toml::de::Error>),
     /// A build requirement that is not a PEP 508 requirement.

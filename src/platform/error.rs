@@ -103,6 +103,9 @@ pub enum TagProblem {
     NotPortable { tag: String },
     #[error("unknown platform tag `{tag}` (manylinux_2_N_ARCH, musllinux_1_N_ARCH, macosx_M_m_ARCH, win_amd64, win32, win_arm64)")]
     UnknownPlatform { tag: String },
+    /// A libc or macOS version part past the largest pinwheel takes (99).
+    #[error("{what} is past any release (pinwheel takes version parts up to {max})")]
+    PastAnyRelease { what: String, max: u32 },
 }
 
 /// Why an image name gives no target.

@@ -335,6 +335,32 @@ mod tests {
         Target::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
+    /// Fuzzing found `cp310-manylinux_2_5527_x86_64` taking gigabytes: a target accepts every
+    /// older platform release, so a version past any release is refused when parsed.
+    #[test]
+    fn platform_versions_past_any_release_are_refused() {
+        for s in [
+            "cp310-manylinux_2_5527_x86_64",
+            "cp312-manylinux_2_9999_x86_64",
+            "cp312-musllinux_1_100_x86_64",
+            "cp312-macosx_10_100_x86_64",
+            "cp312-macosx_100_0_arm64",
+        ] {
+            let e = Target::parse(s).unwrap_err();
+            assert!(e.to_string().contains("is past any release"), "{s}: {e}");
+        }
+        // The largest accepted: every older release is listed, and that stays small.
+        for s in [
+            "cp312-manylinux_2_99_x86_64",
+            "cp312-musllinux_1_99_aarch64",
+            "cp312-macosx_99_0_arm64",
+            "cp312-macosx_10_99_x86_64",
+        ] {
+            let tags = t(s).tags().len();
+            assert!(tags < 20_000, "{s}: {tags} tags");
+        }
+    }
+
     #[test]
     fn pythons_that_do_not_exist_are_refused() {
         for s in [

@@ -100,6 +100,25 @@ fn two_numbers(s: &str) -> Option<(u32, u32, &str)> {
     Some((a, b, rest))
 }
 
+/// The largest version part a platform tag may carry (glibc 2.N, musl 1.N, macOS N.M): far past
+/// any release (glibc 2.42, musl 1.2 and macOS 26 in 2025), and small enough that the tags a
+/// target accepts (every older release, as pip lists them) stay a short list.
+pub const MAX_PLATFORM_VERSION_PART: u32 = 99;
+
+/// `what` (`glibc 2.N`) refused when `part` passes [`MAX_PLATFORM_VERSION_PART`].
+fn plausible(input: &str, what: impl FnOnce() -> String, part: u32) -> Result<(), TargetError> {
+    if part > MAX_PLATFORM_VERSION_PART {
+        return Err(malformed(
+            input,
+            TagProblem::PastAnyRelease {
+                what: what(),
+                max: MAX_PLATFORM_VERSION_PART,
+            },
+        ));
+    }
+    Ok(())
+}
+
 fn linux_arch(input: &str, arch: &str) -> Result<Arch, TargetError> {
     Arch::from_linux_name(arch).ok_or_else(|| {
         malformed(
@@ -124,6 +143,7 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
         if major != 2 {
             return Err(malformed(input, TagProblem::NotGlibc2 { major, minor }));
         }
+        plausible(input, || format!("glibc {major}.{minor}"), minor)?;
         let arch = linux_arch(input, arch)?;
         return Ok(Platform::Linux {
             libc: Libc::Glibc { major, minor },
@@ -155,6 +175,7 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
         if major != 1 {
             return Err(malformed(input, TagProblem::NotMusl1 { major, minor }));
         }
+        plausible(input, || format!("musl {major}.{minor}"), minor)?;
         let arch = linux_arch(input, arch)?;
         return Ok(Platform::Linux {
             libc: Libc::Musl { major, minor },
@@ -192,6 +213,7 @@ fn parse_platform_tag(input: &str, tag: &str) -> Result<Platform, TargetError> {
                 },
             ));
         }
+        plausible(input, || format!("macOS {major}.{minor}"), major.max(minor))?;
         return Ok(Platform::MacOs { major, minor, arch });
     }
     let windows = match tag {

@@ -3,11 +3,13 @@
 //! need to switch: PEP 691 JSON or PEP 503 HTML, range requests or not, PEP 658 metadata
 //! advertised, unadvertised or absent, basic auth, transient failures, and faults switchable per
 //! path ([`Fault`]: failing statuses, resets and truncation mid-body, trickling, wrong bytes,
-//! redirects, hostile pages). Every request is logged.
+//! redirects, hostile pages). Every request is logged. With [`IndexOptions::tls`] it is served
+//! over https instead, with a certificate of a CA made for that server ([`tls`]).
 #![allow(dead_code)]
 
 pub mod build;
 pub mod cli;
+pub mod tls;
 pub mod tools;
 
 use std::collections::HashMap;
@@ -64,6 +66,9 @@ pub struct IndexOptions {
     /// Faults, each for the requests whose path ends with the string (the first that matches
     /// and still has tries left applies).
     pub faults: Vec<(String, Fault)>,
+    /// Serve over https (TLS 1.2/1.3, rustls) with a certificate for `127.0.0.1` and
+    /// `localhost` signed by a CA made for this server: [`FixtureIndex::ca_pem`].
+    pub tls: bool,
 }
 
 /// What a faulty server does to a request, `times` times (`None`: every time).
@@ -138,6 +143,7 @@ impl Default for IndexOptions {
             hold_until: None,
             latency: None,
             faults: Vec::new(),
+            tls: false,
         }
     }
 }
@@ -169,6 +175,8 @@ struct State {
 pub struct FixtureIndex {
     port: u16,
     state: Arc<State>,
+    /// The CA that signed the server's certificate, PEM (with [`IndexOptions::tls`]).
+    ca_pem: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -187,6 +195,8 @@ impl FixtureIndex {
         let built = build_index(dir, tmp.path());
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let authority = opts.tls.then(tls::Authority::new);
+        let server_tls = authority.as_ref().map(|a| a.server.clone());
         let state = Arc::new(State {
             failures: Mutex::new(opts.fail_first.clone()),
             faults: Mutex::new(opts.faults.clone()),
@@ -202,20 +212,34 @@ impl FixtureIndex {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let s = s.clone();
+                let server_tls = server_tls.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &s);
+                    let _ = match server_tls {
+                        Some(config) => match rustls::ServerConnection::new(config) {
+                            Ok(conn) => serve(rustls::StreamOwned::new(conn, stream), &s),
+                            Err(_) => Ok(()),
+                        },
+                        None => serve(stream, &s),
+                    };
                 });
             }
         });
         FixtureIndex {
             port,
             state,
+            ca_pem: authority.map(|a| a.pem),
             _dir: tmp,
         }
     }
 
     pub fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.state.opts.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// The PEM of the CA the server's certificate chains to (`None` over plain http).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     pub fn url(&self) -> String {
@@ -285,9 +309,26 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut out = stream;
+/// A connection the server answers on: plain TCP, or TLS over TCP.
+trait Conn: Read + Write {
+    /// The TCP socket underneath (to reset it).
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Conn for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Conn for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        &self.sock
+    }
+}
+
+fn serve(stream: impl Conn, state: &State) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -354,11 +395,12 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
             accept: headers.get("accept").cloned(),
             status: resp.status,
         });
+        let out = reader.get_mut();
         if let Some(Fault::Huge {
             bytes, declared, ..
         }) = &fault
         {
-            return send_huge(&mut out, *bytes, *declared);
+            return send_huge(out, *bytes, *declared);
         }
         let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
         for (k, v) in &resp.headers {
@@ -379,7 +421,7 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
                 Some(Fault::Reset { .. }) => {
                     out.write_all(&resp.body[..resp.body.len() / 2])?;
                     out.flush()?;
-                    reset(&out);
+                    reset(out.tcp());
                     return Ok(());
                 }
                 Some(Fault::Truncate { .. }) => {
@@ -407,7 +449,7 @@ fn serve(stream: TcpStream, state: &State) -> std::io::Result<()> {
 }
 
 /// Streams `bytes` filler bytes (`Fault::Huge`), then closes the connection.
-fn send_huge(out: &mut TcpStream, bytes: u64, declared: bool) -> std::io::Result<()> {
+fn send_huge(out: &mut impl Write, bytes: u64, declared: bool) -> std::io::Result<()> {
     let framing = if declared {
         format!("Content-Length: {bytes}")
     } else {

@@ -442,3 +442,28 @@ fn provided_extras_from_the_field_or_from_markers() {
     assert!(meta.provides_extra(&extra("legacy")));
     assert!(!meta.provides_extra(&extra("nosuch")));
 }
+
+#[test]
+fn an_sdist_member_with_a_header_past_its_bound_is_refused_not_held() {
+    // A GNU long name of 2 MiB (a few KiB compressed) before PKG-INFO: the tar crate reads a
+    // long name whole into memory, so it is refused at its bound instead.
+    let long = format!("demo-1.0/{}", "n".repeat(2 << 20));
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, body) in [
+        (long.as_str(), &b"x"[..]),
+        ("demo-1.0/PKG-INFO", b"Name: demo\n"),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        tar.append_data(&mut h, path, body).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar.into_inner().unwrap()).unwrap();
+    let gz = gz.finish().unwrap();
+    assert!(gz.len() < 64 << 10, "{}", gz.len());
+    let err = read_sdist_pkg_info(&gz, "demo-1.0.tar.gz").unwrap_err();
+    assert!(matches!(err, MetadataError::Archive { .. }), "{err}");
+    assert!(err.to_string().contains("demo-1.0.tar.gz"), "{err}");
+    assert!(err.to_string().contains("pass 1024 KiB; refused"), "{err}");
+}
